@@ -1,0 +1,152 @@
+/* bond.h - the bonding driver: what every mode shares.
+ *
+ * A Bond is the `bondN` interface of a host over slave NICs. bond.c keeps the
+ * slave list (enslave order decides every "first"), the bond MAC and slave
+ * MACs, the active slave, the per-slave link state of the monitors, the
+ * receive filter of inactive slaves, bond carrier and peer notifications;
+ * each mode_*.c provides a BondModeOps table for transmit choice and its
+ * reactions to link changes. monitor_mii.c runs the MII monitor.
+ * Behaviour follows ../shared/reference/linux-bonding.md (section numbers
+ * cited beside the code); no kernel code is copied.
+ */
+#ifndef BONDSIM_BOND_BOND_H
+#define BONDSIM_BOND_BOND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bond/options.h"
+#include "engine.h"
+#include "frame.h"
+#include "nic.h"
+
+typedef struct Sim Sim;
+typedef struct Host Host;
+typedef struct Iface Iface;
+typedef struct Bond Bond;
+typedef struct Slave Slave;
+
+#define BOND_MAX_SLAVES 16
+
+/* Per-slave link state of the monitors (reference 1.1). */
+typedef enum {
+    SLAVE_LINK_UP = 0,
+    SLAVE_LINK_FAIL,  /* going down: downdelay running */
+    SLAVE_LINK_DOWN,
+    SLAVE_LINK_BACK,  /* going back: updelay running */
+} SlaveLink;
+
+extern const char *const slave_link_names[4];
+
+struct Slave {
+    Bond *bond;
+    Nic *nic;
+    int index;            /* enslave order */
+    SlaveLink link;
+    int delay;            /* ticks left of updelay/downdelay */
+    bool backup;          /* may not transmit */
+    bool inactive;        /* receive filter on */
+    int32_t prio;         /* per-slave prio (modes 1/5/6) */
+    uint8_t perm_mac[6];  /* MAC at enslave, restored at release */
+    uint64_t link_failure_count;
+    uint64_t last_link_up_ps;
+    uint64_t rx_dropped_inactive; /* frames filtered on this slave */
+    uint64_t tx_frames, tx_bytes; /* handed to this slave by the bond */
+    bool rx_drop_noted;   /* an inactive-filter drop was commented */
+    bool carrier_seen;    /* carrier as of the last event the bond saw */
+};
+
+typedef enum {
+    BOND_DROP_NO_SLAVE = 0, /* no slave could transmit */
+    BOND_DROP_SLAVE_TX,     /* the chosen slave refused it (no carrier, queue full) */
+    BOND_DROP_INACTIVE_RX,  /* received on an inactive slave */
+    BOND_DROP_COUNT
+} BondDrop;
+
+extern const char *const bond_drop_names[BOND_DROP_COUNT];
+
+typedef struct {
+    const char *name;
+    /* Chooses the slave for `f`, or NULL to drop. */
+    Slave *(*select_tx)(Sim *sim, Bond *bond, Frame *f);
+    /* Called after the monitor committed a slave UP or DOWN. */
+    void (*link_changed)(Sim *sim, Bond *bond, Slave *s, SlaveLink old_link);
+    /* Called when a slave's carrier changes (before any monitor tick). */
+    void (*carrier_changed)(Sim *sim, Bond *bond, Slave *s, bool up);
+    /* Whether this mode has an active slave (modes 1/5/6). */
+    bool uses_primary;
+} BondModeOps;
+
+extern const BondModeOps bond_mode_rr_ops;
+extern const BondModeOps bond_mode_ab_ops;
+
+struct Bond {
+    Sim *sim;
+    Host *host;
+    Iface *iface;          /* the bond's L3 interface */
+    char name[16];         /* "bond0" */
+    char full_name[48];    /* "server/bond0" */
+    BondParams p;
+    const BondModeOps *ops;
+    Slave slaves[BOND_MAX_SLAVES];
+    int n_slaves;
+    uint8_t mac[6];
+    bool mac_set;          /* bond MAC chosen */
+    bool up;               /* bond device open */
+    bool carrier;
+    Slave *curr_active;
+    Slave *primary;
+    bool force_primary;
+    /* MII monitor */
+    Timer mii_timer;
+    uint64_t mii_tick_ps;  /* real tick length: (msecs_to_jiffies(miimon)+1) jiffies */
+    int updelay_ticks, downdelay_ticks;
+    /* Peer notification (reference 5.3) */
+    int peer_notif_delay_ticks; /* D' */
+    int send_peer_notif;        /* counter */
+    const char *pending_note;   /* comment for the next frame the bond sends */
+    /* balance-rr */
+    uint32_t rr_counter;
+    GRand *rng;
+    uint64_t drops[BOND_DROP_COUNT];
+    uint64_t failovers;
+};
+
+/* Creates bond `name` on `host` with parsed options. The caller adds the
+ * slaves with bond_enslave in order, then calls bond_open. Owned by the host
+ * iface (freed with bond_free). */
+Bond *bond_new(Sim *sim, Host *host, const char *name, const BondParams *p);
+void bond_free(Bond *bond);
+/* Enslaves a NIC (while the bond is down). */
+Slave *bond_enslave(Sim *sim, Bond *bond, Nic *nic, int32_t prio);
+/* Opens the bond at the current time: starts the monitor. */
+void bond_open(Sim *sim, Bond *bond);
+
+/* Transmit entry from the stack; takes ownership of the frame. */
+void bond_xmit(Sim *sim, Bond *bond, Frame *f);
+
+/* Whether a slave may transmit: live carrier, link UP, not backup (1.1). */
+bool bond_slave_can_tx(const Slave *s);
+
+/* Active-backup selection (5.1) and change (5.2); `reason` goes into the
+ * failover comment ("carrier", "primary", ...). */
+void bond_select_active(Sim *sim, Bond *bond, const char *reason);
+void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *reason);
+/* Recomputes bond carrier (1.2). */
+void bond_update_carrier(Sim *sim, Bond *bond);
+/* Sends one peer notification round: a gratuitous ARP per address. */
+void bond_send_peer_notify(Sim *sim, Bond *bond);
+/* Marks the slave active / backup for tx and the receive filter. */
+void bond_set_slave_active(Bond *bond, Slave *s);
+void bond_set_slave_backup(Bond *bond, Slave *s);
+
+/* Queues a capture comment for the next frame the bond sends (several queued
+ * notes become several comments). */
+void bond_note(Sim *sim, Bond *bond, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* MII monitor (monitor_mii.c). */
+uint64_t bond_monitor_tick_ps(uint32_t interval_ms, uint32_t hz);
+void bond_mii_start(Sim *sim, Bond *bond);
+void bond_mii_tick(Sim *sim, void *obj, void *arg);
+
+#endif

@@ -1,0 +1,182 @@
+/* monitor_mii.c - the MII link monitor, reference sections 6.1 and 5.3.
+ *
+ * Tick length: the monitor is delayed work re-armed d = msecs_to_jiffies(
+ * miimon) jiffies after it runs; the timer wheel never fires early and rounds
+ * the expiry up, so a tick lasts d + 1 jiffies while d < 63 (104 ms for
+ * miimon=100 at HZ=250). From 63 jiffies on, the wheel's level granularity is
+ * 8^level jiffies and the expiry is rounded up past the next multiple of it
+ * (100 ms at HZ=1000 -> 104 jiffies; 1000 ms at HZ=250 -> 256 jiffies). bondsim
+ * assumes ticks aligned to that granularity (the bond opens at jiffy 0, and
+ * each tick re-arms from an aligned time); the reference marks the level >= 1
+ * figures as unverified.
+ *
+ * Each tick: (1) is a peer notification due, (2) inspect every slave and
+ * commit the UP/DOWN changes in slave order (reselecting the active slave as
+ * the commits demand), (3) count the notification counter down, (4) send the
+ * notification if it was due. Older kernels count down at the start instead
+ * (Sim.legacy_peer_notify; bond.c arms the counter for that rule).
+ */
+#include <string.h>
+
+#include "bond/bond.h"
+#include "sim.h"
+#include "util/units.h"
+
+static uint64_t msecs_to_jiffies(uint32_t ms, uint32_t hz)
+{
+    return ((uint64_t)ms * hz + 999) / 1000;
+}
+
+/* Real tick length in jiffies for a delay of d jiffies (see top). */
+static uint64_t wheel_expiry_jiffies(uint64_t d)
+{
+    if (d < 63)
+        return d + 1;
+    unsigned shift = 3;
+    uint64_t start = UINT64_C(63) << 3; /* first delta of the next level */
+    while (d >= start && shift < 24) {
+        shift += 3;
+        start <<= 3;
+    }
+    return ((d >> shift) + 1) << shift;
+}
+
+uint64_t bond_monitor_tick_ps(uint32_t interval_ms, uint32_t hz)
+{
+    uint64_t j = wheel_expiry_jiffies(msecs_to_jiffies(interval_ms, hz));
+    return (j * PS_PER_S + hz / 2) / hz;
+}
+
+void bond_mii_start(Sim *sim, Bond *bond)
+{
+    /* bond_open queues the monitor with no delay: first tick now. */
+    timer_arm(&sim->eng, &bond->mii_timer, sim->eng.now_ps);
+}
+
+typedef enum { MII_NO_CHANGE = 0, MII_COMMIT_UP, MII_COMMIT_DOWN } MiiCommit;
+
+/* Inspect one slave (table in 6.1). Returns what must be committed. */
+static MiiCommit mii_inspect(Bond *bond, Slave *s, bool *ignore_updelay)
+{
+    bool c = nic_carrier(s->nic);
+    switch (s->link) {
+    case SLAVE_LINK_UP:
+        if (c)
+            return MII_NO_CHANGE;
+        s->link = SLAVE_LINK_FAIL;
+        s->delay = bond->downdelay_ticks;
+        /* FAIL rules apply in the same tick */
+        G_GNUC_FALLTHROUGH;
+    case SLAVE_LINK_FAIL:
+        if (c) {
+            s->link = SLAVE_LINK_UP; /* back before downdelay ran out */
+            return MII_NO_CHANGE;
+        }
+        if (s->delay <= 0)
+            return MII_COMMIT_DOWN;
+        s->delay--;
+        return MII_NO_CHANGE;
+    case SLAVE_LINK_DOWN:
+        if (!c)
+            return MII_NO_CHANGE;
+        s->link = SLAVE_LINK_BACK;
+        s->delay = bond->updelay_ticks;
+        /* BACK rules apply in the same tick */
+        G_GNUC_FALLTHROUGH;
+    case SLAVE_LINK_BACK:
+        if (!c) {
+            s->link = SLAVE_LINK_DOWN;
+            return MII_NO_CHANGE;
+        }
+        if (*ignore_updelay)
+            s->delay = 0;
+        if (s->delay <= 0) {
+            *ignore_updelay = false;
+            return MII_COMMIT_UP;
+        }
+        s->delay--;
+        return MII_NO_CHANGE;
+    }
+    return MII_NO_CHANGE;
+}
+
+static void mii_commit_up(Sim *sim, Bond *bond, Slave *s)
+{
+    SlaveLink old = s->link;
+    s->link = SLAVE_LINK_UP;
+    s->last_link_up_ps = sim->eng.now_ps;
+    if (!bond->ops->uses_primary)
+        bond_set_slave_active(bond, s);
+    sim_log(sim, SIM_EV_SLAVE_UP, bond->full_name, NULL, sim_intern(sim, s->nic->ifname),
+            "mii");
+    bond_note(sim, bond, "bondsim: slave-up %s %s", bond->name,
+                                     s->nic->ifname);
+    if (bond->ops->link_changed)
+        bond->ops->link_changed(sim, bond, s, old);
+    Slave *cur = bond->curr_active;
+    if (!cur)
+        bond_select_active(sim, bond, "no-active");
+    else if (s == bond->primary)
+        bond_select_active(sim, bond, "primary");
+    else if (s->prio > cur->prio)
+        bond_select_active(sim, bond, "prio");
+}
+
+static void mii_commit_down(Sim *sim, Bond *bond, Slave *s)
+{
+    SlaveLink old = s->link;
+    s->link = SLAVE_LINK_DOWN;
+    s->link_failure_count++;
+    if (bond->ops->uses_primary)
+        bond_set_slave_backup(bond, s);
+    sim_log(sim, SIM_EV_SLAVE_DOWN, bond->full_name, sim_intern(sim, s->nic->ifname), NULL,
+            "carrier");
+    bond_note(sim, bond, "bondsim: slave-down %s %s reason=carrier",
+                                     bond->name, s->nic->ifname);
+    if (bond->ops->link_changed)
+        bond->ops->link_changed(sim, bond, s, old);
+    if (s == bond->curr_active)
+        bond_select_active(sim, bond, "carrier");
+}
+
+/* Older kernels: count down at the start of the tick, before the commit. */
+static void mii_legacy_notify(Sim *sim, Bond *bond)
+{
+    if (bond->send_peer_notif <= 0 || !bond->carrier || !bond->curr_active)
+        return;
+    bond->send_peer_notif--;
+    if (bond->send_peer_notif % bond->peer_notif_delay_ticks == 0)
+        bond_send_peer_notify(sim, bond);
+}
+
+void bond_mii_tick(Sim *sim, void *obj, void *arg)
+{
+    Bond *bond = obj;
+    int dprime = bond->peer_notif_delay_ticks;
+    bool due = false;
+    if (sim->legacy_peer_notify)
+        mii_legacy_notify(sim, bond);
+    else
+        due = bond->send_peer_notif != 0 && bond->send_peer_notif % dprime == 0 &&
+              bond->carrier && bond->curr_active;
+
+    bool ignore_updelay = bond->ops->uses_primary && !bond->curr_active;
+    MiiCommit commit[BOND_MAX_SLAVES];
+    for (int i = 0; i < bond->n_slaves; i++)
+        commit[i] = mii_inspect(bond, &bond->slaves[i], &ignore_updelay);
+    for (int i = 0; i < bond->n_slaves; i++) {
+        if (commit[i] == MII_COMMIT_UP)
+            mii_commit_up(sim, bond, &bond->slaves[i]);
+        else if (commit[i] == MII_COMMIT_DOWN)
+            mii_commit_down(sim, bond, &bond->slaves[i]);
+    }
+    bond_update_carrier(sim, bond);
+
+    if (!sim->legacy_peer_notify) {
+        if (bond->send_peer_notif)
+            bond->send_peer_notif--;
+        if (due)
+            bond_send_peer_notify(sim, bond);
+    }
+    timer_arm(&sim->eng, &bond->mii_timer, sim->eng.now_ps + bond->mii_tick_ps);
+}

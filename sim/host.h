@@ -1,0 +1,148 @@
+/* host.h - a host and its minimal IPv4 stack.
+ *
+ * A Host owns NICs and L3 interfaces. An interface (Iface) is either a plain
+ * NIC or a bond over several NICs; it has one IPv4 address and an ARP cache.
+ * The stack answers ARP, learns from ARP (gratuitous ARP included, which
+ * updates an existing entry as Linux does), holds packets while a neighbour
+ * is being resolved (up to 101 frames, as unres_qlen; three broadcast
+ * requests one second apart, then the entry fails and the held packets are
+ * dropped), routes by longest prefix then metric, answers ICMP echo and hands
+ * UDP datagrams and echo replies of measured flows to their Flow.
+ * ARP entries do not age during a run (runs are seconds long; documented).
+ *
+ * Hot path: a flow sends through host_send_ip() with a HostPathCache that
+ * remembers its route and neighbour entry until the host's route or
+ * neighbour generation changes, so steady traffic does no lookups.
+ */
+#ifndef BONDSIM_HOST_H
+#define BONDSIM_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "frame.h"
+#include "nic.h"
+
+typedef struct Sim Sim;
+typedef struct Host Host;
+typedef struct Bond Bond;
+typedef struct Iface Iface;
+
+#define HOST_MAX_NICS 16
+#define HOST_MAX_IFACES 16
+#define HOST_MAX_ROUTES 32
+#define HOST_MAX_NEIGH 64
+#define HOST_ARP_HOLD_MAX 101       /* unres_qlen */
+#define HOST_ARP_SOLICIT_MAX 3      /* mcast_solicit */
+#define HOST_ARP_RETRANS_PS (1000ull * 1000000000ull) /* retrans_time_ms 1000 */
+
+typedef enum { NEIGH_FREE = 0, NEIGH_INCOMPLETE, NEIGH_REACHABLE, NEIGH_FAILED } NeighState;
+
+typedef struct {
+    NeighState state;
+    uint8_t ip[4];
+    uint8_t mac[6];
+    int solicits;          /* requests sent while INCOMPLETE */
+    Frame *hold_head, *hold_tail;
+    uint32_t hold_len;
+    Timer retry;
+    Iface *iface;
+} Neigh;
+
+struct Iface {
+    Host *host;
+    char name[16];         /* "eth0", "bond0" */
+    Nic *nic;              /* plain interface, or NULL */
+    Bond *bond;            /* bond interface, or NULL */
+    uint8_t mac[6];        /* the interface MAC (a bond's follows the bond) */
+    bool has_ip;
+    uint8_t ip[4];
+    int prefix_len;
+    int cap_if;            /* capture index of the bond device, -1 otherwise */
+    Neigh neigh[HOST_MAX_NEIGH];
+};
+
+typedef struct {
+    uint8_t dst[4];
+    int prefix_len;
+    bool has_gw;
+    uint8_t gw[4];
+    Iface *iface;
+    uint32_t metric;
+} Route;
+
+typedef enum {
+    HOST_DROP_NO_ROUTE = 0,
+    HOST_DROP_ARP_FAILED,
+    HOST_DROP_ARP_HOLD_FULL,
+    HOST_DROP_NOT_FOR_US,
+    HOST_DROP_NO_LISTENER,
+    HOST_DROP_MALFORMED,
+    HOST_DROP_COUNT
+} HostDrop;
+
+extern const char *const host_drop_names[HOST_DROP_COUNT];
+
+struct Host {
+    char *name;
+    Sim *sim;
+    Nic *nics[HOST_MAX_NICS];      /* owned */
+    int n_nics;
+    Iface *ifaces[HOST_MAX_IFACES]; /* owned */
+    int n_ifaces;
+    Route routes[HOST_MAX_ROUTES];
+    int n_routes;
+    uint32_t route_gen;            /* bumped when routes or neighbours change */
+    uint16_t ip_id;
+    uint64_t drops[HOST_DROP_COUNT];
+    uint64_t arp_tx, arp_rx, icmp_echo_rx;
+};
+
+typedef struct {
+    uint32_t gen;        /* host route_gen when filled; 0 = empty */
+    Iface *iface;
+    Neigh *neigh;
+} HostPathCache;
+
+Host *host_new(Sim *sim, const char *name);
+void host_free(Host *host);
+
+/* Adds a NIC (not yet an interface). Returns it, owned by the host. */
+Nic *host_add_nic(Host *host, const char *ifname, const uint8_t mac[6], uint64_t speed_bps);
+Nic *host_find_nic(Host *host, const char *ifname);
+/* Makes a plain interface of a NIC, or a bond interface. */
+Iface *host_add_iface_nic(Host *host, Nic *nic);
+Iface *host_add_iface_bond(Host *host, Bond *bond, const char *name);
+Iface *host_find_iface(Host *host, const char *name);
+void host_set_address(Iface *iface, const uint8_t ip[4], int prefix_len);
+/* Adds a route; a connected route is added by host_set_address. */
+bool host_add_route(Host *host, const uint8_t dst[4], int prefix_len, const uint8_t *gw,
+                    Iface *iface, uint32_t metric);
+
+/* Sends an IPv4 packet already written at f->data + ETH_HLEN (its header
+ * complete but for the checksum, which is filled here) towards `dst`. Routes,
+ * resolves, writes the Ethernet header and transmits. Takes ownership. */
+void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc);
+
+/* An interface's transmit: a plain NIC or the bond. Takes ownership. */
+void iface_xmit(Sim *sim, Iface *iface, Frame *f);
+
+/* The stack's receive entry for a frame that reached `iface` (after the bond
+ * for a bond interface). Takes ownership. */
+void host_rx(Sim *sim, Iface *iface, Frame *f);
+
+/* Interface changed its MAC (bond MAC change): flush its neighbour table,
+ * permanent entries included, as the kernel does (reference 1.5). */
+void iface_mac_changed(Sim *sim, Iface *iface, const uint8_t mac[6]);
+
+/* Gratuitous ARP for the interface's address (a request whose sender and
+ * target IP are both the address), sent through the interface. */
+void host_send_garp(Sim *sim, Iface *iface, const char *note);
+
+/* Writes an IPv4 header at p (20 bytes, checksum filled). */
+void ipv4_write_header(uint8_t *p, uint16_t total_len, uint16_t id, uint8_t proto,
+                       const uint8_t src[4], const uint8_t dst[4]);
+uint16_t inet_checksum(const uint8_t *p, size_t len, uint32_t initial);
+
+#endif

@@ -1,0 +1,813 @@
+/* scenario.c - scenario file -> Sim (see scenario.h and
+ * docs/scenario-format.md). Cold code: GLib containers and formatting are
+ * fine here; nothing built here is looked up by name while running. */
+#include "scenario/scenario.h"
+
+#include <string.h>
+
+#include "bond/bond.h"
+#include "bond/options.h"
+#include "host.h"
+#include "scenario/ini.h"
+#include "switch.h"
+#include "traffic/flow.h"
+#include "util/bytes.h"
+#include "util/units.h"
+
+GQuark scenario_error_quark(void)
+{
+    return g_quark_from_static_string("bondsim-scenario-error-quark");
+}
+
+#define SCENARIO_FORMAT 1
+#define SCENARIO_MAX_PORTS SWITCH_MAX_PORTS
+
+typedef struct {
+    IniFile *ini;
+    Sim *sim;
+    const ScenarioOptions *opts;
+    GString *canon;
+    GHashTable *hosts;    /* name -> Host*, borrowed */
+    GHashTable *switches; /* name -> Switch*, borrowed */
+    GHashTable *bond_of;  /* Nic* -> Bond*, for capture descriptions */
+} Loader;
+
+typedef gboolean (*GroupFn)(Loader *ld, const char *group, const char *name, GError **error);
+
+/* ---- small parsers with file:line errors --------------------------------- */
+
+static gboolean fail_from(Loader *ld, GError **error, const char *group, const char *key,
+                          GError *cause)
+{
+    ini_fail(ld->ini, error, group, key, "%s", cause->message);
+    g_error_free(cause);
+    return FALSE;
+}
+
+static gboolean get_time(Loader *ld, const char *group, const char *key, const char *text,
+                         uint64_t *out, GError **error)
+{
+    GError *e = NULL;
+    if (!units_parse_time_ps(text, 0, out, &e))
+        return fail_from(ld, error, group, key, e);
+    return TRUE;
+}
+
+static gboolean get_rate(Loader *ld, const char *group, const char *key, const char *text,
+                         uint64_t *out, GError **error)
+{
+    GError *e = NULL;
+    if (!units_parse_rate_bps(text, out, &e))
+        return fail_from(ld, error, group, key, e);
+    if (*out < UINT64_C(1000000) || *out > UINT64_C(400000000000))
+        return ini_fail(ld->ini, error, group, key,
+                        "speed '%s' is outside 10M to 400G (NIC speeds bondsim models)", text);
+    return TRUE;
+}
+
+static gboolean get_uint(Loader *ld, const char *group, const char *key, const char *text,
+                         uint64_t min, uint64_t max, uint64_t *out, GError **error)
+{
+    GError *e = NULL;
+    if (!units_parse_uint(text, min, max, out, &e))
+        return fail_from(ld, error, group, key, e);
+    return TRUE;
+}
+
+/* Splits "a=1 b=2" into a table; refuses unknown and repeated options and
+ * tokens without '='. `first` (may be NULL) receives leading tokens that have
+ * no '=' when `n_first` > 0. */
+static GHashTable *kv_parse(Loader *ld, const char *group, const char *key, const char *text,
+                            const char *const *allowed, GError **error)
+{
+    GHashTable *kv = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_auto(GStrv) tok = g_strsplit_set(text, " \t", -1);
+    for (int i = 0; tok[i]; i++) {
+        if (!tok[i][0])
+            continue;
+        char *eq = strchr(tok[i], '=');
+        if (!eq || eq == tok[i]) {
+            ini_fail(ld->ini, error, group, key, "'%s' is not of the form option=value", tok[i]);
+            goto fail;
+        }
+        *eq = '\0';
+        if (!g_strv_contains(allowed, tok[i])) {
+            g_autofree char *list = g_strjoinv(", ", (char **)allowed);
+            ini_fail(ld->ini, error, group, key, "unknown option '%s' (accepted: %s)", tok[i],
+                     list);
+            goto fail;
+        }
+        if (g_hash_table_contains(kv, tok[i])) {
+            ini_fail(ld->ini, error, group, key, "option '%s' given twice", tok[i]);
+            goto fail;
+        }
+        g_hash_table_insert(kv, g_strdup(tok[i]), g_strdup(eq + 1));
+    }
+    return kv;
+fail:
+    g_hash_table_unref(kv);
+    return NULL;
+}
+
+/* "server.eth0", "sw1.port3" or "sw1.3" -> the NIC. */
+static Nic *resolve_endpoint(Loader *ld, const char *text)
+{
+    const char *dot = strchr(text, '.');
+    if (!dot)
+        return NULL;
+    g_autofree char *owner = g_strndup(text, (gsize)(dot - text));
+    const char *ifname = dot + 1;
+    Host *h = g_hash_table_lookup(ld->hosts, owner);
+    if (h)
+        return host_find_nic(h, ifname);
+    Switch *sw = g_hash_table_lookup(ld->switches, owner);
+    if (!sw)
+        return NULL;
+    const char *num = g_str_has_prefix(ifname, "port") ? ifname + 4 : ifname;
+    guint64 n;
+    if (!g_ascii_string_to_unsigned(num, 10, 1, SCENARIO_MAX_PORTS, &n, NULL))
+        return NULL;
+    return switch_port(sw, (int)n);
+}
+
+/* ---- [simulation] -------------------------------------------------------- */
+
+static gboolean load_simulation(Loader *ld, GError **error)
+{
+    const char *g = "simulation";
+    static const char *const keys[] = {"format", "name", "duration", "seed", "hz",
+                                       "peer_notify", NULL};
+    if (!ini_has_group(ld->ini, g))
+        return ini_fail(ld->ini, error, NULL, NULL, "no [simulation] group");
+    const char *const *k = ini_keys(ld->ini, g);
+    for (; *k; k++)
+        if (!g_strv_contains(keys, *k))
+            return ini_fail(ld->ini, error, g, *k,
+                            "unknown key (accepted: format, name, duration, seed, hz, "
+                            "peer_notify)");
+    const char *v = ini_get(ld->ini, g, "format");
+    if (!v)
+        return ini_fail(ld->ini, error, g, NULL, "'format = 1' is required");
+    if (strcmp(v, "1") != 0)
+        return ini_fail(ld->ini, error, g, "format",
+                        "format '%s' is not known: this bondsim reads format 1", v);
+    Sim *sim = ld->sim;
+    v = ini_get(ld->ini, g, "duration");
+    if (!v)
+        return ini_fail(ld->ini, error, g, NULL, "'duration' is required (e.g. 10s)");
+    if (!get_time(ld, g, "duration", v, &sim->end_ps, error))
+        return FALSE;
+    if (sim->end_ps == 0 || sim->end_ps > SCENARIO_MAX_DURATION_PS)
+        return ini_fail(ld->ini, error, g, "duration", "must be above 0 and at most 24h");
+    uint64_t u;
+    if ((v = ini_get(ld->ini, g, "seed")) && !ld->opts->seed_given) {
+        if (!get_uint(ld, g, "seed", v, 0, UINT64_MAX, &u, error))
+            return FALSE;
+        sim->seed = u;
+    }
+    if ((v = ini_get(ld->ini, g, "hz"))) {
+        if (!get_uint(ld, g, "hz", v, 100, 1000, &u, error))
+            return FALSE;
+        if (u != 100 && u != 250 && u != 300 && u != 1000)
+            return ini_fail(ld->ini, error, g, "hz", "HZ %s is not a kernel choice (100, 250, "
+                            "300 or 1000)", v);
+        sim->hz = (uint32_t)u;
+    }
+    if ((v = ini_get(ld->ini, g, "peer_notify"))) {
+        if (strcmp(v, "legacy") != 0 && strcmp(v, "current") != 0)
+            return ini_fail(ld->ini, error, g, "peer_notify",
+                            "'%s': use 'current' (kernels >= 6.18 and late-2025 stable) or "
+                            "'legacy' (older kernels)", v);
+        sim->legacy_peer_notify = strcmp(v, "legacy") == 0;
+    }
+    if ((v = ini_get(ld->ini, g, "name"))) {
+        g_free(sim->name);
+        sim->name = g_strdup(v);
+    }
+    g_string_append_printf(ld->canon, "scenario=%s seed=%" G_GUINT64_FORMAT " hz=%u "
+                           "peer_notify=%s", sim->name, sim->seed, sim->hz,
+                           sim->legacy_peer_notify ? "legacy" : "current");
+    return TRUE;
+}
+
+/* ---- [switch NAME] ------------------------------------------------------- */
+
+static gboolean load_switch(Loader *ld, const char *g, const char *name, GError **error)
+{
+    static const char *const keys[] = {"ports", "speed", "aging", NULL};
+    for (const char *const *k = ini_keys(ld->ini, g); *k; k++)
+        if (!g_strv_contains(keys, *k))
+            return ini_fail(ld->ini, error, g, *k, "unknown key (accepted: ports, speed, aging)");
+    uint64_t ports = 0, speed = UINT64_C(1000000000), aging = SWITCH_DEFAULT_AGING_PS;
+    const char *v = ini_get(ld->ini, g, "ports");
+    if (!v)
+        return ini_fail(ld->ini, error, g, NULL, "'ports' is required (number of ports)");
+    if (!get_uint(ld, g, "ports", v, 1, SCENARIO_MAX_PORTS, &ports, error))
+        return FALSE;
+    if ((v = ini_get(ld->ini, g, "speed")) && !get_rate(ld, g, "speed", v, &speed, error))
+        return FALSE;
+    if ((v = ini_get(ld->ini, g, "aging")) && !get_time(ld, g, "aging", v, &aging, error))
+        return FALSE;
+    if (ld->sim->switches->len >= SIM_MAX_SWITCHES)
+        return ini_fail(ld->ini, error, g, NULL, "more than %d switches", SIM_MAX_SWITCHES);
+    Switch *sw = switch_new(ld->sim, name, (int)ports, speed, aging);
+    g_ptr_array_add(ld->sim->switches, sw);
+    g_hash_table_insert(ld->switches, sw->name, sw);
+    for (int i = 0; i < sw->n_ports; i++)
+        g_ptr_array_add(ld->sim->nics, sw->ports[i]);
+    return TRUE;
+}
+
+/* ---- [host NAME] --------------------------------------------------------- */
+
+static gboolean host_load_nic(Loader *ld, Host *h, const char *g, const char *key,
+                              GError **error)
+{
+    static const char *const opts[] = {"speed", "mac", "txqueuelen", NULL};
+    const char *ifname = key + 4;
+    if (!*ifname || strlen(ifname) >= 16 || strchr(ifname, '.'))
+        return ini_fail(ld->ini, error, g, key, "interface name must be 1-15 characters, no '.'");
+    if (host_find_nic(h, ifname))
+        return ini_fail(ld->ini, error, g, key, "interface %s defined twice", ifname);
+    if (h->n_nics >= HOST_MAX_NICS)
+        return ini_fail(ld->ini, error, g, key, "more than %d NICs on one host", HOST_MAX_NICS);
+    if (ld->sim->nics->len >= SIM_MAX_NICS)
+        return ini_fail(ld->ini, error, g, key, "more than %d NICs in all", SIM_MAX_NICS);
+    g_autoptr(GHashTable) kv = kv_parse(ld, g, key, ini_get(ld->ini, g, key), opts, error);
+    if (!kv)
+        return FALSE;
+    uint64_t speed = UINT64_C(1000000000), qlen = NIC_DEFAULT_TXQUEUELEN;
+    uint8_t mac[6] = {0x02, 0x00, 0x00, (uint8_t)ld->sim->hosts->len, 0x00,
+                      (uint8_t)(h->n_nics + 1)};
+    const char *v;
+    GError *e = NULL;
+    if ((v = g_hash_table_lookup(kv, "speed")) && !get_rate(ld, g, key, v, &speed, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "mac")) && !units_parse_mac(v, mac, &e))
+        return fail_from(ld, error, g, key, e);
+    if ((v = g_hash_table_lookup(kv, "txqueuelen")) &&
+        !get_uint(ld, g, key, v, 1, 1000000, &qlen, error))
+        return FALSE;
+    Nic *nic = host_add_nic(h, ifname, mac, speed);
+    nic->q_limit = (uint32_t)qlen;
+    g_ptr_array_add(ld->sim->nics, nic);
+    return TRUE;
+}
+
+static gboolean bond_load_slaves(Loader *ld, Host *h, Bond *b, const char *g, GError **error)
+{
+    g_autofree char *key = g_strdup_printf("bond.%s.slaves", b->name);
+    const char *v = ini_get(ld->ini, g, key);
+    if (!v)
+        return ini_fail(ld->ini, error, g, NULL, "bond %s has no '%s' key", b->name, key);
+    g_auto(GStrv) names = g_strsplit_set(v, " \t,", -1);
+    for (int i = 0; names[i]; i++) {
+        if (!names[i][0])
+            continue;
+        Nic *nic = host_find_nic(h, names[i]);
+        if (!nic)
+            return ini_fail(ld->ini, error, g, key, "no NIC '%s' on host %s (define nic.%s)",
+                            names[i], h->name, names[i]);
+        if (nic->owner)
+            return ini_fail(ld->ini, error, g, key, "%s is already enslaved", names[i]);
+        if (b->n_slaves >= BOND_MAX_SLAVES)
+            return ini_fail(ld->ini, error, g, key, "more than %d slaves", BOND_MAX_SLAVES);
+        g_autofree char *pkey = g_strdup_printf("bond.%s.prio.%s", b->name, names[i]);
+        const char *pv = ini_get(ld->ini, g, pkey);
+        gint64 prio = 0;
+        if (pv && !g_ascii_string_to_signed(pv, 10, G_MININT32, G_MAXINT32, &prio, NULL))
+            return ini_fail(ld->ini, error, g, pkey, "'%s' is not a prio (a 32-bit signed "
+                            "integer)", pv);
+        bond_enslave(ld->sim, b, nic, (int32_t)prio);
+        g_hash_table_insert(ld->bond_of, nic, b);
+    }
+    if (b->n_slaves == 0)
+        return ini_fail(ld->ini, error, g, key, "a bond needs at least one slave");
+    if (b->p.primary[0] && !b->primary)
+        return ini_fail(ld->ini, error, g, NULL, "bond %s: primary %s is not one of its slaves",
+                        b->name, b->p.primary);
+    return TRUE;
+}
+
+static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *key,
+                               GError **error)
+{
+    const char *name = key + 5;
+    if (!*name || strlen(name) >= 16)
+        return ini_fail(ld->ini, error, g, key, "bond name must be 1-15 characters");
+    if (host_find_nic(h, name) || host_find_iface(h, name))
+        return ini_fail(ld->ini, error, g, key, "name %s already used on host %s", name,
+                        h->name);
+    BondParams p;
+    bond_params_defaults(&p);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    GError *e = NULL;
+    if (!bond_params_parse(&p, ini_get(ld->ini, g, key), warnings, &e) ||
+        !bond_params_check_modelled(&p, &e))
+        return fail_from(ld, error, g, key, e);
+    for (guint i = 0; i < warnings->len; i++)
+        g_printerr("%s:%d: [%s] %s: warning: %s\n", ini_file_name(ld->ini),
+                   ini_line(ld->ini, g, key), g, key, (char *)warnings->pdata[i]);
+    Bond *b = bond_new(ld->sim, h, name, &p);
+    g_ptr_array_add(ld->sim->bonds, b);
+    if (!bond_load_slaves(ld, h, b, g, error))
+        return FALSE;
+    g_autofree char *canon = bond_params_to_string(&b->p);
+    g_string_append_printf(ld->canon, " %s/%s=[%s]", h->name, name, canon);
+    return TRUE;
+}
+
+static gboolean host_load_addr(Loader *ld, Host *h, const char *g, const char *key,
+                               GError **error)
+{
+    const char *ifname = key + 5;
+    Iface *ifc = host_find_iface(h, ifname);
+    if (!ifc)
+        return ini_fail(ld->ini, error, g, key, "no interface %s on host %s (a NIC that is "
+                        "not a bond slave, or a bond)", ifname, h->name);
+    if (ifc->has_ip)
+        return ini_fail(ld->ini, error, g, key, "%s has an address already", ifname);
+    uint8_t ip[4];
+    int plen;
+    GError *e = NULL;
+    if (!units_parse_ipv4_cidr(ini_get(ld->ini, g, key), ip, &plen, &e))
+        return fail_from(ld, error, g, key, e);
+    host_set_address(ifc, ip, plen);
+    return TRUE;
+}
+
+/* "via 10.0.0.254 [dev bond0] [metric 100]" or "dev eth1 [metric N]". */
+static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *key,
+                                GError **error)
+{
+    const char *dst = key + 6;
+    uint8_t net[4] = {0}, gw[4];
+    int plen = 0;
+    GError *e = NULL;
+    if (strcmp(dst, "default") != 0 && !units_parse_ipv4_cidr(dst, net, &plen, &e))
+        return fail_from(ld, error, g, key, e);
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", -1);
+    bool has_gw = false;
+    Iface *ifc = NULL;
+    uint64_t metric = 0;
+    for (int i = 0; tok[i]; i++) {
+        if (!tok[i][0])
+            continue;
+        if (!tok[i + 1] || !tok[i + 1][0])
+            return ini_fail(ld->ini, error, g, key, "'%s' needs a value (via ADDR, dev IF, "
+                            "metric N)", tok[i]);
+        const char *arg = tok[++i];
+        if (strcmp(tok[i - 1], "via") == 0) {
+            if (!units_parse_ipv4(arg, gw, &e))
+                return fail_from(ld, error, g, key, e);
+            has_gw = true;
+        } else if (strcmp(tok[i - 1], "dev") == 0) {
+            if (!(ifc = host_find_iface(h, arg)))
+                return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", arg,
+                                h->name);
+        } else if (strcmp(tok[i - 1], "metric") == 0) {
+            if (!get_uint(ld, g, key, arg, 0, UINT32_MAX, &metric, error))
+                return FALSE;
+        } else {
+            return ini_fail(ld->ini, error, g, key, "unknown word '%s' (accepted: via, dev, "
+                            "metric)", tok[i - 1]);
+        }
+    }
+    if (!ifc && has_gw) /* the interface whose subnet holds the gateway */
+        for (int i = 0; i < h->n_ifaces && !ifc; i++) {
+            Iface *c = h->ifaces[i];
+            uint32_t m = c->prefix_len ? 0xffffffffu << (32 - c->prefix_len) : 0;
+            if (c->has_ip && ((get_be32(c->ip) ^ get_be32(gw)) & m) == 0)
+                ifc = c;
+        }
+    if (!ifc)
+        return ini_fail(ld->ini, error, g, key, has_gw ? "gateway is in no subnet of host %s "
+                        "(give 'dev IF')" : "route needs 'via ADDR' or 'dev IF'", h->name);
+    if (!host_add_route(h, net, plen, has_gw ? gw : NULL, ifc, (uint32_t)metric))
+        return ini_fail(ld->ini, error, g, key, "more than %d routes", HOST_MAX_ROUTES);
+    return TRUE;
+}
+
+static gboolean load_host_phase(Loader *ld, Host *h, const char *g, const char *prefix,
+                                gboolean (*fn)(Loader *, Host *, const char *, const char *,
+                                               GError **),
+                                GError **error)
+{
+    for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
+        if (!g_str_has_prefix(*k, prefix))
+            continue;
+        /* bond.X.slaves and bond.X.prio.Y belong to bond.X */
+        if (strcmp(prefix, "bond.") == 0 && strchr(*k + 5, '.'))
+            continue;
+        if (!fn(ld, h, g, *k, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean host_check_keys(Loader *ld, Host *h, const char *g, GError **error)
+{
+    for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
+        if (g_str_has_prefix(*k, "nic.") || g_str_has_prefix(*k, "addr.") ||
+            g_str_has_prefix(*k, "route."))
+            continue;
+        if (g_str_has_prefix(*k, "bond.")) {
+            const char *rest = *k + 5;
+            const char *dot = strchr(rest, '.');
+            if (!dot)
+                continue;
+            g_autofree char *bname = g_strndup(rest, (gsize)(dot - rest));
+            Iface *ifc = host_find_iface(h, bname);
+            if (ifc && ifc->bond &&
+                (strcmp(dot, ".slaves") == 0 || g_str_has_prefix(dot, ".prio.")))
+                continue;
+            if (!ifc || !ifc->bond)
+                return ini_fail(ld->ini, error, g, *k, "no bond %s on host %s (define "
+                                "bond.%s = OPTIONS)", bname, h->name, bname);
+        }
+        return ini_fail(ld->ini, error, g, *k, "unknown key (accepted: nic.IF, bond.BOND, "
+                        "bond.BOND.slaves, bond.BOND.prio.IF, addr.IF, route.default, "
+                        "route.NET/LEN)");
+    }
+    return TRUE;
+}
+
+static gboolean load_host(Loader *ld, const char *g, const char *name, GError **error)
+{
+    if (ld->sim->hosts->len >= SIM_MAX_HOSTS)
+        return ini_fail(ld->ini, error, g, NULL, "more than %d hosts", SIM_MAX_HOSTS);
+    Host *h = host_new(ld->sim, name);
+    g_ptr_array_add(ld->sim->hosts, h);
+    g_hash_table_insert(ld->hosts, h->name, h);
+    if (!load_host_phase(ld, h, g, "nic.", host_load_nic, error) ||
+        !load_host_phase(ld, h, g, "bond.", host_load_bond, error))
+        return FALSE;
+    for (int i = 0; i < h->n_nics; i++)
+        if (!h->nics[i]->owner)
+            host_add_iface_nic(h, h->nics[i]);
+    if (!load_host_phase(ld, h, g, "addr.", host_load_addr, error) ||
+        !load_host_phase(ld, h, g, "route.", host_load_route, error))
+        return FALSE;
+    if (h->n_nics == 0)
+        return ini_fail(ld->ini, error, g, NULL, "host %s has no NIC (add nic.eth0 = "
+                        "speed=1G)", name);
+    return host_check_keys(ld, h, g, error);
+}
+
+/* ---- [links] ------------------------------------------------------------- */
+
+static gboolean load_links(Loader *ld, const char *g, const char *name, GError **error)
+{
+    static const char *const opts[] = {"delay", "loss", NULL};
+    if (name)
+        return ini_fail(ld->ini, error, g, NULL, "[links] takes no name");
+    for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
+        const char *v = ini_get(ld->ini, g, *k);
+        Nic *a = resolve_endpoint(ld, *k);
+        if (!a)
+            return ini_fail(ld->ini, error, g, *k, "no such NIC or switch port (write "
+                            "host.ifname or switch.portN)");
+        g_auto(GStrv) tok = g_strsplit_set(v, " \t", 2);
+        Nic *b = tok[0] ? resolve_endpoint(ld, tok[0]) : NULL;
+        if (!b)
+            return ini_fail(ld->ini, error, g, *k, "'%s' is no NIC or switch port (write "
+                            "host.ifname or switch.portN)", tok[0] ? tok[0] : "");
+        if (a == b || a->link || b->link)
+            return ini_fail(ld->ini, error, g, *k, "%s is already cabled",
+                            a->link || a == b ? a->name : b->name);
+        g_autoptr(GHashTable) kv = kv_parse(ld, g, *k, tok[1] ? tok[1] : "", opts, error);
+        if (!kv)
+            return FALSE;
+        uint64_t delay = 0;
+        double loss = 0;
+        GError *e = NULL;
+        const char *o;
+        if ((o = g_hash_table_lookup(kv, "delay")) && !get_time(ld, g, *k, o, &delay, error))
+            return FALSE;
+        if ((o = g_hash_table_lookup(kv, "loss")) &&
+            !units_parse_fraction(o, 0.0, 1.0, &loss, &e))
+            return fail_from(ld, error, g, *k, e);
+        g_ptr_array_add(ld->sim->links, link_new(ld->sim, a, b, delay, loss));
+    }
+    return TRUE;
+}
+
+/* ---- [traffic NAME] ------------------------------------------------------ */
+
+static gboolean traffic_dst(Loader *ld, const char *g, const char *key, const char *text,
+                            uint8_t ip[4], GError **error)
+{
+    Host *h = g_hash_table_lookup(ld->hosts, text);
+    if (!h)
+        return units_parse_ipv4(text, ip, NULL) ||
+               ini_fail(ld->ini, error, g, key, "'%s' is neither a host nor an IPv4 address",
+                        text);
+    for (int i = 0; i < h->n_ifaces; i++)
+        if (h->ifaces[i]->has_ip) {
+            memcpy(ip, h->ifaces[i]->ip, 4);
+            return TRUE;
+        }
+    return ini_fail(ld->ini, error, g, key, "host %s has no address", text);
+}
+
+typedef struct {
+    uint64_t start, stop, rate, interval, count;
+    uint64_t size, sport, dport;
+} TrafficSpec;
+
+static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHashTable *kv,
+                                TrafficSpec *t, GError **error)
+{
+    const char *v;
+    if ((v = g_hash_table_lookup(kv, "start")) && !get_time(ld, g, key, v, &t->start, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "stop")) && !get_time(ld, g, key, v, &t->stop, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "rate")) && !get_rate(ld, g, key, v, &t->rate, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "interval")) &&
+        !get_time(ld, g, key, v, &t->interval, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "flows")) &&
+        !get_uint(ld, g, key, v, 1, 4096, &t->count, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "size")) &&
+        !get_uint(ld, g, key, v, 0, FLOW_UDP_MAX_PAYLOAD, &t->size, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "sport")) && !get_uint(ld, g, key, v, 1, 65535, &t->sport, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "dport")) && !get_uint(ld, g, key, v, 1, 65535, &t->dport, error))
+        return FALSE;
+    if (t->stop <= t->start)
+        return ini_fail(ld->ini, error, g, key, "stop must be after start");
+    if (t->interval == 0)
+        return ini_fail(ld->ini, error, g, key, "interval must be above 0");
+    return TRUE;
+}
+
+static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError **error)
+{
+    static const char *const udp_opts[] = {"rate", "size", "start", "stop", "flows",
+                                           "sport", "dport", NULL};
+    static const char *const ping_opts[] = {"interval", "size", "start", "stop", NULL};
+    const char *const *keys = ini_keys(ld->ini, g);
+    if (!keys[0] || keys[1] || (strcmp(keys[0], "udp") != 0 && strcmp(keys[0], "ping") != 0))
+        return ini_fail(ld->ini, error, g, keys[0], "a [traffic] group holds one key: 'udp = "
+                        "SRC -> DST options' or 'ping = SRC -> DST options'");
+    const char *key = keys[0];
+    bool udp = strcmp(key, "udp") == 0;
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", 4);
+    if (!tok[0] || !tok[1] || !tok[2] || strcmp(tok[1], "->") != 0)
+        return ini_fail(ld->ini, error, g, key, "expected 'SRC -> DST [option=value ...]'");
+    Host *src = g_hash_table_lookup(ld->hosts, tok[0]);
+    if (!src)
+        return ini_fail(ld->ini, error, g, key, "no host '%s'", tok[0]);
+    uint8_t dst[4];
+    if (!traffic_dst(ld, g, key, tok[2], dst, error))
+        return FALSE;
+    g_autoptr(GHashTable) kv =
+        kv_parse(ld, g, key, tok[3] ? tok[3] : "", udp ? udp_opts : ping_opts, error);
+    if (!kv)
+        return FALSE;
+    TrafficSpec t = {0, ld->sim->end_ps, UINT64_C(100000000), 1000 * PS_PER_MS, 1,
+                     udp ? 1400 : 56, 40000, 5001};
+    if (!udp)
+        t.interval = 100 * PS_PER_MS;
+    if (!traffic_options(ld, g, key, kv, &t, error))
+        return FALSE;
+    if (ld->sim->flows->len + t.count > SIM_MAX_FLOWS)
+        return ini_fail(ld->ini, error, g, key, "more than %d flows", SIM_MAX_FLOWS);
+    if (!udp && t.size < FLOW_HEADER_LEN)
+        return ini_fail(ld->ini, error, g, key, "ping size must be at least %d", FLOW_HEADER_LEN);
+    for (uint64_t i = 0; i < t.count; i++) {
+        g_autofree char *fname = t.count > 1 ? g_strdup_printf("%s#%" G_GUINT64_FORMAT, name,
+                                                               i + 1)
+                                             : g_strdup(name);
+        Flow *fl = flow_new(fname, udp ? FLOW_UDP : FLOW_PING, src, dst);
+        fl->dst_name = g_strdup(tok[2]);
+        if (udp)
+            flow_set_udp(fl, t.rate, (uint32_t)t.size, (uint16_t)(t.sport + i), (uint16_t)t.dport);
+        else
+            flow_set_ping(fl, t.interval, (uint32_t)t.size);
+        fl->start_ps = t.start;
+        fl->stop_ps = t.stop;
+        fl->index = (int)ld->sim->flows->len;
+        g_ptr_array_add(ld->sim->flows, fl);
+    }
+    return TRUE;
+}
+
+/* ---- [fault NAME] -------------------------------------------------------- */
+
+static gboolean load_fault(Loader *ld, const char *g, const char *name, GError **error)
+{
+    static const char *const kinds[] = {"link-down", "link-up", "carrier-down", "carrier-up",
+                                        NULL};
+    const char *at = ini_get(ld->ini, g, "at");
+    if (!at)
+        return ini_fail(ld->ini, error, g, NULL, "'at' is required (e.g. at = 3s)");
+    SimFault ft = {sim_intern(ld->sim, name), 0, 0, NULL};
+    if (!get_time(ld, g, "at", at, &ft.at_ps, error))
+        return FALSE;
+    if (ft.at_ps >= ld->sim->end_ps)
+        return ini_fail(ld->ini, error, g, "at", "%s is not before the end of the run", at);
+    const char *what = NULL;
+    for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
+        if (strcmp(*k, "at") == 0)
+            continue;
+        int kind = -1;
+        for (int i = 0; kinds[i]; i++)
+            if (strcmp(*k, kinds[i]) == 0)
+                kind = i;
+        if (kind < 0)
+            return ini_fail(ld->ini, error, g, *k, "unknown key (accepted: at, link-down, "
+                            "link-up, carrier-down, carrier-up)");
+        if (what)
+            return ini_fail(ld->ini, error, g, *k, "one action per fault ('%s' given already)",
+                            what);
+        what = *k;
+        ft.kind = (SimFaultKind)kind;
+        ft.nic = resolve_endpoint(ld, ini_get(ld->ini, g, *k));
+        if (!ft.nic)
+            return ini_fail(ld->ini, error, g, *k, "'%s' is no NIC or switch port",
+                            ini_get(ld->ini, g, *k));
+        if (kind <= SIM_FAULT_LINK_UP && !ft.nic->link)
+            return ini_fail(ld->ini, error, g, *k, "%s is not cabled", ft.nic->name);
+    }
+    if (!what)
+        return ini_fail(ld->ini, error, g, NULL, "a fault needs an action (link-down = "
+                        "host.ifname, ...)");
+    if (ld->sim->faults->len >= SIM_MAX_FAULTS)
+        return ini_fail(ld->ini, error, g, NULL, "more than %d faults", SIM_MAX_FAULTS);
+    sim_add_fault(ld->sim, &ft);
+    return TRUE;
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+static gint fault_cmp(gconstpointer a, gconstpointer b)
+{
+    const SimFault *x = a, *y = b;
+    return x->at_ps < y->at_ps ? -1 : x->at_ps > y->at_ps;
+}
+
+/* Runs `fn` for every group of type `type` ("host", "switch", ...). */
+static gboolean load_groups(Loader *ld, const char *type, GroupFn fn, GError **error)
+{
+    size_t tl = strlen(type);
+    for (guint i = 0; i < ini_n_groups(ld->ini); i++) {
+        const char *g = ini_group(ld->ini, i);
+        if (strncmp(g, type, tl) != 0 || (g[tl] != ' ' && g[tl] != '\0'))
+            continue;
+        const char *name = g[tl] ? g + tl + 1 : NULL;
+        if (name && (!*name || strchr(name, ' ') || strchr(name, '.') || strchr(name, '/')))
+            return ini_fail(ld->ini, error, g, NULL, "a name has no spaces, '.' or '/'");
+        if (!name && strcmp(type, "links") != 0)
+            return ini_fail(ld->ini, error, g, NULL, "[%s NAME] needs a name", type);
+        if (name && (g_hash_table_contains(ld->hosts, name) ||
+                     g_hash_table_contains(ld->switches, name)))
+            return ini_fail(ld->ini, error, g, NULL, "name '%s' is used twice", name);
+        if (!fn(ld, g, name, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean check_group_types(Loader *ld, GError **error)
+{
+    static const char *const types[] = {"simulation", "host", "switch", "links", "traffic",
+                                        "fault", NULL};
+    for (guint i = 0; i < ini_n_groups(ld->ini); i++) {
+        const char *g = ini_group(ld->ini, i);
+        g_autofree char *type = g_strndup(g, strcspn(g, " "));
+        if (!g_strv_contains(types, type))
+            return ini_fail(ld->ini, error, g, NULL, "unknown group type '%s' (accepted: "
+                            "simulation, host NAME, switch NAME, links, traffic NAME, fault "
+                            "NAME)", type);
+    }
+    return TRUE;
+}
+
+static gboolean apply_sets(IniFile *ini, const ScenarioOptions *opts, GError **error)
+{
+    static const char *const named[] = {"host", "switch", "traffic", "fault", NULL};
+    for (guint i = 0; opts->sets && i < opts->sets->len; i++) {
+        const char *s = opts->sets->pdata[i];
+        const char *eq = strchr(s, '=');
+        g_autofree char *lhs = eq ? g_strndup(s, (gsize)(eq - s)) : NULL;
+        char *dot = lhs ? strchr(lhs, '.') : NULL;
+        if (!dot) {
+            g_set_error(error, SCENARIO_ERROR, 0, "--set %s: expected GROUP.KEY=VALUE, e.g. "
+                        "simulation.duration=10s or host.server.bond.bond0=mode=1 miimon=100", s);
+            return FALSE;
+        }
+        *dot = '\0';
+        g_autofree char *group = g_strdup(lhs);
+        char *key = dot + 1;
+        if (g_strv_contains(named, lhs) && strchr(key, '.')) {
+            char *d2 = strchr(key, '.');
+            *d2 = '\0';
+            g_free(group);
+            group = g_strdup_printf("%s %s", lhs, key);
+            key = d2 + 1;
+        }
+        ini_override(ini, group, key, eq + 1);
+    }
+    return TRUE;
+}
+
+Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonical,
+                   GError **error)
+{
+    g_autoptr(IniFile) ini = ini_load(path, error);
+    if (!ini || !apply_sets(ini, opts, error))
+        return NULL;
+    g_autofree char *base = g_path_get_basename(path);
+    char *dot = strrchr(base, '.');
+    if (dot)
+        *dot = '\0';
+    Loader ld = {ini, sim_new(base, opts->seed), opts, g_string_new(NULL),
+                 g_hash_table_new(g_str_hash, g_str_equal),
+                 g_hash_table_new(g_str_hash, g_str_equal),
+                 g_hash_table_new(g_direct_hash, g_direct_equal)};
+    gboolean ok = check_group_types(&ld, error) && load_simulation(&ld, error) &&
+                  load_groups(&ld, "switch", load_switch, error) &&
+                  load_groups(&ld, "host", load_host, error) &&
+                  load_groups(&ld, "links", load_links, error) &&
+                  load_groups(&ld, "traffic", load_traffic, error) &&
+                  load_groups(&ld, "fault", load_fault, error);
+    if (ok) {
+        g_array_sort(ld.sim->faults, fault_cmp);
+        for (guint i = 0; opts->sets && i < opts->sets->len; i++)
+            g_string_append_printf(ld.canon, " --set %s", (char *)opts->sets->pdata[i]);
+    }
+    g_hash_table_unref(ld.hosts);
+    g_hash_table_unref(ld.switches);
+    g_hash_table_unref(ld.bond_of);
+    if (!ok) {
+        g_string_free(ld.canon, TRUE);
+        sim_free(ld.sim);
+        return NULL;
+    }
+    if (canonical)
+        *canonical = g_string_free(ld.canon, FALSE);
+    else
+        g_string_free(ld.canon, TRUE);
+    return ld.sim;
+}
+
+/* ---- capture interfaces -------------------------------------------------- */
+
+static void register_nic(Sim *sim, Nic *nic, const char *descr)
+{
+    nic->cap_if = capture_add_interface(sim->cap, nic->name, descr, nic->perm_mac,
+                                        nic->speed_bps);
+}
+
+static void register_bond(Sim *sim, Bond *b)
+{
+    g_autofree char *opts = bond_params_to_string(&b->p);
+    g_autofree char *d = g_strdup_printf("bond %s (%s)", b->name, opts);
+    b->iface->cap_if = capture_add_interface(sim->cap, b->full_name, d, b->mac, 0);
+    for (int i = 0; i < b->n_slaves; i++) {
+        Slave *s = &b->slaves[i];
+        GString *sd = g_string_new(NULL);
+        g_string_printf(sd, "slave of %s, %s", b->name, bond_mode_name(b->p.mode));
+        if (s == b->primary)
+            g_string_append(sd, ", primary");
+        if (s->prio)
+            g_string_append_printf(sd, ", prio %d", s->prio);
+        register_nic(sim, s->nic, sd->str);
+        g_string_free(sd, TRUE);
+    }
+}
+
+void scenario_register_capture(Sim *sim)
+{
+    for (guint i = 0; i < sim->hosts->len; i++) {
+        Host *h = sim->hosts->pdata[i];
+        for (int j = 0; j < h->n_ifaces; j++) {
+            Iface *ifc = h->ifaces[j];
+            if (ifc->bond) {
+                register_bond(sim, ifc->bond);
+            } else {
+                g_autofree char *d = g_strdup_printf("interface %s of host %s", ifc->name,
+                                                     h->name);
+                register_nic(sim, ifc->nic, d);
+            }
+            if (ifc->has_ip)
+                capture_add_ipv4_name(sim->cap, ifc->ip, h->name);
+        }
+    }
+    for (guint i = 0; i < sim->switches->len; i++) {
+        Switch *sw = sim->switches->pdata[i];
+        for (int p = 0; p < sw->n_ports; p++) {
+            if (!sw->ports[p]->link)
+                continue;
+            Nic *peer = nic_peer(sw->ports[p]);
+            g_autofree char *d = g_strdup_printf("switch %s port %d, cabled to %s", sw->name,
+                                                 p + 1, peer->name);
+            register_nic(sim, sw->ports[p], d);
+        }
+    }
+}

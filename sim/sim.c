@@ -1,0 +1,202 @@
+/* sim.c - the simulation context (see sim.h): creation, seeded RNG streams,
+ * interned strings, the event log, faults and the run. */
+#include "sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bond/bond.h"
+#include "host.h"
+#include "switch.h"
+#include "traffic/flow.h"
+#include "util/units.h"
+
+static void host_free_cb(gpointer p)
+{
+    host_free(p);
+}
+static void switch_free_cb(gpointer p)
+{
+    switch_free(p);
+}
+static void link_free_cb(gpointer p)
+{
+    link_free(p);
+}
+static void flow_free_cb(gpointer p)
+{
+    flow_free(p);
+}
+static void bond_free_cb(gpointer p)
+{
+    bond_free(p);
+}
+
+Sim *sim_new(const char *name, uint64_t seed)
+{
+    Sim *sim = g_new0(Sim, 1);
+    engine_init(&sim->eng, 0);
+    frame_pool_init(&sim->pool, 1536, SIM_MAX_FRAMES_IN_FLIGHT);
+    sim->seed = seed;
+    sim->hz = 250;
+    sim->name = g_strdup(name);
+    sim->strings = g_string_chunk_new(4096);
+    sim->hosts = g_ptr_array_new_with_free_func(host_free_cb);
+    sim->switches = g_ptr_array_new_with_free_func(switch_free_cb);
+    sim->nics = g_ptr_array_new();
+    sim->links = g_ptr_array_new_with_free_func(link_free_cb);
+    sim->bonds = g_ptr_array_new_with_free_func(bond_free_cb);
+    sim->flows = g_ptr_array_new_with_free_func(flow_free_cb);
+    sim->faults = g_array_new(FALSE, TRUE, sizeof(SimFault));
+    sim->events = g_array_new(FALSE, TRUE, sizeof(SimEvent));
+    return sim;
+}
+
+void sim_free(Sim *sim)
+{
+    if (!sim)
+        return;
+    capture_abort(sim->cap);
+    /* Frames still queued or in flight are returned with the pool's chunks. */
+    g_ptr_array_free(sim->flows, TRUE);
+    g_ptr_array_free(sim->bonds, TRUE);
+    g_ptr_array_free(sim->links, TRUE);
+    g_ptr_array_free(sim->nics, TRUE);
+    g_ptr_array_free(sim->switches, TRUE);
+    g_ptr_array_free(sim->hosts, TRUE);
+    g_array_free(sim->faults, TRUE);
+    g_array_free(sim->events, TRUE);
+    g_free(sim->fault_gaps);
+    g_string_chunk_free(sim->strings);
+    engine_clear(&sim->eng);
+    frame_pool_clear(&sim->pool);
+    g_free(sim->name);
+    g_free(sim);
+}
+
+/* FNV-1a: a hash that is the same on every platform and GLib version, so a
+ * component's stream depends only on the seed and its name. */
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (uint8_t)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+GRand *sim_rand_for(const Sim *sim, const char *component)
+{
+    guint32 seed[3] = {(guint32)sim->seed, (guint32)(sim->seed >> 32), fnv1a(component)};
+    return g_rand_new_with_seed_array(seed, 3);
+}
+
+const char *sim_intern(Sim *sim, const char *s)
+{
+    return s ? g_string_chunk_insert_const(sim->strings, s) : NULL;
+}
+
+const char *sim_internf(Sim *sim, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *s = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return g_string_chunk_insert_const(sim->strings, s);
+}
+
+const char *sim_note_join(Sim *sim, const char *a, const char *b)
+{
+    if (!a)
+        return b ? sim_intern(sim, b) : NULL;
+    if (!b)
+        return a;
+    return sim_internf(sim, "%s\n%s", a, b);
+}
+
+void sim_log(Sim *sim, SimEventKind kind, const char *subject, const char *from,
+             const char *to, const char *reason)
+{
+    SimEvent ev = {sim->eng.now_ps, kind, sim_intern(sim, subject), from, to,
+                   reason ? sim_intern(sim, reason) : NULL, -1};
+    g_array_append_val(sim->events, ev);
+}
+
+void sim_capture_noted(Sim *sim, int cap_if, Frame *f, CaptureDir dir, const char *extra_note)
+{
+    const char *note = f->note && extra_note ? sim_note_join(sim, f->note, extra_note)
+                                             : (f->note ? f->note : extra_note);
+    capture_packet(sim->cap, cap_if, sim->eng.now_ps, f->data, f->len, dir, note);
+    f->note = NULL;
+}
+
+void sim_add_fault(Sim *sim, const SimFault *fault)
+{
+    g_array_append_val(sim->faults, *fault);
+}
+
+static const char *const fault_kind_names[] = {"link-down", "link-up", "carrier-down",
+                                               "carrier-up"};
+
+static void sim_fault_fire(Sim *sim, void *obj, void *arg)
+{
+    SimFault *ft = &g_array_index(sim->faults, SimFault, (guint)(uintptr_t)arg);
+    SimEvent ev = {sim->eng.now_ps, SIM_EV_FAULT,  ft->name, NULL, NULL,
+                   sim_intern(sim, fault_kind_names[ft->kind]), (int)(uintptr_t)arg};
+    g_array_append_val(sim->events, ev);
+    switch (ft->kind) {
+    case SIM_FAULT_LINK_DOWN:
+    case SIM_FAULT_LINK_UP:
+        if (ft->nic->link)
+            link_set_up(sim, ft->nic->link, ft->kind == SIM_FAULT_LINK_UP);
+        break;
+    case SIM_FAULT_CARRIER_DOWN:
+    case SIM_FAULT_CARRIER_UP:
+        nic_set_phy_down(sim, ft->nic, ft->kind == SIM_FAULT_CARRIER_DOWN);
+        break;
+    }
+}
+
+/* Progress on stderr: simulated time, percentage and wall-clock ETA. */
+typedef struct {
+    int64_t wall_start_us;
+    uint64_t step_ps;
+} Progress;
+
+static void sim_progress(Sim *sim, void *obj, void *arg)
+{
+    Progress *pr = obj;
+    uint64_t now = sim->eng.now_ps;
+    double frac = (double)now / (double)sim->end_ps;
+    double wall = (double)(g_get_monotonic_time() - pr->wall_start_us) / 1e6;
+    double eta = frac > 0 ? wall / frac - wall : 0;
+    char t[32], e[32];
+    fprintf(stderr, "\r  simulated %s / %s  %3.0f%%  ETA %.0f s   ",
+            units_format_time(now, t, sizeof(t)), units_format_time(sim->end_ps, e, sizeof(e)),
+            frac * 100.0, eta);
+    if (now + pr->step_ps < sim->end_ps)
+        engine_schedule(&sim->eng, now + pr->step_ps, sim_progress, pr, NULL);
+}
+
+void sim_run(Sim *sim, bool progress)
+{
+    for (guint i = 0; i < sim->bonds->len; i++)
+        bond_open(sim, g_ptr_array_index(sim->bonds, i));
+    for (guint i = 0; i < sim->faults->len; i++) {
+        SimFault *ft = &g_array_index(sim->faults, SimFault, i);
+        engine_schedule(&sim->eng, ft->at_ps, sim_fault_fire, NULL, (void *)(uintptr_t)i);
+    }
+    for (guint i = 0; i < sim->flows->len; i++)
+        flow_start(sim, g_ptr_array_index(sim->flows, i));
+    sim->fault_gaps = g_new0(FaultGap, MAX(1u, sim->faults->len));
+    Progress pr = {g_get_monotonic_time(), sim->end_ps / 100};
+    if (progress && pr.step_ps > 0)
+        engine_schedule(&sim->eng, pr.step_ps, sim_progress, &pr, NULL);
+    engine_run(&sim->eng, sim, sim->end_ps);
+    if (progress)
+        fprintf(stderr, "\r%70s\r", "");
+    for (guint i = 0; i < sim->flows->len; i++)
+        flow_finish(sim, g_ptr_array_index(sim->flows, i), sim->fault_gaps);
+}

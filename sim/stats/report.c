@@ -1,0 +1,391 @@
+/* report.c - summary tables and JSON of a finished run (see report.h). */
+#include "stats/report.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "bond/bond.h"
+#include "host.h"
+#include "stats/table.h"
+#include "switch.h"
+#include "traffic/flow.h"
+#include "util/units.h"
+
+static const char *const fault_kind_names[] = {"link-down", "link-up", "carrier-down",
+                                               "carrier-up"};
+
+uint64_t report_detection_ps(const Sim *sim, guint fault)
+{
+    const SimFault *ft = &g_array_index(sim->faults, SimFault, fault);
+    uint64_t until = fault + 1 < sim->faults->len
+                         ? g_array_index(sim->faults, SimFault, fault + 1).at_ps
+                         : sim->end_ps + 1;
+    for (guint i = 0; i < sim->events->len; i++) {
+        const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
+        if (ev->time_ps < ft->at_ps || ev->time_ps >= until)
+            continue;
+        if (ev->kind == SIM_EV_SLAVE_DOWN || ev->kind == SIM_EV_SLAVE_UP ||
+            ev->kind == SIM_EV_FAILOVER)
+            return ev->time_ps - ft->at_ps;
+    }
+    return G_MAXUINT64;
+}
+
+static uint64_t nic_drops(const Nic *nic)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < NIC_DROP_COUNT; i++)
+        n += nic->c.drops[i];
+    return n;
+}
+
+static double mbps(uint64_t bytes, uint64_t ps)
+{
+    return ps ? (double)bytes * 8.0 / ((double)ps / 1e12) / 1e6 : 0.0;
+}
+
+static void table_slaves(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"slave", "bond", "mode", "state", "tx frames", "tx share",
+                                      "rx frames", "drops", "link failures", NULL};
+    Table *t = table_new("Slaves", hdr);
+    for (guint i = 0; i < sim->bonds->len; i++) {
+        const Bond *b = sim->bonds->pdata[i];
+        uint64_t total = 0;
+        for (int j = 0; j < b->n_slaves; j++)
+            total += b->slaves[j].nic->c.tx_frames;
+        for (int j = 0; j < b->n_slaves; j++) {
+            const Slave *s = &b->slaves[j];
+            table_addf(t, "%s\t%s\t%s\t%s%s\t%" G_GUINT64_FORMAT "\t%.1f%%\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+                       s->nic->name, b->name, bond_mode_name(b->p.mode), slave_link_names[s->link],
+                       s == b->curr_active ? " (active)" : "", s->nic->c.tx_frames,
+                       total ? 100.0 * (double)s->nic->c.tx_frames / (double)total : 0.0,
+                       s->nic->c.rx_frames, nic_drops(s->nic), s->link_failure_count);
+        }
+    }
+    table_render_free(t, out);
+}
+
+static void table_flows(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"flow", "path", "sent", "received", "lost",
+                                      "out of order", "duplicates", "Mb/s", "latency avg", NULL};
+    Table *t = table_new("Flows", hdr);
+    for (guint i = 0; i < sim->flows->len; i++) {
+        const Flow *f = sim->flows->pdata[i];
+        uint64_t uniq = f->received;
+        uint64_t lost = f->sent > uniq ? f->sent - uniq : 0;
+        char lat[32];
+        units_format_time(uniq ? f->latency_sum_ps / uniq : 0, lat, sizeof(lat));
+        uint64_t span = MIN(f->stop_ps, sim->end_ps) - f->start_ps;
+        table_addf(t, "%s\t%s %s -> %s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%.1f\t%s",
+                   f->name, f->kind == FLOW_UDP ? "udp" : "ping", f->src->name, f->dst_name,
+                   f->sent, f->received, lost, f->out_of_order, f->duplicates,
+                   mbps(f->rx_bytes, span), lat);
+    }
+    table_render_free(t, out);
+}
+
+static void table_faults(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"fault", "at", "action", "detected after",
+                                      "failover gap", "frames lost", NULL};
+    Table *t = table_new("Faults (gap: longest pause in deliveries after the fault)", hdr);
+    for (guint i = 0; i < sim->faults->len; i++) {
+        const SimFault *ft = &g_array_index(sim->faults, SimFault, i);
+        const FaultGap *g = &sim->fault_gaps[i];
+        char at[32], det[32], gap[40];
+        uint64_t d = report_detection_ps(sim, i);
+        units_format_time(ft->at_ps, at, sizeof(at));
+        if (d == G_MAXUINT64)
+            g_strlcpy(det, "-", sizeof(det));
+        else
+            units_format_time(d, det, sizeof(det));
+        if (!g->measured)
+            g_strlcpy(gap, "-", sizeof(gap));
+        else
+            units_format_time(g->gap_ps, gap, sizeof(gap));
+        if (g->measured && !g->recovered)
+            g_strlcat(gap, " (no recovery)", sizeof(gap));
+        table_addf(t, "%s\t%s\t%s %s\t%s\t%s\t%" G_GUINT64_FORMAT, ft->name, at,
+                   fault_kind_names[ft->kind], ft->nic->name, det, gap, g->lost);
+    }
+    table_render_free(t, out);
+}
+
+static void table_bonds(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"bond", "options", "active", "carrier", "failovers",
+                                      "tx dropped", "rx filtered", NULL};
+    Table *t = table_new("Bonds", hdr);
+    for (guint i = 0; i < sim->bonds->len; i++) {
+        const Bond *b = sim->bonds->pdata[i];
+        g_autofree char *opts = bond_params_to_string(&b->p);
+        table_addf(t, "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT,
+                   b->full_name, opts, b->curr_active ? b->curr_active->nic->ifname : "-",
+                   b->carrier ? "up" : "down", b->failovers,
+                   b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX],
+                   b->drops[BOND_DROP_INACTIVE_RX]);
+    }
+    table_render_free(t, out);
+}
+
+static void table_switches(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"switch", "MAC moves", "flooded frames", "filtered",
+                                      "FDB entries", NULL};
+    Table *t = table_new("Switches", hdr);
+    for (guint i = 0; i < sim->switches->len; i++) {
+        const Switch *sw = sim->switches->pdata[i];
+        uint64_t filtered = 0;
+        for (int p = 0; p < sw->n_ports; p++)
+            filtered += sw->pc[p].filtered;
+        table_addf(t, "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%d",
+                   sw->name, sw->mac_moves, sw->flood_frames, filtered, sw->fdb_used);
+    }
+    table_render_free(t, out);
+}
+
+char *report_table(const Sim *sim)
+{
+    GString *out = g_string_new(NULL);
+    char d[32];
+    g_string_append_printf(out, "bondsim %s: scenario %s, seed %" G_GUINT64_FORMAT ", %s simulated\n\n",
+                           BONDSIM_VERSION, sim->name, sim->seed,
+                           units_format_time(sim->end_ps, d, sizeof(d)));
+    if (sim->bonds->len) {
+        table_bonds(sim, out);
+        table_slaves(sim, out);
+    }
+    if (sim->flows->len)
+        table_flows(sim, out);
+    if (sim->faults->len)
+        table_faults(sim, out);
+    if (sim->switches->len)
+        table_switches(sim, out);
+    return g_string_free(out, FALSE);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_str(GString *o, const char *s)
+{
+    g_string_append_c(o, '"');
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            g_string_append_printf(o, "\\%c", c);
+        else if (c < 0x20)
+            g_string_append_printf(o, "\\u%04x", c);
+        else
+            g_string_append_c(o, (char)c);
+    }
+    g_string_append_c(o, '"');
+}
+
+static void json_kv_str(GString *o, const char *k, const char *v, gboolean comma)
+{
+    json_str(o, k);
+    g_string_append_c(o, ':');
+    if (v)
+        json_str(o, v);
+    else
+        g_string_append(o, "null");
+    if (comma)
+        g_string_append_c(o, ',');
+}
+
+static void json_kv_u64(GString *o, const char *k, uint64_t v, gboolean comma)
+{
+    json_str(o, k);
+    g_string_append_printf(o, ":%" G_GUINT64_FORMAT "%s", v, comma ? "," : "");
+}
+
+/* Seconds as a decimal with 12 digits: exact picoseconds, locale-free. */
+static void json_kv_secs(GString *o, const char *k, uint64_t ps, gboolean comma)
+{
+    json_str(o, k);
+    g_string_append_printf(o, ":%" G_GUINT64_FORMAT ".%012" G_GUINT64_FORMAT "%s",
+                           ps / PS_PER_S, ps % PS_PER_S, comma ? "," : "");
+}
+
+static void json_nic(GString *o, const Nic *nic)
+{
+    json_kv_u64(o, "tx_frames", nic->c.tx_frames, TRUE);
+    json_kv_u64(o, "tx_bytes", nic->c.tx_bytes, TRUE);
+    json_kv_u64(o, "rx_frames", nic->c.rx_frames, TRUE);
+    json_kv_u64(o, "rx_bytes", nic->c.rx_bytes, TRUE);
+    g_string_append(o, "\"drops\":{");
+    for (int i = 0; i < NIC_DROP_COUNT; i++)
+        json_kv_u64(o, nic_drop_names[i], nic->c.drops[i], i + 1 < NIC_DROP_COUNT);
+    g_string_append(o, "}");
+}
+
+static void json_bonds(GString *o, const Sim *sim)
+{
+    g_string_append(o, "\"bonds\":[");
+    for (guint i = 0; i < sim->bonds->len; i++) {
+        const Bond *b = sim->bonds->pdata[i];
+        g_autofree char *opts = bond_params_to_string(&b->p);
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", b->full_name, TRUE);
+        json_kv_str(o, "options", opts, TRUE);
+        json_kv_str(o, "active", b->curr_active ? b->curr_active->nic->ifname : NULL, TRUE);
+        json_kv_str(o, "carrier", b->carrier ? "up" : "down", TRUE);
+        json_kv_u64(o, "failovers", b->failovers, TRUE);
+        json_kv_u64(o, "mii_tick_ps", b->mii_tick_ps, TRUE);
+        g_string_append(o, "\"drops\":{");
+        for (int d = 0; d < BOND_DROP_COUNT; d++)
+            json_kv_u64(o, bond_drop_names[d], b->drops[d], d + 1 < BOND_DROP_COUNT);
+        g_string_append(o, "},\"slaves\":[");
+        for (int j = 0; j < b->n_slaves; j++) {
+            const Slave *s = &b->slaves[j];
+            g_string_append(o, j ? ",{" : "{");
+            json_kv_str(o, "name", s->nic->name, TRUE);
+            json_kv_str(o, "link", slave_link_names[s->link], TRUE);
+            json_kv_u64(o, "link_failures", s->link_failure_count, TRUE);
+            json_kv_u64(o, "rx_filtered", s->rx_dropped_inactive, TRUE);
+            json_nic(o, s->nic);
+            g_string_append_c(o, '}');
+        }
+        g_string_append(o, "]}");
+    }
+    g_string_append(o, "],");
+}
+
+static void json_flows(GString *o, const Sim *sim)
+{
+    g_string_append(o, "\"flows\":[");
+    for (guint i = 0; i < sim->flows->len; i++) {
+        const Flow *f = sim->flows->pdata[i];
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", f->name, TRUE);
+        json_kv_str(o, "kind", f->kind == FLOW_UDP ? "udp" : "ping", TRUE);
+        json_kv_str(o, "from", f->src->name, TRUE);
+        json_kv_str(o, "to", f->dst_name, TRUE);
+        json_kv_u64(o, "sent", f->sent, TRUE);
+        json_kv_u64(o, "received", f->received, TRUE);
+        json_kv_u64(o, "lost", f->sent > f->received ? f->sent - f->received : 0, TRUE);
+        json_kv_u64(o, "out_of_order", f->out_of_order, TRUE);
+        json_kv_u64(o, "duplicates", f->duplicates, TRUE);
+        json_kv_u64(o, "rx_bytes", f->rx_bytes, TRUE);
+        json_kv_secs(o, "latency_avg_s", f->received ? f->latency_sum_ps / f->received : 0, TRUE);
+        json_kv_secs(o, "latency_max_s", f->latency_max_ps, FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append(o, "],");
+}
+
+static void json_faults(GString *o, const Sim *sim)
+{
+    g_string_append(o, "\"faults\":[");
+    for (guint i = 0; i < sim->faults->len; i++) {
+        const SimFault *ft = &g_array_index(sim->faults, SimFault, i);
+        const FaultGap *g = &sim->fault_gaps[i];
+        uint64_t d = report_detection_ps(sim, i);
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", ft->name, TRUE);
+        json_kv_secs(o, "at_s", ft->at_ps, TRUE);
+        json_kv_str(o, "action", fault_kind_names[ft->kind], TRUE);
+        json_kv_str(o, "target", ft->nic->name, TRUE);
+        if (d == G_MAXUINT64)
+            g_string_append(o, "\"detection_s\":null,");
+        else
+            json_kv_secs(o, "detection_s", d, TRUE);
+        if (g->measured) {
+            json_kv_secs(o, "gap_s", g->gap_ps, TRUE);
+            json_kv_secs(o, "gap_from_s", g->from_ps, TRUE);
+            json_kv_secs(o, "gap_to_s", g->to_ps, TRUE);
+            json_kv_str(o, "gap_flow", g->flow, TRUE);
+        } else {
+            g_string_append(o, "\"gap_s\":null,");
+        }
+        g_string_append_printf(o, "\"recovered\":%s,", g->recovered ? "true" : "false");
+        json_kv_u64(o, "frames_lost", g->lost, FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append(o, "],");
+}
+
+static void json_switches(GString *o, const Sim *sim)
+{
+    g_string_append(o, "\"switches\":[");
+    for (guint i = 0; i < sim->switches->len; i++) {
+        const Switch *sw = sim->switches->pdata[i];
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", sw->name, TRUE);
+        json_kv_u64(o, "mac_moves", sw->mac_moves, TRUE);
+        json_kv_u64(o, "flooded_frames", sw->flood_frames, TRUE);
+        g_string_append(o, "\"ports\":[");
+        gboolean first = TRUE;
+        for (int p = 0; p < sw->n_ports; p++) {
+            const Nic *n = sw->ports[p];
+            if (!n->link)
+                continue;
+            g_string_append(o, first ? "{" : ",{");
+            first = FALSE;
+            json_kv_str(o, "name", n->name, TRUE);
+            json_kv_u64(o, "mac_moves_in", sw->pc[p].mac_moves_in, TRUE);
+            json_kv_u64(o, "flooded", sw->pc[p].flooded, TRUE);
+            json_nic(o, n);
+            g_string_append_c(o, '}');
+        }
+        g_string_append(o, "]}");
+    }
+    g_string_append(o, "],");
+}
+
+static const char *const event_names[SIM_EV_COUNT] = {
+    "fault", "carrier-down", "carrier-up", "slave-down", "slave-up", "failover",
+    "peer-notify", "bond-carrier"};
+
+static void json_events(GString *o, const Sim *sim)
+{
+    g_string_append(o, "\"events\":[");
+    for (guint i = 0; i < sim->events->len; i++) {
+        const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
+        g_string_append(o, i ? ",\n{" : "\n{");
+        json_kv_secs(o, "t_s", ev->time_ps, TRUE);
+        json_kv_str(o, "event", event_names[ev->kind], TRUE);
+        json_kv_str(o, "subject", ev->subject, TRUE);
+        json_kv_str(o, "from", ev->from, TRUE);
+        json_kv_str(o, "to", ev->to, TRUE);
+        json_kv_str(o, "reason", ev->reason, FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append(o, "]");
+}
+
+char *report_json(const Sim *sim)
+{
+    GString *o = g_string_new("{");
+    json_kv_str(o, "bondsim_version", BONDSIM_VERSION, TRUE);
+    json_kv_str(o, "scenario", sim->name, TRUE);
+    json_kv_u64(o, "seed", sim->seed, TRUE);
+    json_kv_u64(o, "hz", sim->hz, TRUE);
+    json_kv_secs(o, "duration_s", sim->end_ps, TRUE);
+    g_string_append(o, "\n");
+    json_bonds(o, sim);
+    g_string_append(o, "\n");
+    json_flows(o, sim);
+    g_string_append(o, "\n");
+    json_faults(o, sim);
+    g_string_append(o, "\n");
+    json_switches(o, sim);
+    g_string_append(o, "\n");
+    json_events(o, sim);
+    g_string_append(o, "}\n");
+    return g_string_free(o, FALSE);
+}
+
+gboolean report_write_json(const Sim *sim, const char *path, GError **error)
+{
+    g_autofree char *text = report_json(sim);
+    /* g_file_set_contents writes a temporary file and renames it. */
+    return g_file_set_contents(path, text, -1, error);
+}

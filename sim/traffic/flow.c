@@ -1,0 +1,271 @@
+/* flow.c - UDP and ping generators and the receiver's measurements (flow.h). */
+#include "traffic/flow.h"
+
+#include <string.h>
+
+#include "sim.h"
+#include "util/bytes.h"
+#include "util/units.h"
+
+Flow *flow_new(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip[4])
+{
+    Flow *fl = g_new0(Flow, 1);
+    fl->name = g_strdup(name);
+    fl->kind = kind;
+    fl->src = src;
+    memcpy(fl->dst_ip, dst_ip, 4);
+    fl->win = -1;
+    fl->stop_ps = UINT64_MAX;
+    fl->payload = 56;
+    return fl;
+}
+
+void flow_free(Flow *flow)
+{
+    if (!flow)
+        return;
+    g_free(flow->name);
+    g_free(flow->dst_name);
+    g_free(flow);
+}
+
+void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t sport,
+                  uint16_t dport)
+{
+    flow->rate_bps = rate_bps;
+    flow->payload = payload;
+    flow->sport = sport;
+    flow->dport = dport;
+    uint64_t bits = frame_wire_bits(ETH_HLEN + 20 + 8 + payload);
+    /* interval = bits / rate seconds, kept as whole ps plus a remainder */
+    uint64_t num_hi = bits * PS_PER_S;
+    flow->interval_ps = num_hi / rate_bps;
+    flow->interval_rem = num_hi % rate_bps;
+}
+
+void flow_set_ping(Flow *flow, uint64_t interval_ps, uint32_t payload)
+{
+    flow->interval_ps = interval_ps;
+    flow->interval_rem = 0;
+    flow->rate_bps = 1;
+    flow->payload = payload;
+}
+
+static void flow_put_header(Flow *flow, uint8_t *p, uint32_t room, uint64_t seq, uint64_t now)
+{
+    uint8_t h[FLOW_HEADER_LEN];
+    memcpy(h, "BSIM", 4);
+    put_be32(h + 4, (uint32_t)flow->index);
+    put_be64(h + 8, seq);
+    put_be64(h + 16, now / PS_PER_NS);
+    memcpy(p, h, room < FLOW_HEADER_LEN ? room : FLOW_HEADER_LEN);
+}
+
+static Frame *flow_build_udp(Sim *sim, Flow *flow, uint64_t now)
+{
+    Frame *f = frame_alloc(&sim->pool);
+    if (!f)
+        return NULL;
+    uint32_t ip_len = 20 + 8 + flow->payload;
+    uint8_t *ip = f->data + ETH_HLEN;
+    static const uint8_t unset[4] = {0};
+    ipv4_write_header(ip, (uint16_t)ip_len, flow->ip_id++, 17, unset, flow->dst_ip);
+    uint8_t *udp = ip + 20;
+    put_be16(udp, flow->sport);
+    put_be16(udp + 2, flow->dport);
+    put_be16(udp + 4, (uint16_t)(8 + flow->payload));
+    put_be16(udp + 6, 0); /* no checksum: allowed for UDP over IPv4 */
+    memset(udp + 8, 0, flow->payload);
+    flow_put_header(flow, udp + 8, flow->payload, flow->sent, now);
+    f->len = ETH_HLEN + ip_len;
+    return f;
+}
+
+static Frame *flow_build_ping(Sim *sim, Flow *flow, uint64_t now)
+{
+    Frame *f = frame_alloc(&sim->pool);
+    if (!f)
+        return NULL;
+    uint32_t icmp_len = 8 + flow->payload;
+    uint8_t *ip = f->data + ETH_HLEN;
+    static const uint8_t unset[4] = {0};
+    ipv4_write_header(ip, (uint16_t)(20 + icmp_len), flow->ip_id++, 1, unset, flow->dst_ip);
+    uint8_t *icmp = ip + 20;
+    icmp[0] = 8;
+    icmp[1] = 0;
+    put_be16(icmp + 2, 0);
+    put_be16(icmp + 4, (uint16_t)(flow->index + 1));
+    put_be16(icmp + 6, (uint16_t)(flow->sent + 1));
+    memset(icmp + 8, 0, flow->payload);
+    flow_put_header(flow, icmp + 8, flow->payload, flow->sent, now);
+    put_be16(icmp + 2, inet_checksum(icmp, icmp_len, 0));
+    f->len = ETH_HLEN + 20 + icmp_len;
+    return f;
+}
+
+static void flow_tick(Sim *sim, void *obj, void *arg)
+{
+    Flow *flow = obj;
+    uint64_t now = sim->eng.now_ps;
+    if (now >= flow->stop_ps)
+        return;
+    Frame *f = flow->kind == FLOW_UDP ? flow_build_udp(sim, flow, now)
+                                      : flow_build_ping(sim, flow, now);
+    if (f) {
+        f->flow = (uint32_t)flow->index;
+        f->seq = flow->sent;
+        f->sent_ps = now;
+        flow->sent_bytes += f->len;
+        host_send_ip(sim, flow->src, f, flow->dst_ip, &flow->pc);
+    }
+    flow->sent++;
+    uint64_t next = now + flow->interval_ps;
+    flow->rem_acc += flow->interval_rem;
+    if (flow->rem_acc >= flow->rate_bps) {
+        flow->rem_acc -= flow->rate_bps;
+        next++;
+    }
+    if (next < flow->stop_ps)
+        timer_arm(&sim->eng, &flow->timer, next);
+}
+
+void flow_start(Sim *sim, Flow *flow)
+{
+    timer_init(&flow->timer, flow_tick, flow);
+    timer_arm(&sim->eng, &flow->timer, flow->start_ps);
+}
+
+/* ---- receiver ------------------------------------------------------------ */
+
+static bool flow_seen_test_and_set(Flow *flow, uint64_t seq)
+{
+    uint64_t bit = seq % FLOW_SEEN_WINDOW;
+    uint64_t mask = UINT64_C(1) << (bit % 64);
+    bool was = (flow->seen[bit / 64] & mask) != 0;
+    flow->seen[bit / 64] |= mask;
+    return was;
+}
+
+/* Advancing the highest sequence frees the window slots of old sequences. */
+static void flow_seen_advance(Flow *flow, uint64_t new_next)
+{
+    if (new_next - flow->next_expected >= FLOW_SEEN_WINDOW) {
+        memset(flow->seen, 0, sizeof(flow->seen));
+        return;
+    }
+    for (uint64_t s = flow->next_expected; s < new_next; s++) {
+        uint64_t bit = s % FLOW_SEEN_WINDOW;
+        flow->seen[bit / 64] &= ~(UINT64_C(1) << (bit % 64));
+    }
+}
+
+static void flow_window_flush(Sim *sim, Flow *flow, FaultGap *gaps, uint64_t close_ps)
+{
+    if (flow->win < 0 || !gaps)
+        return;
+    FaultGap *g = &gaps[flow->win];
+    FlowGap *c = &flow->cur;
+    if (c->arrivals == 0) {
+        if (flow->last_rx_ps == 0)
+            return; /* never delivered anything: nothing to measure */
+        /* no delivery since the fault: open gap until the window closed */
+        c->gap_ps = close_ps - flow->last_rx_ps;
+        c->from_ps = flow->last_rx_ps;
+        c->to_ps = close_ps;
+        g->measured = true;
+        if (!g->flow || flow->interval_ps < g->interval_ps ||
+            (flow->interval_ps == g->interval_ps && c->gap_ps >= g->gap_ps)) {
+            g->interval_ps = flow->interval_ps;
+            g->gap_ps = c->gap_ps;
+            g->from_ps = c->from_ps;
+            g->to_ps = close_ps;
+            g->flow = flow->name;
+            g->recovered = false;
+        }
+        return;
+    }
+    g->measured = true;
+    if (c->seq_after > c->seq_before + 1)
+        g->lost += c->seq_after - c->seq_before - 1;
+    /* The fault's gap comes from the flow that samples time most finely
+     * (smallest send interval); a slow ping cannot resolve a 100 ms gap. */
+    bool finer = !g->flow || flow->interval_ps < g->interval_ps;
+    bool same = g->flow && flow->interval_ps == g->interval_ps;
+    if (finer || (same && c->gap_ps > g->gap_ps)) {
+        g->interval_ps = flow->interval_ps;
+        g->gap_ps = c->gap_ps;
+        g->from_ps = c->from_ps;
+        g->to_ps = c->to_ps;
+        g->flow = flow->name;
+        g->recovered = true;
+    }
+}
+
+static void flow_gap_track(Sim *sim, Flow *flow, uint64_t now, uint64_t seq)
+{
+    GArray *faults = sim->faults;
+    while (flow->win + 1 < (int)faults->len &&
+           g_array_index(faults, SimFault, flow->win + 1).at_ps <= now) {
+        flow_window_flush(sim, flow, sim->fault_gaps,
+                          g_array_index(faults, SimFault, flow->win + 1).at_ps);
+        flow->win++;
+        memset(&flow->cur, 0, sizeof(flow->cur));
+    }
+    if (flow->win >= 0 && flow->last_rx_ps) {
+        FlowGap *c = &flow->cur;
+        uint64_t gap = now - flow->last_rx_ps;
+        c->arrivals++;
+        if (gap > c->gap_ps) {
+            c->gap_ps = gap;
+            c->from_ps = flow->last_rx_ps;
+            c->to_ps = now;
+            c->seq_before = flow->last_rx_seq;
+            c->seq_after = seq;
+        }
+    }
+}
+
+void flow_deliver(Sim *sim, Flow *flow, Host *at, Frame *f)
+{
+    uint64_t now = sim->eng.now_ps;
+    uint64_t seq = f->seq;
+    if (seq >= flow->next_expected) {
+        flow_seen_advance(flow, seq + 1);
+        flow_seen_test_and_set(flow, seq);
+        flow->next_expected = seq + 1;
+    } else if (seq + FLOW_SEEN_WINDOW <= flow->next_expected) {
+        flow->late++; /* too old to tell a duplicate: counted as out of order */
+        flow->out_of_order++;
+    } else if (flow_seen_test_and_set(flow, seq)) {
+        flow->duplicates++;
+        frame_free(&sim->pool, f);
+        return;
+    } else {
+        flow->out_of_order++;
+    }
+    flow->received++;
+    flow->rx_bytes += f->len;
+    uint64_t lat = now - f->sent_ps;
+    flow->latency_sum_ps += lat;
+    if (lat > flow->latency_max_ps)
+        flow->latency_max_ps = lat;
+    if (!flow->first_rx_ps)
+        flow->first_rx_ps = now;
+    flow_gap_track(sim, flow, now, seq);
+    flow->last_rx_ps = now;
+    flow->last_rx_seq = seq;
+    frame_free(&sim->pool, f);
+}
+
+void flow_finish(Sim *sim, Flow *flow, FaultGap *gaps)
+{
+    GArray *faults = sim->faults;
+    /* windows the flow never reached (no delivery after their fault) */
+    while (flow->win + 1 < (int)faults->len &&
+           g_array_index(faults, SimFault, flow->win + 1).at_ps <= sim->end_ps) {
+        flow_window_flush(sim, flow, gaps, g_array_index(faults, SimFault, flow->win + 1).at_ps);
+        flow->win++;
+        memset(&flow->cur, 0, sizeof(flow->cur));
+    }
+    flow_window_flush(sim, flow, gaps, MIN(sim->end_ps, flow->stop_ps));
+}
