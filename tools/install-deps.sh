@@ -3,7 +3,7 @@
 # Non-interactive; tshark's "non-root capture" question is pre-answered (no).
 set -euo pipefail
 packages=(build-essential cmake pkg-config libglib2.0-dev libpcap-dev libcunit1-dev tshark
-          gnuplot-nox)
+          gnuplot-nox clang-format)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

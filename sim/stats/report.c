@@ -46,8 +46,9 @@ static double mbps(uint64_t bytes, uint64_t ps)
 
 static void table_slaves(const Sim *sim, GString *out)
 {
-    static const char *const hdr[] = {"slave", "bond", "mode", "state", "tx frames", "tx share",
-                                      "rx frames", "drops", "link failures", NULL};
+    static const char *const hdr[] = {"slave",    "bond",     "state",    "tx frames",
+                                      "tx bytes", "tx share", "rx frames", "rx bytes",
+                                      "drops",    "link failures", NULL};
     Table *t = table_new("Slaves", hdr);
     for (guint i = 0; i < sim->bonds->len; i++) {
         const Bond *b = sim->bonds->pdata[i];
@@ -56,12 +57,15 @@ static void table_slaves(const Sim *sim, GString *out)
             total += b->slaves[j].nic->c.tx_frames;
         for (int j = 0; j < b->n_slaves; j++) {
             const Slave *s = &b->slaves[j];
-            table_addf(t, "%s\t%s\t%s\t%s%s\t%" G_GUINT64_FORMAT "\t%.1f%%\t%" G_GUINT64_FORMAT
+            const NicCounters *c = &s->nic->c;
+            table_addf(t,
+                       "%s\t%s\t%s%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%.1f%%\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
                        "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
-                       s->nic->name, b->name, bond_mode_name(b->p.mode), slave_link_names[s->link],
-                       s == b->curr_active ? " (active)" : "", s->nic->c.tx_frames,
-                       total ? 100.0 * (double)s->nic->c.tx_frames / (double)total : 0.0,
-                       s->nic->c.rx_frames, nic_drops(s->nic), s->link_failure_count);
+                       s->nic->name, b->name, slave_link_names[s->link],
+                       s == b->curr_active ? " (active)" : "", c->tx_frames, c->tx_bytes,
+                       total ? 100.0 * (double)c->tx_frames / (double)total : 0.0, c->rx_frames,
+                       c->rx_bytes, nic_drops(s->nic), s->link_failure_count);
         }
     }
     table_render_free(t, out);
