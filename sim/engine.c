@@ -10,7 +10,8 @@ void engine_init(Engine *eng, size_t max_pending)
 {
     memset(eng, 0, sizeof(*eng));
     eng->max_pending = max_pending ? max_pending : ENGINE_DEFAULT_MAX_PENDING;
-    eng->capacity = 1024;
+    /* never more slots than max_pending: heap_grow enforces the limit */
+    eng->capacity = MIN(1024, eng->max_pending);
     eng->heap = g_new(Event, eng->capacity);
 }
 

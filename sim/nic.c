@@ -110,7 +110,9 @@ static void nic_start_tx(Sim *sim, Nic *nic)
     nic->c.tx_bytes += f->len;
     uint64_t done = sim->eng.now_ps + frame_tx_time_ps(f->len, l->rate_bps);
     engine_schedule(&sim->eng, done, nic_tx_done, nic, NULL);
-    if (l->loss_threshold && g_rand_int(l->rng) < l->loss_threshold) {
+    /* loss 1.0 is UINT32_MAX, which g_rand_int can return: lost without a draw */
+    if (l->loss_threshold &&
+        (l->loss_threshold == UINT32_MAX || g_rand_int(l->rng) < l->loss_threshold)) {
         nic_drop(sim, nic, f, NIC_DROP_WIRE_LOSS);
         return;
     }

@@ -1,0 +1,572 @@
+/* test_host.c - the host stack: ARP, holding while resolving, routing, ICMP
+ * echo and UDP delivery (sim/host.c, with sim/traffic/flow.c as the sender).
+ *
+ * Two hosts cabled back to back: h1 10.0.0.1/24 and h2 10.0.0.2/24. Each
+ * host NIC's rx handler is replaced by a tap that copies every frame it
+ * receives, with the time, before handing it to host_rx(), so tests can check
+ * the bytes on the wire and when they arrived.
+ */
+#include "host.h"
+
+#include "cu_run.h"
+#include "sim.h"
+#include "traffic/flow.h"
+#include "util/bytes.h"
+#include "util/units.h"
+
+#include <string.h>
+
+#define GBPS UINT64_C(1000000000)
+
+static const uint8_t mac1[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t mac2[6] = {0x02, 0, 0, 0, 0, 0x02};
+static const uint8_t mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t mac_zero[6] = {0};
+static const uint8_t ip1[4] = {10, 0, 0, 1};
+static const uint8_t ip2[4] = {10, 0, 0, 2};
+static const uint8_t ip_nobody[4] = {10, 0, 0, 99};
+
+/* ---- the tap ------------------------------------------------------------- */
+
+typedef struct {
+    uint64_t time_ps;
+    int at; /* receiving host: 0 = h1, 1 = h2 */
+    uint32_t len;
+    uint8_t data[1536];
+} TapFrame;
+
+/* The tap's log. A file static because a Nic has no spare context pointer
+ * (owner is the Iface, which host_rx needs); created and freed per test. */
+static GArray *tap_log;
+
+static void tap_rx(Sim *sim, Nic *nic, Frame *f)
+{
+    TapFrame t = {sim->eng.now_ps, nic->owner_index, f->len, {0}};
+    memcpy(t.data, f->data, MIN(f->len, sizeof(t.data)));
+    g_array_append_val(tap_log, t);
+    host_rx(sim, nic->owner, f);
+}
+
+static const TapFrame *tap_at(guint i)
+{
+    return &g_array_index(tap_log, TapFrame, i);
+}
+
+static uint16_t tap_ethertype(const TapFrame *t)
+{
+    return get_be16(t->data + 12);
+}
+
+/* The i-th frame of `ethertype` received by host `at`, or NULL. */
+static const TapFrame *tap_nth(int at, uint16_t ethertype, guint nth)
+{
+    for (guint i = 0; i < tap_log->len; i++) {
+        const TapFrame *t = tap_at(i);
+        if (t->at == at && tap_ethertype(t) == ethertype && nth-- == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static guint tap_count(int at, uint16_t ethertype)
+{
+    guint n = 0;
+    while (tap_nth(at, ethertype, n))
+        n++;
+    return n;
+}
+
+/* ---- two hosts back to back ---------------------------------------------- */
+
+typedef struct {
+    Sim *sim;
+    Host *h1, *h2;
+    Iface *if1, *if2;
+    Link *link;
+} Pair;
+
+static Iface *pair_host(Sim *sim, Host **out, const char *name, const uint8_t mac[6],
+                        const uint8_t ip[4], int index)
+{
+    Host *h = host_new(sim, name);
+    g_ptr_array_add(sim->hosts, h);
+    Nic *nic = host_add_nic(h, "eth0", mac, GBPS);
+    Iface *ifc = host_add_iface_nic(h, nic);
+    host_set_address(ifc, ip, 24);
+    nic->rx = tap_rx;
+    nic->owner_index = index;
+    *out = h;
+    return ifc;
+}
+
+static void pair_init(Pair *p, uint64_t delay_ps)
+{
+    tap_log = g_array_new(FALSE, FALSE, sizeof(TapFrame));
+    p->sim = sim_new("t", 1);
+    p->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
+    p->if1 = pair_host(p->sim, &p->h1, "h1", mac1, ip1, 0);
+    p->if2 = pair_host(p->sim, &p->h2, "h2", mac2, ip2, 1);
+    p->link = link_new(p->sim, p->if1->nic, p->if2->nic, delay_ps, 0.0);
+    g_ptr_array_add(p->sim->links, p->link);
+}
+
+static void pair_clear(Pair *p)
+{
+    sim_free(p->sim);
+    g_array_free(tap_log, TRUE);
+    tap_log = NULL;
+}
+
+static void run_until(Pair *p, uint64_t end_ps)
+{
+    engine_run(&p->sim->eng, p->sim, end_ps);
+}
+
+static Flow *add_flow(Sim *sim, FlowKind kind, Host *src, const uint8_t dst[4])
+{
+    Flow *fl = flow_new("f", kind, src, dst);
+    fl->index = (int)sim->flows->len;
+    g_ptr_array_add(sim->flows, fl);
+    return fl;
+}
+
+/* Sends a UDP datagram of no flow (it ends as no-listener at a receiver). */
+static void send_udp(Pair *p, Host *from, const uint8_t dst[4])
+{
+    static const uint8_t unset[4] = {0};
+    Frame *f = frame_alloc(&p->sim->pool);
+    uint8_t *ip = f->data + ETH_HLEN;
+    ipv4_write_header(ip, 28, 0, 17, unset, dst);
+    put_be16(ip + 20, 1000);
+    put_be16(ip + 22, 2000);
+    put_be16(ip + 24, 8);
+    put_be16(ip + 26, 0);
+    f->len = ETH_HLEN + 28;
+    host_send_ip(p->sim, from, f, dst, NULL);
+}
+
+/* The neighbour entry for `ip` on `ifc`, or NULL. */
+static const Neigh *neigh_of(const Iface *ifc, const uint8_t ip[4])
+{
+    for (int i = 0; i < HOST_MAX_NEIGH; i++)
+        if (ifc->neigh[i].state != NEIGH_FREE && memcmp(ifc->neigh[i].ip, ip, 4) == 0)
+            return &ifc->neigh[i];
+    return NULL;
+}
+
+static int neigh_count(const Iface *ifc)
+{
+    int n = 0;
+    for (int i = 0; i < HOST_MAX_NEIGH; i++)
+        n += ifc->neigh[i].state != NEIGH_FREE;
+    return n;
+}
+
+static uint64_t host_drops_total(const Host *h)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < HOST_DROP_COUNT; i++)
+        n += h->drops[i];
+    return n;
+}
+
+/* Checks an ARP frame field by field. */
+static void check_arp(const TapFrame *t, const uint8_t eth_dst[6], uint16_t op,
+                      const uint8_t sha[6], const uint8_t spa[4], const uint8_t tha[6],
+                      const uint8_t tpa[4])
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    const uint8_t *a = t->data + ETH_HLEN;
+    CU_ASSERT_EQUAL(t->len, ETH_ZLEN);
+    CU_ASSERT_EQUAL(memcmp(t->data, eth_dst, 6), 0);
+    CU_ASSERT_EQUAL(memcmp(t->data + 6, sha, 6), 0);
+    CU_ASSERT_EQUAL(tap_ethertype(t), ETH_P_ARP);
+    CU_ASSERT_EQUAL(get_be16(a), 1); /* hardware: Ethernet */
+    CU_ASSERT_EQUAL(get_be16(a + 2), ETH_P_IP);
+    CU_ASSERT_EQUAL(a[4], 6);
+    CU_ASSERT_EQUAL(a[5], 4);
+    CU_ASSERT_EQUAL(get_be16(a + 6), op);
+    CU_ASSERT_EQUAL(memcmp(a + 8, sha, 6), 0);
+    CU_ASSERT_EQUAL(memcmp(a + 14, spa, 4), 0);
+    CU_ASSERT_EQUAL(memcmp(a + 18, tha, 6), 0);
+    CU_ASSERT_EQUAL(memcmp(a + 24, tpa, 4), 0);
+    bool pad_zero = true;
+    for (uint32_t i = ETH_HLEN + 28; i < ETH_ZLEN; i++)
+        pad_zero = pad_zero && t->data[i] == 0;
+    CU_ASSERT_TRUE(pad_zero);
+}
+
+/* ---- ARP and holding ----------------------------------------------------- */
+
+typedef struct {
+    const Iface *ifc;
+    uint32_t hold_len; /* of the entry for ip2 at the probe time */
+    NeighState state;
+} HoldProbe;
+
+static void probe_hold(Sim *sim, void *obj, void *arg)
+{
+    HoldProbe *pr = obj;
+    const Neigh *n = neigh_of(pr->ifc, ip2);
+    pr->hold_len = n ? n->hold_len : 0;
+    pr->state = n ? n->state : NEIGH_FREE;
+}
+
+/* Delay 50 us: the ARP exchange ends at 2 * (0.672 + 50) = 101.344 us, while
+ * the flow sends every 13.28 us (142-byte frames at 100 Mb/s): 8 are held. */
+static void host_udp_flow_arps_once_then_sends_held_in_order(void)
+{
+    const uint64_t delay = 50 * PS_PER_US;
+    Pair p;
+    pair_init(&p, delay);
+    Flow *fl = add_flow(p.sim, FLOW_UDP, p.h1, ip2);
+    flow_set_udp(fl, 100 * UINT64_C(1000000), 100, 1000, 2000);
+    CU_ASSERT_EQUAL(fl->interval_ps, UINT64_C(13280000));
+    fl->start_ps = 0;
+    fl->stop_ps = PS_PER_MS;
+    HoldProbe pr = {p.if1, 0, NEIGH_FREE};
+    engine_schedule(&p.sim->eng, 100 * PS_PER_US, probe_hold, &pr, NULL);
+    p.sim->end_ps = 2 * PS_PER_MS;
+
+    sim_run(p.sim, false);
+
+    CU_ASSERT_EQUAL(pr.state, NEIGH_INCOMPLETE);
+    CU_ASSERT_EQUAL(pr.hold_len, 8);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 1);
+    CU_ASSERT_EQUAL(p.h2->arp_tx, 1);
+    CU_ASSERT_EQUAL(p.h1->arp_rx, 1);
+    CU_ASSERT_EQUAL(p.h2->arp_rx, 1);
+    /* request first at h2, reply first at h1 */
+    CU_ASSERT_EQUAL(tap_ethertype(tap_at(0)), ETH_P_ARP);
+    CU_ASSERT_EQUAL(tap_at(0)->at, 1);
+    CU_ASSERT_EQUAL(tap_at(0)->time_ps, UINT64_C(672000) + delay);
+    const TapFrame *reply = tap_nth(0, ETH_P_ARP, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+    CU_ASSERT_EQUAL(reply->time_ps, 2 * (UINT64_C(672000) + delay));
+    /* the first held datagram leaves when the reply lands */
+    const TapFrame *first = tap_nth(1, ETH_P_IP, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    CU_ASSERT_EQUAL(first->time_ps, reply->time_ps + UINT64_C(1328000) + delay);
+    /* every datagram arrived, in sending order */
+    CU_ASSERT_EQUAL(fl->sent, 76);
+    CU_ASSERT_EQUAL(fl->received, fl->sent);
+    CU_ASSERT_EQUAL(fl->out_of_order, 0);
+    CU_ASSERT_EQUAL(fl->duplicates, 0);
+    CU_ASSERT_EQUAL(tap_count(1, ETH_P_IP), 76);
+    bool in_order = true;
+    for (guint i = 0; i < 76; i++) {
+        const TapFrame *t = tap_nth(1, ETH_P_IP, i);
+        in_order = in_order && get_be64(t->data + ETH_HLEN + 28 + 8) == i;
+    }
+    CU_ASSERT_TRUE(in_order);
+    const Neigh *n = neigh_of(p.if1, ip2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT_EQUAL(n->state, NEIGH_REACHABLE);
+    CU_ASSERT_EQUAL(memcmp(n->mac, mac2, 6), 0);
+    CU_ASSERT_EQUAL(n->hold_len, 0);
+    CU_ASSERT_EQUAL(host_drops_total(p.h1) + host_drops_total(p.h2), 0);
+    CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
+    pair_clear(&p);
+}
+
+static void host_arp_request_and_reply_bytes_are_exact(void)
+{
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    send_udp(&p, p.h1, ip2);
+    run_until(&p, PS_PER_MS);
+
+    check_arp(tap_nth(1, ETH_P_ARP, 0), mac_bcast, 1, mac1, ip1, mac_zero, ip2);
+    check_arp(tap_nth(0, ETH_P_ARP, 0), mac1, 2, mac2, ip2, mac1, ip1);
+    /* the request taught h2 about h1: the reply needed no ARP of its own */
+    const Neigh *n = neigh_of(p.if2, ip1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT_EQUAL(n->state, NEIGH_REACHABLE);
+    CU_ASSERT_EQUAL(memcmp(n->mac, mac1, 6), 0);
+    /* and the datagram went to h2's MAC */
+    const TapFrame *ip = tap_nth(1, ETH_P_IP, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ip);
+    CU_ASSERT_EQUAL(memcmp(ip->data, mac2, 6), 0);
+    CU_ASSERT_EQUAL(memcmp(ip->data + 6, mac1, 6), 0);
+    CU_ASSERT_EQUAL(memcmp(ip->data + ETH_HLEN + 12, ip1, 4), 0);
+    CU_ASSERT_EQUAL(inet_checksum(ip->data + ETH_HLEN, 20, 0), 0);
+    CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NO_LISTENER], 1);
+    pair_clear(&p);
+}
+
+static void host_garp_moves_peer_entry_to_new_mac(void)
+{
+    static const uint8_t mac2_new[6] = {0x02, 0, 0, 0, 0, 0x22};
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    send_udp(&p, p.h1, ip2);
+    run_until(&p, PS_PER_MS);
+    const Neigh *n = neigh_of(p.if1, ip2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT_EQUAL(memcmp(n->mac, mac2, 6), 0);
+    uint32_t gen = p.h1->route_gen;
+    uint64_t h1_arp_tx = p.h1->arp_tx;
+
+    iface_mac_changed(p.sim, p.if2, mac2_new);
+    host_send_garp(p.sim, p.if2, NULL);
+    run_until(&p, 2 * PS_PER_MS);
+
+    check_arp(tap_nth(0, ETH_P_ARP, 1), mac_bcast, 1, mac2_new, ip2, mac_zero, ip2);
+    CU_ASSERT_EQUAL(n->state, NEIGH_REACHABLE);
+    CU_ASSERT_EQUAL(memcmp(n->mac, mac2_new, 6), 0);
+    CU_ASSERT_TRUE(p.h1->route_gen != gen);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, h1_arp_tx); /* a gratuitous ARP gets no reply */
+    /* traffic follows the new MAC and is accepted */
+    send_udp(&p, p.h1, ip2);
+    run_until(&p, 3 * PS_PER_MS);
+    const TapFrame *ip = tap_nth(1, ETH_P_IP, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ip);
+    CU_ASSERT_EQUAL(memcmp(ip->data, mac2_new, 6), 0);
+    CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NOT_FOR_US], 0);
+    CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NO_LISTENER], 2);
+    pair_clear(&p);
+}
+
+static void host_garp_creates_no_entry_where_none_existed(void)
+{
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    host_send_garp(p.sim, p.if1, NULL);
+    run_until(&p, PS_PER_MS);
+    CU_ASSERT_EQUAL(p.h2->arp_rx, 1);
+    CU_ASSERT_EQUAL(neigh_count(p.if2), 0);
+    CU_ASSERT_EQUAL(p.h2->arp_tx, 0);
+    pair_clear(&p);
+}
+
+static void host_arp_unanswered_three_requests_then_held_dropped(void)
+{
+    const uint64_t delay = PS_PER_US;
+    Pair p;
+    pair_init(&p, delay);
+    for (int i = 0; i < 5; i++)
+        send_udp(&p, p.h1, ip_nobody);
+    CU_ASSERT_EQUAL(neigh_of(p.if1, ip_nobody)->hold_len, 5);
+
+    run_until(&p, 3 * PS_PER_S - 1);
+
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 3);
+    CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_FAILED], 0);
+    CU_ASSERT_EQUAL_FATAL(tap_count(1, ETH_P_ARP), 3);
+    for (guint i = 0; i < 3; i++) {
+        const TapFrame *t = tap_nth(1, ETH_P_ARP, i);
+        CU_ASSERT_EQUAL(t->time_ps, i * PS_PER_S + UINT64_C(672000) + delay);
+        check_arp(t, mac_bcast, 1, mac1, ip1, mac_zero, ip_nobody);
+    }
+
+    run_until(&p, 3 * PS_PER_S);
+
+    CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_FAILED], 5);
+    CU_ASSERT_PTR_NULL(neigh_of(p.if1, ip_nobody));
+    CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
+    run_until(&p, 10 * PS_PER_S);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 3);
+    /* h2 saw requests that were not for it: no reply, no entry */
+    CU_ASSERT_EQUAL(p.h2->arp_tx, 0);
+    CU_ASSERT_EQUAL(neigh_count(p.if2), 0);
+
+    /* a failed entry is forgotten: the next datagram starts over */
+    send_udp(&p, p.h1, ip_nobody);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 4);
+    CU_ASSERT_EQUAL(neigh_of(p.if1, ip_nobody)->state, NEIGH_INCOMPLETE);
+    pair_clear(&p);
+}
+
+static void host_arp_hold_keeps_101_and_drops_the_rest(void)
+{
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    for (int i = 0; i < 110; i++)
+        send_udp(&p, p.h1, ip2);
+
+    CU_ASSERT_EQUAL(neigh_of(p.if1, ip2)->hold_len, HOST_ARP_HOLD_MAX);
+    CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_HOLD_FULL], 110 - HOST_ARP_HOLD_MAX);
+
+    run_until(&p, PS_PER_MS);
+
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 1);
+    CU_ASSERT_EQUAL(tap_count(1, ETH_P_IP), HOST_ARP_HOLD_MAX);
+    CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NO_LISTENER], HOST_ARP_HOLD_MAX);
+    CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
+    pair_clear(&p);
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+static void host_without_route_drops_as_no_route(void)
+{
+    static const uint8_t far[4] = {192, 168, 1, 1};
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    send_udp(&p, p.h1, far);
+    run_until(&p, PS_PER_MS);
+    CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_NO_ROUTE], 1);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 0);
+    CU_ASSERT_EQUAL(tap_log->len, 0);
+    CU_ASSERT_EQUAL(neigh_count(p.if1), 0);
+    CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
+    pair_clear(&p);
+}
+
+static void host_default_route_resolves_the_gateway_mac(void)
+{
+    static const uint8_t any[4] = {0, 0, 0, 0};
+    static const uint8_t far[4] = {192, 168, 5, 5};
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    CU_ASSERT_TRUE(host_add_route(p.h1, any, 0, ip2, p.if1, 0));
+
+    send_udp(&p, p.h1, far);
+    run_until(&p, PS_PER_MS);
+
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 1);
+    check_arp(tap_nth(1, ETH_P_ARP, 0), mac_bcast, 1, mac1, ip1, mac_zero, ip2);
+    const TapFrame *t = tap_nth(1, ETH_P_IP, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(memcmp(t->data, mac2, 6), 0);
+    CU_ASSERT_EQUAL(memcmp(t->data + ETH_HLEN + 16, far, 4), 0);
+    CU_ASSERT_PTR_NOT_NULL(neigh_of(p.if1, ip2));
+    CU_ASSERT_PTR_NULL(neigh_of(p.if1, far));
+    CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NOT_FOR_US], 1); /* h2 does not forward */
+    pair_clear(&p);
+}
+
+static void host_route_prefers_longest_prefix_then_lowest_metric(void)
+{
+    static const uint8_t any[4] = {0, 0, 0, 0};
+    static const uint8_t net16[4] = {192, 168, 0, 0};
+    static const uint8_t far[4] = {192, 168, 5, 5};
+    static const uint8_t gw_a[4] = {10, 0, 0, 10}, gw_b[4] = {10, 0, 0, 11},
+                         gw_c[4] = {10, 0, 0, 12};
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    host_add_route(p.h1, any, 0, gw_a, p.if1, 0);
+    host_add_route(p.h1, net16, 16, gw_b, p.if1, 20);
+    host_add_route(p.h1, net16, 16, gw_c, p.if1, 10);
+
+    send_udp(&p, p.h1, far);
+
+    CU_ASSERT_EQUAL(neigh_count(p.if1), 1);
+    CU_ASSERT_PTR_NOT_NULL(neigh_of(p.if1, gw_c));
+    run_until(&p, PS_PER_MS);
+    check_arp(tap_nth(1, ETH_P_ARP, 0), mac_bcast, 1, mac1, ip1, mac_zero, gw_c);
+    pair_clear(&p);
+}
+
+/* ---- ICMP echo ----------------------------------------------------------- */
+
+/* Whether the IPv4 header and the ICMP message of a tapped frame carry valid
+ * checksums (a valid sum folds to 0). */
+static bool icmp_checksums_valid(const TapFrame *t)
+{
+    const uint8_t *ip = t->data + ETH_HLEN;
+    uint32_t icmp_len = get_be16(ip + 2) - 20u;
+    return inet_checksum(ip, 20, 0) == 0 && inet_checksum(ip + 20, icmp_len, 0) == 0;
+}
+
+static void host_ping_gets_replies_with_valid_checksums(void)
+{
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    Flow *fl = add_flow(p.sim, FLOW_PING, p.h1, ip2);
+    flow_set_ping(fl, PS_PER_MS, 56);
+    fl->start_ps = 0;
+    fl->stop_ps = 10 * PS_PER_MS;
+    p.sim->end_ps = 20 * PS_PER_MS;
+
+    sim_run(p.sim, false);
+
+    CU_ASSERT_EQUAL(fl->sent, 10);
+    CU_ASSERT_EQUAL(fl->received, 10);
+    CU_ASSERT_EQUAL(p.h2->icmp_echo_rx, 10);
+    CU_ASSERT_EQUAL(tap_count(1, ETH_P_IP), 10);
+    CU_ASSERT_EQUAL(tap_count(0, ETH_P_IP), 10);
+    bool valid = true;
+    for (guint i = 0; i < 10; i++) {
+        const TapFrame *req = tap_nth(1, ETH_P_IP, i);
+        const TapFrame *rep = tap_nth(0, ETH_P_IP, i);
+        const uint8_t *qip = req->data + ETH_HLEN, *rip = rep->data + ETH_HLEN;
+        valid = valid && icmp_checksums_valid(req) && icmp_checksums_valid(rep);
+        valid = valid && qip[9] == 1 && qip[20] == 8 && rip[9] == 1 && rip[20] == 0;
+        valid = valid && req->len == ETH_HLEN + 20 + 8 + 56 && rep->len == req->len;
+        /* addresses swapped, identifier and sequence kept */
+        valid = valid && memcmp(qip + 12, ip1, 4) == 0 && memcmp(qip + 16, ip2, 4) == 0;
+        valid = valid && memcmp(rip + 12, ip2, 4) == 0 && memcmp(rip + 16, ip1, 4) == 0;
+        valid = valid && memcmp(qip + 24, rip + 24, 4) == 0;
+        valid = valid && get_be16(qip + 26) == i + 1;
+    }
+    CU_ASSERT_TRUE(valid);
+    CU_ASSERT_EQUAL(p.h2->arp_tx, 1); /* the reply to h1's request only */
+    CU_ASSERT_EQUAL(host_drops_total(p.h1) + host_drops_total(p.h2), 0);
+    CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
+    pair_clear(&p);
+}
+
+/* ---- MAC change ---------------------------------------------------------- */
+
+static void iface_mac_changed_flushes_neighbours_and_held_frames(void)
+{
+    static const uint8_t mac1_new[6] = {0x02, 0, 0, 0, 0, 0x11};
+    Pair p;
+    pair_init(&p, PS_PER_US);
+    send_udp(&p, p.h1, ip2);
+    run_until(&p, PS_PER_MS);
+    send_udp(&p, p.h1, ip_nobody);
+    send_udp(&p, p.h1, ip_nobody);
+    CU_ASSERT_EQUAL(neigh_count(p.if1), 2);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 2);
+    uint32_t gen = p.h1->route_gen;
+
+    iface_mac_changed(p.sim, p.if1, mac1_new);
+
+    CU_ASSERT_EQUAL(neigh_count(p.if1), 0);
+    CU_ASSERT_EQUAL(memcmp(p.if1->mac, mac1_new, 6), 0);
+    CU_ASSERT_TRUE(p.h1->route_gen != gen);
+    CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_FAILED], 2);
+    /* the pending retry for 10.0.0.99 was cancelled */
+    run_until(&p, 5 * PS_PER_S);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 2);
+    CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
+
+    /* the next datagram resolves again, from the new MAC */
+    send_udp(&p, p.h1, ip2);
+    run_until(&p, 6 * PS_PER_S);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 3);
+    check_arp(tap_nth(1, ETH_P_ARP, 2), mac_bcast, 1, mac1_new, ip1, mac_zero, ip2);
+    const TapFrame *ip = tap_nth(1, ETH_P_IP, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ip);
+    CU_ASSERT_EQUAL(memcmp(ip->data + 6, mac1_new, 6), 0);
+    pair_clear(&p);
+}
+
+/* ---- registration -------------------------------------------------------- */
+
+static CU_TestInfo cases[] = {
+    {"host_udp_flow_arps_once_then_sends_held_in_order",
+     host_udp_flow_arps_once_then_sends_held_in_order},
+    {"host_arp_request_and_reply_bytes_are_exact", host_arp_request_and_reply_bytes_are_exact},
+    {"host_garp_moves_peer_entry_to_new_mac", host_garp_moves_peer_entry_to_new_mac},
+    {"host_garp_creates_no_entry_where_none_existed",
+     host_garp_creates_no_entry_where_none_existed},
+    {"host_arp_unanswered_three_requests_then_held_dropped",
+     host_arp_unanswered_three_requests_then_held_dropped},
+    {"host_arp_hold_keeps_101_and_drops_the_rest", host_arp_hold_keeps_101_and_drops_the_rest},
+    {"host_without_route_drops_as_no_route", host_without_route_drops_as_no_route},
+    {"host_default_route_resolves_the_gateway_mac", host_default_route_resolves_the_gateway_mac},
+    {"host_route_prefers_longest_prefix_then_lowest_metric",
+     host_route_prefers_longest_prefix_then_lowest_metric},
+    {"host_ping_gets_replies_with_valid_checksums", host_ping_gets_replies_with_valid_checksums},
+    {"iface_mac_changed_flushes_neighbours_and_held_frames",
+     iface_mac_changed_flushes_neighbours_and_held_frames},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+    return cu_run("host", cases);
+}
