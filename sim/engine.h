@@ -38,25 +38,25 @@ typedef struct {
 } Event;
 
 typedef struct {
-    uint64_t now_ps;      /* time of the event being run */
-    uint64_t next_seq;    /* next insertion number */
-    Event *heap;          /* 4-ary min-heap, heap[0] earliest */
-    size_t count;         /* events pending */
-    size_t capacity;      /* slots allocated */
-    size_t max_pending;   /* limit: refuse to grow past it */
-    uint64_t events_run;  /* events popped and dispatched (stale timers included) */
-    size_t peak_pending;  /* largest count seen */
-    bool stopped;         /* engine_stop() was called */
-    bool overflow;        /* a schedule was refused because of max_pending */
+    uint64_t now_ps;     /* time of the event being run */
+    uint64_t next_seq;   /* next insertion number */
+    Event *heap;         /* 4-ary min-heap, heap[0] earliest */
+    size_t count;        /* events pending */
+    size_t capacity;     /* slots allocated */
+    size_t max_pending;  /* limit: refuse to grow past it */
+    uint64_t events_run; /* events popped and dispatched (stale timers included) */
+    size_t peak_pending; /* largest count seen */
+    bool stopped;        /* engine_stop() was called */
+    bool overflow;       /* a schedule was refused because of max_pending */
 } Engine;
 
 /* A cancellable timer embedded in its owner. Arming again re-schedules it;
  * cancel and re-arm only bump `gen`, leaving a stale event in the heap that
  * is skipped when it surfaces. */
 typedef struct {
-    EventFn fn;        /* called with (sim, obj, NULL) */
+    EventFn fn; /* called with (sim, obj, NULL) */
     void *obj;
-    uint64_t gen;      /* generation of the live event */
+    uint64_t gen; /* generation of the live event */
     uint64_t expires_ps;
     bool armed;
 } Timer;

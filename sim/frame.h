@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define ETH_HLEN 14
-#define ETH_ZLEN 60  /* minimum frame without FCS: shorter frames are padded */
+#define ETH_ZLEN 60 /* minimum frame without FCS: shorter frames are padded */
 #define ETH_FCS_LEN 4
 #define ETH_WIRE_OVERHEAD 20 /* preamble 7 + start delimiter 1 + inter-frame gap 12 */
 #define ETH_P_IP 0x0800
@@ -29,15 +29,15 @@
 #define FRAME_NO_FLOW UINT32_MAX
 
 typedef struct Frame {
-    struct Frame *next;  /* free list or queue link */
-    uint8_t *data;       /* frame bytes, capacity `cap` */
-    uint32_t len;        /* bytes used */
-    uint32_t cap;        /* bytes available */
-    uint32_t flow;       /* index of the measured flow, FRAME_NO_FLOW if none */
-    uint32_t wire_gen;   /* generation of the link when put on the wire */
-    uint64_t seq;        /* sequence number within the flow */
-    uint64_t sent_ps;    /* when the source generated it */
-    const char *note;    /* borrowed comment for the next capture, or NULL */
+    struct Frame *next; /* free list or queue link */
+    uint8_t *data;      /* frame bytes, capacity `cap` */
+    uint32_t len;       /* bytes used */
+    uint32_t cap;       /* bytes available */
+    uint32_t flow;      /* index of the measured flow, FRAME_NO_FLOW if none */
+    uint32_t wire_gen;  /* generation of the link when put on the wire */
+    uint64_t seq;       /* sequence number within the flow */
+    uint64_t sent_ps;   /* when the source generated it */
+    const char *note;   /* borrowed comment for the next capture, or NULL */
 } Frame;
 
 typedef struct {

@@ -10,9 +10,9 @@
 #include "util/bytes.h"
 
 const char *const host_drop_names[HOST_DROP_COUNT] = {
-    [HOST_DROP_NO_ROUTE] = "no-route",         [HOST_DROP_ARP_FAILED] = "arp-failed",
+    [HOST_DROP_NO_ROUTE] = "no-route",           [HOST_DROP_ARP_FAILED] = "arp-failed",
     [HOST_DROP_ARP_HOLD_FULL] = "arp-hold-full", [HOST_DROP_NOT_FOR_US] = "not-for-us",
-    [HOST_DROP_NO_LISTENER] = "no-listener",   [HOST_DROP_MALFORMED] = "malformed",
+    [HOST_DROP_NO_LISTENER] = "no-listener",     [HOST_DROP_MALFORMED] = "malformed",
 };
 
 static const uint8_t mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -195,8 +195,7 @@ void ipv4_write_header(uint8_t *p, uint16_t total_len, uint16_t id, uint8_t prot
     put_be16(p + 10, inet_checksum(p, 20, 0));
 }
 
-static void eth_write_header(Frame *f, const uint8_t dst[6], const uint8_t src[6],
-                             uint16_t type)
+static void eth_write_header(Frame *f, const uint8_t dst[6], const uint8_t src[6], uint16_t type)
 {
     memcpy(f->data, dst, 6);
     memcpy(f->data + 6, src, 6);
@@ -214,9 +213,9 @@ void iface_xmit(Sim *sim, Iface *iface, Frame *f)
 
 /* ---- ARP ---------------------------------------------------------------- */
 
-static Frame *arp_build(Sim *sim, const uint8_t eth_dst[6], const uint8_t eth_src[6],
-                        uint16_t op, const uint8_t sha[6], const uint8_t spa[4],
-                        const uint8_t tha[6], const uint8_t tpa[4])
+static Frame *arp_build(Sim *sim, const uint8_t eth_dst[6], const uint8_t eth_src[6], uint16_t op,
+                        const uint8_t sha[6], const uint8_t spa[4], const uint8_t tha[6],
+                        const uint8_t tpa[4])
 {
     Frame *f = frame_alloc(&sim->pool);
     if (!f)
@@ -250,8 +249,7 @@ void host_send_garp(Sim *sim, Iface *iface, const char *note)
 {
     if (!iface->has_ip)
         return;
-    Frame *f =
-        arp_build(sim, mac_bcast, iface->mac, 1, iface->mac, iface->ip, mac_zero, iface->ip);
+    Frame *f = arp_build(sim, mac_bcast, iface->mac, 1, iface->mac, iface->ip, mac_zero, iface->ip);
     if (!f)
         return;
     f->note = note;
@@ -334,8 +332,8 @@ static void arp_rx(Sim *sim, Iface *iface, Frame *f)
 {
     Host *h = iface->host;
     const uint8_t *a = f->data + ETH_HLEN;
-    if (f->len < ETH_HLEN + 28 || get_be16(a) != 1 || get_be16(a + 2) != ETH_P_IP ||
-        a[4] != 6 || a[5] != 4) {
+    if (f->len < ETH_HLEN + 28 || get_be16(a) != 1 || get_be16(a + 2) != ETH_P_IP || a[4] != 6 ||
+        a[5] != 4) {
         h->drops[HOST_DROP_MALFORMED]++;
         frame_free(&sim->pool, f);
         return;

@@ -33,8 +33,8 @@ typedef struct Iface Iface;
 #define HOST_MAX_IFACES 16
 #define HOST_MAX_ROUTES 32
 #define HOST_MAX_NEIGH 64
-#define HOST_ARP_HOLD_MAX 101       /* unres_qlen */
-#define HOST_ARP_SOLICIT_MAX 3      /* mcast_solicit */
+#define HOST_ARP_HOLD_MAX 101                         /* unres_qlen */
+#define HOST_ARP_SOLICIT_MAX 3                        /* mcast_solicit */
 #define HOST_ARP_RETRANS_PS (1000ull * 1000000000ull) /* retrans_time_ms 1000 */
 
 typedef enum { NEIGH_FREE = 0, NEIGH_INCOMPLETE, NEIGH_REACHABLE, NEIGH_FAILED } NeighState;
@@ -43,7 +43,7 @@ typedef struct {
     NeighState state;
     uint8_t ip[4];
     uint8_t mac[6];
-    int solicits;          /* requests sent while INCOMPLETE */
+    int solicits; /* requests sent while INCOMPLETE */
     Frame *hold_head, *hold_tail;
     uint32_t hold_len;
     Timer retry;
@@ -52,14 +52,14 @@ typedef struct {
 
 struct Iface {
     Host *host;
-    char name[16];         /* "eth0", "bond0" */
-    Nic *nic;              /* plain interface, or NULL */
-    Bond *bond;            /* bond interface, or NULL */
-    uint8_t mac[6];        /* the interface MAC (a bond's follows the bond) */
+    char name[16];  /* "eth0", "bond0" */
+    Nic *nic;       /* plain interface, or NULL */
+    Bond *bond;     /* bond interface, or NULL */
+    uint8_t mac[6]; /* the interface MAC (a bond's follows the bond) */
     bool has_ip;
     uint8_t ip[4];
     int prefix_len;
-    int cap_if;            /* capture index of the bond device, -1 otherwise */
+    int cap_if; /* capture index of the bond device, -1 otherwise */
     Neigh neigh[HOST_MAX_NEIGH];
 };
 
@@ -87,20 +87,20 @@ extern const char *const host_drop_names[HOST_DROP_COUNT];
 struct Host {
     char *name;
     Sim *sim;
-    Nic *nics[HOST_MAX_NICS];      /* owned */
+    Nic *nics[HOST_MAX_NICS]; /* owned */
     int n_nics;
     Iface *ifaces[HOST_MAX_IFACES]; /* owned */
     int n_ifaces;
     Route routes[HOST_MAX_ROUTES];
     int n_routes;
-    uint32_t route_gen;            /* bumped when routes or neighbours change */
+    uint32_t route_gen; /* bumped when routes or neighbours change */
     uint16_t ip_id;
     uint64_t drops[HOST_DROP_COUNT];
     uint64_t arp_tx, arp_rx, icmp_echo_rx;
 };
 
 typedef struct {
-    uint32_t gen;        /* host route_gen when filled; 0 = empty */
+    uint32_t gen; /* host route_gen when filled; 0 = empty */
     Iface *iface;
     Neigh *neigh;
 } HostPathCache;

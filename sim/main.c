@@ -61,8 +61,7 @@ static GOptionContext *make_context(const char *params, RunArgs *a, gboolean run
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &a->out_dir,
          "Output directory (default pcaps/out/<scenario name>)", "DIR"},
         {"pcap-format", 0, 0, G_OPTION_ARG_STRING, &a->pcap_format,
-         "pcapng (one file, every interface), pcap (one file per interface) or none",
-         "FORMAT"},
+         "pcapng (one file, every interface), pcap (one file per interface) or none", "FORMAT"},
         {"snaplen", 0, 0, G_OPTION_ARG_INT, &a->snaplen, "Bytes kept per captured frame", "N"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet, "Do not print the summary", NULL},
         G_OPTION_ENTRY_NULL};
@@ -139,8 +138,7 @@ static gboolean parse_format(const char *s, CaptureFormat *f)
     return TRUE;
 }
 
-static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
-                       const char *canon)
+static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt, const char *canon)
 {
     GError *err = NULL;
     g_autofree char *cap_path = fmt == CAPTURE_PCAP
@@ -167,8 +165,7 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
     Capture *cap = sim->cap;
     sim->cap = NULL;
     g_autofree char *json_path = g_build_filename(dir, "stats.json", NULL);
-    if (!capture_finish(cap, st, sim->end_ps, &err) ||
-        !report_write_json(sim, json_path, &err)) {
+    if (!capture_finish(cap, st, sim->end_ps, &err) || !report_write_json(sim, json_path, &err)) {
         g_printerr("bondsim: %s\n", err->message);
         g_error_free(err);
         return EXIT_OUTPUT;
@@ -176,12 +173,10 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
     if (!a->quiet) {
         g_autofree char *table = report_table(sim);
         fputs(table, stdout);
-        printf("Outputs: %s%s, %s\n", cap_path, fmt == CAPTURE_PCAP ? "/*.pcap" : "",
-               json_path);
+        printf("Outputs: %s%s, %s\n", cap_path, fmt == CAPTURE_PCAP ? "/*.pcap" : "", json_path);
     }
     fflush(stdout);
-    g_printerr("bondsim: %.3f s wall, %" G_GUINT64_FORMAT " events\n", wall,
-               sim->eng.events_run);
+    g_printerr("bondsim: %.3f s wall, %" G_GUINT64_FORMAT " events\n", wall, sim->eng.events_run);
     return 0;
 }
 
@@ -218,17 +213,18 @@ static int cmd_validate(const char *file, RunArgs *a)
     Sim *sim = load(file, a, &canon);
     if (!sim)
         return EXIT_INPUT;
-    printf("%s: valid (%u hosts, %u switches, %u links, %u bonds, %u flows, %u faults)\n",
-           file, sim->hosts->len, sim->switches->len, sim->links->len, sim->bonds->len,
-           sim->flows->len, sim->faults->len);
+    printf("%s: valid (%u hosts, %u switches, %u links, %u bonds, %u flows, %u faults)\n", file,
+           sim->hosts->len, sim->switches->len, sim->links->len, sim->bonds->len, sim->flows->len,
+           sim->faults->len);
     sim_free(sim);
     return 0;
 }
 
 static int top_usage(FILE *to)
 {
-    fprintf(to, "Usage: bondsim COMMAND [OPTION...]\n\n%s\n\n"
-                "Run 'bondsim COMMAND --help' for a command's options.\n",
+    fprintf(to,
+            "Usage: bondsim COMMAND [OPTION...]\n\n%s\n\n"
+            "Run 'bondsim COMMAND --help' for a command's options.\n",
             usage_summary);
     return to == stdout ? 0 : EXIT_USAGE;
 }
@@ -251,8 +247,9 @@ int main(int argc, char **argv)
     }
     gboolean is_run = strcmp(cmd, "run") == 0;
     if (!is_run && strcmp(cmd, "validate") != 0) {
-        g_printerr("bondsim: unknown command '%s'\n", cmd);
-        return top_usage(stderr);
+        g_printerr("bondsim: unknown command '%s' (run, validate or options; see bondsim --help)\n",
+                   cmd);
+        return EXIT_USAGE;
     }
     RunArgs a = {0};
     g_autofree char *params = g_strdup_printf("%s FILE", cmd);

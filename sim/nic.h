@@ -36,12 +36,12 @@ typedef const char *(*NicRxNoteFn)(Sim *sim, Nic *nic, Frame *f);
 typedef void (*NicCarrierFn)(Sim *sim, Nic *nic, bool up);
 
 typedef enum {
-    NIC_DROP_QUEUE_FULL = 0,  /* tx queue at its limit */
-    NIC_DROP_NO_CARRIER,      /* sent while carrier is down (queue flushed too) */
-    NIC_DROP_WIRE_LOSS,       /* random loss on the link */
-    NIC_DROP_CUT_IN_FLIGHT,   /* on the wire when the link was cut */
-    NIC_DROP_RX_NO_CARRIER,   /* arrived at a NIC whose carrier is down */
-    NIC_DROP_POOL,            /* no frame buffer left */
+    NIC_DROP_QUEUE_FULL = 0, /* tx queue at its limit */
+    NIC_DROP_NO_CARRIER,     /* sent while carrier is down (queue flushed too) */
+    NIC_DROP_WIRE_LOSS,      /* random loss on the link */
+    NIC_DROP_CUT_IN_FLIGHT,  /* on the wire when the link was cut */
+    NIC_DROP_RX_NO_CARRIER,  /* arrived at a NIC whose carrier is down */
+    NIC_DROP_POOL,           /* no frame buffer left */
     NIC_DROP_COUNT
 } NicDrop;
 
@@ -56,42 +56,41 @@ typedef struct {
 } NicCounters;
 
 struct Nic {
-    char name[48];        /* "server/eth0" */
-    char ifname[16];      /* "eth0" */
-    uint8_t mac[6];       /* current MAC, source of frames */
-    uint8_t perm_mac[6];  /* burnt-in MAC */
-    uint64_t speed_bps;   /* nominal speed */
-    Link *link;           /* NULL when not cabled */
-    int end;              /* this NIC's end of the link, 0 or 1 */
-    bool phy_down;        /* carrier forced down on this NIC only */
-    uint32_t q_limit;     /* txqueuelen */
-    uint32_t q_len;       /* frames waiting (not counting the one on the wire) */
+    char name[48];       /* "server/eth0" */
+    char ifname[16];     /* "eth0" */
+    uint8_t mac[6];      /* current MAC, source of frames */
+    uint8_t perm_mac[6]; /* burnt-in MAC */
+    uint64_t speed_bps;  /* nominal speed */
+    Link *link;          /* NULL when not cabled */
+    int end;             /* this NIC's end of the link, 0 or 1 */
+    bool phy_down;       /* carrier forced down on this NIC only */
+    uint32_t q_limit;    /* txqueuelen */
+    uint32_t q_len;      /* frames waiting (not counting the one on the wire) */
     Frame *q_head, *q_tail;
-    bool tx_busy;         /* a frame is being serialised */
-    NicRxFn rx;           /* owner's receive handler */
-    NicRxNoteFn rx_note;  /* may be NULL */
+    bool tx_busy;        /* a frame is being serialised */
+    NicRxFn rx;          /* owner's receive handler */
+    NicRxNoteFn rx_note; /* may be NULL */
     NicCarrierFn on_carrier;
-    void *owner;          /* Host, Switch or Bond slave: the owner's business */
-    int owner_index;      /* e.g. the switch port number */
-    int cap_if;           /* capture interface index, -1 if not captured */
-    bool drop_noted;      /* a drop comment was written since the last carrier change */
+    void *owner;     /* Host, Switch or Bond slave: the owner's business */
+    int owner_index; /* e.g. the switch port number */
+    int cap_if;      /* capture interface index, -1 if not captured */
+    bool drop_noted; /* a drop comment was written since the last carrier change */
     NicCounters c;
 };
 
 struct Link {
-    char name[64];        /* "server/eth0 <-> sw1/1" */
+    char name[64]; /* "server/eth0 <-> sw1/1" */
     Nic *end[2];
-    bool up;              /* cable in */
-    uint64_t rate_bps;    /* min of the two NIC speeds */
-    uint64_t delay_ps;    /* propagation delay */
+    bool up;                 /* cable in */
+    uint64_t rate_bps;       /* min of the two NIC speeds */
+    uint64_t delay_ps;       /* propagation delay */
     uint32_t loss_threshold; /* frame lost if a 32-bit random value < this */
-    GRand *rng;           /* own stream: adding a link does not shift others */
-    uint32_t gen;         /* bumped when cut: frames on the wire are lost */
+    GRand *rng;              /* own stream: adding a link does not shift others */
+    uint32_t gen;            /* bumped when cut: frames on the wire are lost */
 };
 
 /* Makes a NIC (name "host/ifname"). The caller owns it (nic_free). */
-Nic *nic_new(const char *owner_name, const char *ifname, const uint8_t mac[6],
-             uint64_t speed_bps);
+Nic *nic_new(const char *owner_name, const char *ifname, const uint8_t mac[6], uint64_t speed_bps);
 void nic_free(Nic *nic);
 
 /* Joins two uncabled NICs. `loss` in [0,1]. Caller owns the link. */

@@ -116,11 +116,16 @@ const char *sim_note_join(Sim *sim, const char *a, const char *b)
     return sim_internf(sim, "%s\n%s", a, b);
 }
 
-void sim_log(Sim *sim, SimEventKind kind, const char *subject, const char *from,
-             const char *to, const char *reason)
+void sim_log(Sim *sim, SimEventKind kind, const char *subject, const char *from, const char *to,
+             const char *reason)
 {
-    SimEvent ev = {sim->eng.now_ps, kind, sim_intern(sim, subject), from, to,
-                   reason ? sim_intern(sim, reason) : NULL, -1};
+    SimEvent ev = {sim->eng.now_ps,
+                   kind,
+                   sim_intern(sim, subject),
+                   from,
+                   to,
+                   reason ? sim_intern(sim, reason) : NULL,
+                   -1};
     g_array_append_val(sim->events, ev);
 }
 
@@ -143,8 +148,13 @@ static const char *const fault_kind_names[] = {"link-down", "link-up", "carrier-
 static void sim_fault_fire(Sim *sim, void *obj, void *arg)
 {
     SimFault *ft = &g_array_index(sim->faults, SimFault, (guint)(uintptr_t)arg);
-    SimEvent ev = {sim->eng.now_ps, SIM_EV_FAULT,  ft->name, NULL, NULL,
-                   sim_intern(sim, fault_kind_names[ft->kind]), (int)(uintptr_t)arg};
+    SimEvent ev = {sim->eng.now_ps,
+                   SIM_EV_FAULT,
+                   ft->name,
+                   NULL,
+                   NULL,
+                   sim_intern(sim, fault_kind_names[ft->kind]),
+                   (int)(uintptr_t)arg};
     g_array_append_val(sim->events, ev);
     switch (ft->kind) {
     case SIM_FAULT_LINK_DOWN:

@@ -32,29 +32,29 @@ typedef struct Flow Flow;
 #define SIM_MAX_FRAMES_IN_FLIGHT (4u * 1024u * 1024u)
 
 typedef enum {
-    SIM_EV_FAULT = 0,     /* a scheduled fault was applied */
-    SIM_EV_CARRIER_DOWN,  /* a slave lost carrier */
+    SIM_EV_FAULT = 0,    /* a scheduled fault was applied */
+    SIM_EV_CARRIER_DOWN, /* a slave lost carrier */
     SIM_EV_CARRIER_UP,
-    SIM_EV_SLAVE_DOWN,    /* the bond committed a slave DOWN */
-    SIM_EV_SLAVE_UP,      /* the bond committed a slave UP */
-    SIM_EV_FAILOVER,      /* new active slave (from may be NULL) */
-    SIM_EV_PEER_NOTIFY,   /* gratuitous ARP / unsolicited NA round sent */
-    SIM_EV_BOND_CARRIER,  /* bond carrier changed (arg: 0/1) */
+    SIM_EV_SLAVE_DOWN,   /* the bond committed a slave DOWN */
+    SIM_EV_SLAVE_UP,     /* the bond committed a slave UP */
+    SIM_EV_FAILOVER,     /* new active slave (from may be NULL) */
+    SIM_EV_PEER_NOTIFY,  /* gratuitous ARP / unsolicited NA round sent */
+    SIM_EV_BOND_CARRIER, /* bond carrier changed (arg: 0/1) */
     SIM_EV_COUNT
 } SimEventKind;
 
 typedef enum {
     SIM_FAULT_LINK_DOWN = 0, /* cable pulled: both ends lose carrier */
     SIM_FAULT_LINK_UP,
-    SIM_FAULT_CARRIER_DOWN,  /* one NIC's PHY dies; the far end keeps carrier */
+    SIM_FAULT_CARRIER_DOWN, /* one NIC's PHY dies; the far end keeps carrier */
     SIM_FAULT_CARRIER_UP,
 } SimFaultKind;
 
 typedef struct {
-    const char *name;  /* interned: the [fault NAME] group */
+    const char *name; /* interned: the [fault NAME] group */
     uint64_t at_ps;
     SimFaultKind kind;
-    Nic *nic;          /* the NIC named in the scenario */
+    Nic *nic; /* the NIC named in the scenario */
 } SimFault;
 
 typedef struct {
@@ -71,22 +71,22 @@ struct Sim {
     Engine eng;
     FramePool pool;
     uint64_t seed;
-    uint64_t end_ps;          /* simulated duration */
-    uint32_t hz;              /* kernel HZ for monitor timing (default 250) */
-    bool legacy_peer_notify;  /* peer notifications as kernels before 6.18 */
-    Capture *cap;             /* never NULL while running (CAPTURE_NONE does nothing) */
-    GStringChunk *strings;    /* interned names and notes, freed with the Sim */
-    GPtrArray *hosts;         /* Host*, owned, creation order */
-    GPtrArray *switches;      /* Switch*, owned */
-    GPtrArray *nics;          /* Nic*, borrowed from hosts/switches, creation order */
-    GPtrArray *links;         /* Link*, owned */
-    GPtrArray *bonds;         /* Bond*, borrowed from hosts */
-    GPtrArray *flows;         /* Flow*, owned */
-    GArray *faults;           /* SimFault */
-    GArray *events;           /* SimEvent log */
+    uint64_t end_ps;             /* simulated duration */
+    uint32_t hz;                 /* kernel HZ for monitor timing (default 250) */
+    bool legacy_peer_notify;     /* peer notifications as kernels before 6.18 */
+    Capture *cap;                /* never NULL while running (CAPTURE_NONE does nothing) */
+    GStringChunk *strings;       /* interned names and notes, freed with the Sim */
+    GPtrArray *hosts;            /* Host*, owned, creation order */
+    GPtrArray *switches;         /* Switch*, owned */
+    GPtrArray *nics;             /* Nic*, borrowed from hosts/switches, creation order */
+    GPtrArray *links;            /* Link*, owned */
+    GPtrArray *bonds;            /* Bond*, borrowed from hosts */
+    GPtrArray *flows;            /* Flow*, owned */
+    GArray *faults;              /* SimFault */
+    GArray *events;              /* SimEvent log */
     struct FaultGap *fault_gaps; /* one per fault, filled by the flows */
-    char *name;               /* scenario name */
-    uint64_t progress_next_ps;/* next progress report (0 = off) */
+    char *name;                  /* scenario name */
+    uint64_t progress_next_ps;   /* next progress report (0 = off) */
 };
 
 /* Creates an empty simulation. `seed` seeds every component's RNG. */
@@ -112,8 +112,8 @@ void sim_run(Sim *sim, bool progress);
 /* Adds a fault; faults must be added in time order (the loader sorts). */
 void sim_add_fault(Sim *sim, const SimFault *fault);
 
-void sim_log(Sim *sim, SimEventKind kind, const char *subject, const char *from,
-             const char *to, const char *reason);
+void sim_log(Sim *sim, SimEventKind kind, const char *subject, const char *from, const char *to,
+             const char *reason);
 
 void sim_capture_noted(Sim *sim, int cap_if, Frame *f, CaptureDir dir, const char *extra_note);
 

@@ -9,8 +9,7 @@
 static void sw_port_rx(Sim *sim, Nic *nic, Frame *f);
 static void sw_port_carrier(Sim *sim, Nic *nic, bool up);
 
-Switch *switch_new(Sim *sim, const char *name, int n_ports, uint64_t speed_bps,
-                   uint64_t aging_ps)
+Switch *switch_new(Sim *sim, const char *name, int n_ports, uint64_t speed_bps, uint64_t aging_ps)
 {
     g_return_val_if_fail(n_ports > 0 && n_ports <= SWITCH_MAX_PORTS, NULL);
     Switch *sw = g_new0(Switch, 1);

@@ -31,8 +31,8 @@ typedef struct Sim Sim;
 #define SWITCH_DEFAULT_AGING_PS (300ull * 1000000000000ull)
 
 typedef struct {
-    uint64_t key;      /* MAC + 1 (0 = empty slot) */
-    int16_t port;      /* -1 = flushed */
+    uint64_t key; /* MAC + 1 (0 = empty slot) */
+    int16_t port; /* -1 = flushed */
     uint64_t seen_ps;
 } FdbEntry;
 
@@ -57,8 +57,7 @@ typedef struct Switch {
 } Switch;
 
 /* A switch with `n_ports` ports of `speed_bps`. Caller owns it. */
-Switch *switch_new(Sim *sim, const char *name, int n_ports, uint64_t speed_bps,
-                   uint64_t aging_ps);
+Switch *switch_new(Sim *sim, const char *name, int n_ports, uint64_t speed_bps, uint64_t aging_ps);
 void switch_free(Switch *sw);
 /* Port by 1-based number, or NULL. */
 Nic *switch_port(Switch *sw, int number);

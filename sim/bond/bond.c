@@ -156,8 +156,7 @@ static void bond_slave_carrier(Sim *sim, Nic *nic, bool up)
     Bond *bond = s->bond;
     s->carrier_seen = up;
     sim_log(sim, up ? SIM_EV_CARRIER_UP : SIM_EV_CARRIER_DOWN, nic->name, NULL, NULL, NULL);
-    bond_note(sim, bond, "bondsim: carrier-%s %s %s", up ? "up" : "down",
-                                     bond->name, nic->ifname);
+    bond_note(sim, bond, "bondsim: carrier-%s %s %s", up ? "up" : "down", bond->name, nic->ifname);
     if (bond->ops->carrier_changed)
         bond->ops->carrier_changed(sim, bond, s, up);
 }
@@ -213,6 +212,11 @@ Slave *bond_enslave(Sim *sim, Bond *bond, Nic *nic, int32_t prio)
  * enslave into a down bond sends nothing, 5.3). */
 void bond_open(Sim *sim, Bond *bond)
 {
+    /* Slaves not enslaved yet are not candidates (1.5, 5.1: list order
+     * decides); otherwise a later primary would win, and with
+     * fail_over_mac=follow take the bond MAC, before its turn. */
+    for (int i = 0; i < bond->n_slaves; i++)
+        bond->slaves[i].link = SLAVE_LINK_DOWN;
     for (int i = 0; i < bond->n_slaves; i++) {
         Slave *s = &bond->slaves[i];
         s->carrier_seen = nic_carrier(s->nic);
@@ -251,16 +255,22 @@ static Slave *bond_best_by_prio(Bond *bond)
 }
 
 /* Step 4: first UP slave, else the BACK slave with carrier and the least
- * updelay left, promoted to UP at once. */
+ * updelay left, promoted to UP at once. Only a slave whose updelay has begun
+ * to run qualifies (delay below the full updelay, as the kernel's search
+ * starts from it): a slave enslaved with updelay is not taken at enslave, its
+ * first MII tick commits it (5.3: "updelay at bring-up" -> nothing at t0). */
 static Slave *bond_fallback_slave(Bond *bond)
 {
     Slave *back = NULL;
+    int least = bond->updelay_ticks;
     for (int i = 0; i < bond->n_slaves; i++) {
         Slave *s = &bond->slaves[i];
         if (s->link == SLAVE_LINK_UP)
             return s;
-        if (s->link == SLAVE_LINK_BACK && nic_carrier(s->nic) && (!back || s->delay < back->delay))
+        if (s->link == SLAVE_LINK_BACK && nic_carrier(s->nic) && s->delay < least) {
+            least = s->delay;
             back = s;
+        }
     }
     return back;
 }
@@ -364,9 +374,14 @@ void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *rea
     if (old == new_active)
         return;
     if (new_active && new_active->link == SLAVE_LINK_BACK) {
+        /* 5.1 step 4: promoted before its updelay ran out; a commit UP
+         * like any other, so the event log shows it (6.1). */
         new_active->delay = 0;
         new_active->link = SLAVE_LINK_UP;
         new_active->last_link_up_ps = sim->eng.now_ps;
+        if (bond->up)
+            sim_log(sim, SIM_EV_SLAVE_UP, bond->full_name, NULL,
+                    sim_intern(sim, new_active->nic->ifname), "promoted");
     }
     if (bond->ops->uses_primary) {
         if (old)
@@ -382,10 +397,9 @@ void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *rea
     if (bond->up) {
         if (old)
             bond->failovers++;
-        sim_log(sim, SIM_EV_FAILOVER, bond->full_name, sim_intern(sim, from),
-                sim_intern(sim, to), sim_intern(sim, reason));
-        bond_note(sim, bond, "bondsim: failover %s %s->%s reason=%s",
-                                         bond->name, from, to, reason);
+        sim_log(sim, SIM_EV_FAILOVER, bond->full_name, sim_intern(sim, from), sim_intern(sim, to),
+                sim_intern(sim, reason));
+        bond_note(sim, bond, "bondsim: failover %s %s->%s reason=%s", bond->name, from, to, reason);
     }
     if (new_active)
         bond_arm_peer_notify(sim, bond);
@@ -399,9 +413,9 @@ void bond_send_peer_notify(Sim *sim, Bond *bond)
         return;
     sim_log(sim, SIM_EV_PEER_NOTIFY, bond->full_name, NULL,
             sim_intern(sim, bond->curr_active->nic->ifname), NULL);
-    host_send_garp(sim, bond->iface,
-                   sim_internf(sim, "bondsim: garp %s via %s", bond->name,
-                               bond->curr_active->nic->ifname));
+    host_send_garp(
+        sim, bond->iface,
+        sim_internf(sim, "bondsim: garp %s via %s", bond->name, bond->curr_active->nic->ifname));
 }
 
 /* ---- transmit -------------------------------------------------------------- */
@@ -413,8 +427,8 @@ static const char *bond_drop_note(Sim *sim, Bond *bond, Slave *s, const char *re
         return NULL;
     if (nic)
         nic->drop_noted = true;
-    return sim_internf(sim, "bondsim: drop %s %s reason=%s", bond->name,
-                       nic ? nic->ifname : "-", reason);
+    return sim_internf(sim, "bondsim: drop %s %s reason=%s", bond->name, nic ? nic->ifname : "-",
+                       reason);
 }
 
 void bond_xmit(Sim *sim, Bond *bond, Frame *f)

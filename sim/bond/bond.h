@@ -31,9 +31,9 @@ typedef struct Slave Slave;
 /* Per-slave link state of the monitors (reference 1.1). */
 typedef enum {
     SLAVE_LINK_UP = 0,
-    SLAVE_LINK_FAIL,  /* going down: downdelay running */
+    SLAVE_LINK_FAIL, /* going down: downdelay running */
     SLAVE_LINK_DOWN,
-    SLAVE_LINK_BACK,  /* going back: updelay running */
+    SLAVE_LINK_BACK, /* going back: updelay running */
 } SlaveLink;
 
 extern const char *const slave_link_names[4];
@@ -41,19 +41,19 @@ extern const char *const slave_link_names[4];
 struct Slave {
     Bond *bond;
     Nic *nic;
-    int index;            /* enslave order */
+    int index; /* enslave order */
     SlaveLink link;
-    int delay;            /* ticks left of updelay/downdelay */
-    bool backup;          /* may not transmit */
-    bool inactive;        /* receive filter on */
-    int32_t prio;         /* per-slave prio (modes 1/5/6) */
-    uint8_t perm_mac[6];  /* MAC at enslave, restored at release */
+    int delay;           /* ticks left of updelay/downdelay */
+    bool backup;         /* may not transmit */
+    bool inactive;       /* receive filter on */
+    int32_t prio;        /* per-slave prio (modes 1/5/6) */
+    uint8_t perm_mac[6]; /* MAC at enslave, restored at release */
     uint64_t link_failure_count;
     uint64_t last_link_up_ps;
     uint64_t rx_dropped_inactive; /* frames filtered on this slave */
     uint64_t tx_frames, tx_bytes; /* handed to this slave by the bond */
-    bool rx_drop_noted;   /* an inactive-filter drop was commented */
-    bool carrier_seen;    /* carrier as of the last event the bond saw */
+    bool rx_drop_noted;           /* an inactive-filter drop was commented */
+    bool carrier_seen;            /* carrier as of the last event the bond saw */
 };
 
 typedef enum {
@@ -83,23 +83,23 @@ extern const BondModeOps bond_mode_ab_ops;
 struct Bond {
     Sim *sim;
     Host *host;
-    Iface *iface;          /* the bond's L3 interface */
-    char name[16];         /* "bond0" */
-    char full_name[48];    /* "server/bond0" */
+    Iface *iface;       /* the bond's L3 interface */
+    char name[16];      /* "bond0" */
+    char full_name[48]; /* "server/bond0" */
     BondParams p;
     const BondModeOps *ops;
     Slave slaves[BOND_MAX_SLAVES];
     int n_slaves;
     uint8_t mac[6];
-    bool mac_set;          /* bond MAC chosen */
-    bool up;               /* bond device open */
+    bool mac_set; /* bond MAC chosen */
+    bool up;      /* bond device open */
     bool carrier;
     Slave *curr_active;
     Slave *primary;
     bool force_primary;
     /* MII monitor */
     Timer mii_timer;
-    uint64_t mii_tick_ps;  /* real tick length: (msecs_to_jiffies(miimon)+1) jiffies */
+    uint64_t mii_tick_ps; /* real tick length: (msecs_to_jiffies(miimon)+1) jiffies */
     int updelay_ticks, downdelay_ticks;
     /* Peer notification (reference 5.3) */
     int peer_notif_delay_ticks; /* D' */

@@ -11,10 +11,11 @@
  * figures as unverified.
  *
  * Each tick: (1) is a peer notification due, (2) inspect every slave and
- * commit the UP/DOWN changes in slave order (reselecting the active slave as
- * the commits demand), (3) count the notification counter down, (4) send the
- * notification if it was due. Older kernels count down at the start instead
- * (Sim.legacy_peer_notify; bond.c arms the counter for that rule).
+ * commit the UP/DOWN changes in slave order, then choose the active slave
+ * once if a commit demands it, (3) count the notification counter down,
+ * (4) send the notification if it was due. Older kernels count down at the
+ * start instead (Sim.legacy_peer_notify; bond.c arms the counter for that
+ * rule).
  */
 #include <string.h>
 
@@ -100,43 +101,69 @@ static MiiCommit mii_inspect(Bond *bond, Slave *s, bool *ignore_updelay)
     return MII_NO_CHANGE;
 }
 
-static void mii_commit_up(Sim *sim, Bond *bond, Slave *s)
+/* Actions of a commit UP (6.1), the link already set. Returns why the
+ * active slave must be chosen again (5.1), or NULL. */
+static const char *mii_commit_up(Sim *sim, Bond *bond, Slave *s, SlaveLink old)
 {
-    SlaveLink old = s->link;
-    s->link = SLAVE_LINK_UP;
     s->last_link_up_ps = sim->eng.now_ps;
     if (!bond->ops->uses_primary)
         bond_set_slave_active(bond, s);
-    sim_log(sim, SIM_EV_SLAVE_UP, bond->full_name, NULL, sim_intern(sim, s->nic->ifname),
-            "mii");
-    bond_note(sim, bond, "bondsim: slave-up %s %s", bond->name,
-                                     s->nic->ifname);
+    sim_log(sim, SIM_EV_SLAVE_UP, bond->full_name, NULL, sim_intern(sim, s->nic->ifname), "mii");
+    bond_note(sim, bond, "bondsim: slave-up %s %s", bond->name, s->nic->ifname);
     if (bond->ops->link_changed)
         bond->ops->link_changed(sim, bond, s, old);
     Slave *cur = bond->curr_active;
     if (!cur)
-        bond_select_active(sim, bond, "no-active");
-    else if (s == bond->primary)
-        bond_select_active(sim, bond, "primary");
-    else if (s->prio > cur->prio)
-        bond_select_active(sim, bond, "prio");
+        return "no-active";
+    if (s == bond->primary)
+        return "primary";
+    if (s->prio > cur->prio)
+        return "prio";
+    return NULL;
 }
 
-static void mii_commit_down(Sim *sim, Bond *bond, Slave *s)
+/* Actions of a commit DOWN (6.1), the link already set. */
+static const char *mii_commit_down(Sim *sim, Bond *bond, Slave *s, SlaveLink old)
 {
-    SlaveLink old = s->link;
-    s->link = SLAVE_LINK_DOWN;
     s->link_failure_count++;
     if (bond->ops->uses_primary)
         bond_set_slave_backup(bond, s);
     sim_log(sim, SIM_EV_SLAVE_DOWN, bond->full_name, sim_intern(sim, s->nic->ifname), NULL,
             "carrier");
-    bond_note(sim, bond, "bondsim: slave-down %s %s reason=carrier",
-                                     bond->name, s->nic->ifname);
+    bond_note(sim, bond, "bondsim: slave-down %s %s reason=carrier", bond->name, s->nic->ifname);
     if (bond->ops->link_changed)
         bond->ops->link_changed(sim, bond, s, old);
-    if (s == bond->curr_active)
-        bond_select_active(sim, bond, "carrier");
+    return s == bond->curr_active ? "carrier" : NULL;
+}
+
+/* 6.1 commit: as the kernel, every new link state is stored first, then each
+ * commit's actions run, then the active slave is chosen once (5.1). So the
+ * choice sees a slave that comes UP in the very tick the active goes DOWN,
+ * instead of falling to "no active slave" in between. */
+static void mii_commit(Sim *sim, Bond *bond, const MiiCommit *commit)
+{
+    SlaveLink old[BOND_MAX_SLAVES];
+    for (int i = 0; i < bond->n_slaves; i++) {
+        Slave *s = &bond->slaves[i];
+        old[i] = s->link;
+        if (commit[i] == MII_COMMIT_UP)
+            s->link = SLAVE_LINK_UP;
+        else if (commit[i] == MII_COMMIT_DOWN)
+            s->link = SLAVE_LINK_DOWN;
+    }
+    const char *reselect = NULL;
+    for (int i = 0; i < bond->n_slaves; i++) {
+        const char *why = NULL;
+        if (commit[i] == MII_COMMIT_UP)
+            why = mii_commit_up(sim, bond, &bond->slaves[i], old[i]);
+        else if (commit[i] == MII_COMMIT_DOWN)
+            why = mii_commit_down(sim, bond, &bond->slaves[i], old[i]);
+        /* the active's failure names the failover */
+        if (why && (!reselect || strcmp(why, "carrier") == 0))
+            reselect = why;
+    }
+    if (reselect)
+        bond_select_active(sim, bond, reselect);
 }
 
 /* Older kernels: count down at the start of the tick, before the commit. */
@@ -157,19 +184,14 @@ void bond_mii_tick(Sim *sim, void *obj, void *arg)
     if (sim->legacy_peer_notify)
         mii_legacy_notify(sim, bond);
     else
-        due = bond->send_peer_notif != 0 && bond->send_peer_notif % dprime == 0 &&
-              bond->carrier && bond->curr_active;
+        due = bond->send_peer_notif != 0 && bond->send_peer_notif % dprime == 0 && bond->carrier &&
+              bond->curr_active;
 
     bool ignore_updelay = bond->ops->uses_primary && !bond->curr_active;
     MiiCommit commit[BOND_MAX_SLAVES];
     for (int i = 0; i < bond->n_slaves; i++)
         commit[i] = mii_inspect(bond, &bond->slaves[i], &ignore_updelay);
-    for (int i = 0; i < bond->n_slaves; i++) {
-        if (commit[i] == MII_COMMIT_UP)
-            mii_commit_up(sim, bond, &bond->slaves[i]);
-        else if (commit[i] == MII_COMMIT_DOWN)
-            mii_commit_down(sim, bond, &bond->slaves[i]);
-    }
+    mii_commit(sim, bond, commit);
     bond_update_carrier(sim, bond);
 
     if (!sim->legacy_peer_notify) {

@@ -36,7 +36,11 @@ typedef enum {
     BOND_HASH_VLAN_SRCMAC = 5,
 } BondHashPolicy;
 
-typedef enum { BOND_RESELECT_ALWAYS = 0, BOND_RESELECT_BETTER = 1, BOND_RESELECT_FAILURE = 2 } BondReselect;
+typedef enum {
+    BOND_RESELECT_ALWAYS = 0,
+    BOND_RESELECT_BETTER = 1,
+    BOND_RESELECT_FAILURE = 2
+} BondReselect;
 typedef enum { BOND_FOM_NONE = 0, BOND_FOM_ACTIVE = 1, BOND_FOM_FOLLOW = 2 } BondFailOverMac;
 
 /* Every option of section 11 of the reference. Times are in ms as the kernel
@@ -54,10 +58,10 @@ typedef struct {
     uint8_t arp_targets[BOND_MAX_ARP_TARGETS][4]; /* network byte order */
     int n_ns_targets;
     uint8_t ns_targets[BOND_MAX_ARP_TARGETS][16];
-    int arp_validate;    /* 0..6 */
-    int arp_all_targets; /* 0 any, 1 all */
-    int arp_missed_max;  /* 1..255 */
-    char primary[BOND_IFNAMSIZ];      /* "" = unset */
+    int arp_validate;            /* 0..6 */
+    int arp_all_targets;         /* 0 any, 1 all */
+    int arp_missed_max;          /* 1..255 */
+    char primary[BOND_IFNAMSIZ]; /* "" = unset */
     BondReselect primary_reselect;
     char active_slave[BOND_IFNAMSIZ]; /* "" = unset */
     BondFailOverMac fail_over_mac;

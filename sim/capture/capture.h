@@ -63,8 +63,8 @@ void capture_add_ipv4_name(Capture *cap, const uint8_t addr[4], const char *name
  * (pcapng only; ignored for classic pcap); a comment holding newlines is
  * written as one comment per line. Hot path: no allocation beyond the
  * stdio buffer, frames longer than snaplen are truncated (orig_len kept). */
-void capture_packet(Capture *cap, int ifindex, uint64_t time_ps, const uint8_t *data,
-                    uint32_t len, CaptureDir dir, const char *comment);
+void capture_packet(Capture *cap, int ifindex, uint64_t time_ps, const uint8_t *data, uint32_t len,
+                    CaptureDir dir, const char *comment);
 
 /* Writes the statistics blocks (stats has one entry per interface, in index
  * order, or is NULL), flushes, closes and renames the temporary files to their

@@ -135,8 +135,8 @@ static Nic *resolve_endpoint(Loader *ld, const char *text)
 static gboolean load_simulation(Loader *ld, GError **error)
 {
     const char *g = "simulation";
-    static const char *const keys[] = {"format", "name", "duration", "seed", "hz",
-                                       "peer_notify", NULL};
+    static const char *const keys[] = {"format", "name",        "duration", "seed",
+                                       "hz",     "peer_notify", NULL};
     if (!ini_has_group(ld->ini, g))
         return ini_fail(ld->ini, error, NULL, NULL, "no [simulation] group");
     const char *const *k = ini_keys(ld->ini, g);
@@ -169,23 +169,28 @@ static gboolean load_simulation(Loader *ld, GError **error)
         if (!get_uint(ld, g, "hz", v, 100, 1000, &u, error))
             return FALSE;
         if (u != 100 && u != 250 && u != 300 && u != 1000)
-            return ini_fail(ld->ini, error, g, "hz", "HZ %s is not a kernel choice (100, 250, "
-                            "300 or 1000)", v);
+            return ini_fail(ld->ini, error, g, "hz",
+                            "HZ %s is not a kernel choice (100, 250, "
+                            "300 or 1000)",
+                            v);
         sim->hz = (uint32_t)u;
     }
     if ((v = ini_get(ld->ini, g, "peer_notify"))) {
         if (strcmp(v, "legacy") != 0 && strcmp(v, "current") != 0)
             return ini_fail(ld->ini, error, g, "peer_notify",
                             "'%s': use 'current' (kernels >= 6.18 and late-2025 stable) or "
-                            "'legacy' (older kernels)", v);
+                            "'legacy' (older kernels)",
+                            v);
         sim->legacy_peer_notify = strcmp(v, "legacy") == 0;
     }
     if ((v = ini_get(ld->ini, g, "name"))) {
         g_free(sim->name);
         sim->name = g_strdup(v);
     }
-    g_string_append_printf(ld->canon, "scenario=%s seed=%" G_GUINT64_FORMAT " hz=%u "
-                           "peer_notify=%s", sim->name, sim->seed, sim->hz,
+    g_string_append_printf(ld->canon,
+                           "scenario=%s seed=%" G_GUINT64_FORMAT " hz=%u "
+                           "peer_notify=%s",
+                           sim->name, sim->seed, sim->hz,
                            sim->legacy_peer_notify ? "legacy" : "current");
     return TRUE;
 }
@@ -220,8 +225,7 @@ static gboolean load_switch(Loader *ld, const char *g, const char *name, GError 
 
 /* ---- [host NAME] --------------------------------------------------------- */
 
-static gboolean host_load_nic(Loader *ld, Host *h, const char *g, const char *key,
-                              GError **error)
+static gboolean host_load_nic(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     static const char *const opts[] = {"speed", "mac", "txqueuelen", NULL};
     const char *ifname = key + 4;
@@ -237,8 +241,8 @@ static gboolean host_load_nic(Loader *ld, Host *h, const char *g, const char *ke
     if (!kv)
         return FALSE;
     uint64_t speed = UINT64_C(1000000000), qlen = NIC_DEFAULT_TXQUEUELEN;
-    uint8_t mac[6] = {0x02, 0x00, 0x00, (uint8_t)ld->sim->hosts->len, 0x00,
-                      (uint8_t)(h->n_nics + 1)};
+    uint8_t mac[6] = {
+        0x02, 0x00, 0x00, (uint8_t)ld->sim->hosts->len, 0x00, (uint8_t)(h->n_nics + 1)};
     const char *v;
     GError *e = NULL;
     if ((v = g_hash_table_lookup(kv, "speed")) && !get_rate(ld, g, key, v, &speed, error))
@@ -276,8 +280,10 @@ static gboolean bond_load_slaves(Loader *ld, Host *h, Bond *b, const char *g, GE
         const char *pv = ini_get(ld->ini, g, pkey);
         gint64 prio = 0;
         if (pv && !g_ascii_string_to_signed(pv, 10, G_MININT32, G_MAXINT32, &prio, NULL))
-            return ini_fail(ld->ini, error, g, pkey, "'%s' is not a prio (a 32-bit signed "
-                            "integer)", pv);
+            return ini_fail(ld->ini, error, g, pkey,
+                            "'%s' is not a prio (a 32-bit signed "
+                            "integer)",
+                            pv);
         bond_enslave(ld->sim, b, nic, (int32_t)prio);
         g_hash_table_insert(ld->bond_of, nic, b);
     }
@@ -289,15 +295,13 @@ static gboolean bond_load_slaves(Loader *ld, Host *h, Bond *b, const char *g, GE
     return TRUE;
 }
 
-static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *key,
-                               GError **error)
+static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     const char *name = key + 5;
     if (!*name || strlen(name) >= 16)
         return ini_fail(ld->ini, error, g, key, "bond name must be 1-15 characters");
     if (host_find_nic(h, name) || host_find_iface(h, name))
-        return ini_fail(ld->ini, error, g, key, "name %s already used on host %s", name,
-                        h->name);
+        return ini_fail(ld->ini, error, g, key, "name %s already used on host %s", name, h->name);
     BondParams p;
     bond_params_defaults(&p);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
@@ -317,14 +321,15 @@ static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *k
     return TRUE;
 }
 
-static gboolean host_load_addr(Loader *ld, Host *h, const char *g, const char *key,
-                               GError **error)
+static gboolean host_load_addr(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     const char *ifname = key + 5;
     Iface *ifc = host_find_iface(h, ifname);
     if (!ifc)
-        return ini_fail(ld->ini, error, g, key, "no interface %s on host %s (a NIC that is "
-                        "not a bond slave, or a bond)", ifname, h->name);
+        return ini_fail(ld->ini, error, g, key,
+                        "no interface %s on host %s (a NIC that is "
+                        "not a bond slave, or a bond)",
+                        ifname, h->name);
     if (ifc->has_ip)
         return ini_fail(ld->ini, error, g, key, "%s has an address already", ifname);
     uint8_t ip[4];
@@ -337,8 +342,7 @@ static gboolean host_load_addr(Loader *ld, Host *h, const char *g, const char *k
 }
 
 /* "via 10.0.0.254 [dev bond0] [metric 100]" or "dev eth1 [metric N]". */
-static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *key,
-                                GError **error)
+static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     const char *dst = key + 6;
     uint8_t net[4] = {0}, gw[4];
@@ -354,8 +358,10 @@ static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *
         if (!tok[i][0])
             continue;
         if (!tok[i + 1] || !tok[i + 1][0])
-            return ini_fail(ld->ini, error, g, key, "'%s' needs a value (via ADDR, dev IF, "
-                            "metric N)", tok[i]);
+            return ini_fail(ld->ini, error, g, key,
+                            "'%s' needs a value (via ADDR, dev IF, "
+                            "metric N)",
+                            tok[i]);
         const char *arg = tok[++i];
         if (strcmp(tok[i - 1], "via") == 0) {
             if (!units_parse_ipv4(arg, gw, &e))
@@ -363,14 +369,15 @@ static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *
             has_gw = true;
         } else if (strcmp(tok[i - 1], "dev") == 0) {
             if (!(ifc = host_find_iface(h, arg)))
-                return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", arg,
-                                h->name);
+                return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", arg, h->name);
         } else if (strcmp(tok[i - 1], "metric") == 0) {
             if (!get_uint(ld, g, key, arg, 0, UINT32_MAX, &metric, error))
                 return FALSE;
         } else {
-            return ini_fail(ld->ini, error, g, key, "unknown word '%s' (accepted: via, dev, "
-                            "metric)", tok[i - 1]);
+            return ini_fail(ld->ini, error, g, key,
+                            "unknown word '%s' (accepted: via, dev, "
+                            "metric)",
+                            tok[i - 1]);
         }
     }
     if (!ifc && has_gw) /* the interface whose subnet holds the gateway */
@@ -381,8 +388,11 @@ static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *
                 ifc = c;
         }
     if (!ifc)
-        return ini_fail(ld->ini, error, g, key, has_gw ? "gateway is in no subnet of host %s "
-                        "(give 'dev IF')" : "route needs 'via ADDR' or 'dev IF'", h->name);
+        return ini_fail(ld->ini, error, g, key,
+                        has_gw ? "gateway is in no subnet of host %s "
+                                 "(give 'dev IF')"
+                               : "route needs 'via ADDR' or 'dev IF'",
+                        h->name);
     if (!host_add_route(h, net, plen, has_gw ? gw : NULL, ifc, (uint32_t)metric))
         return ini_fail(ld->ini, error, g, key, "more than %d routes", HOST_MAX_ROUTES);
     return TRUE;
@@ -422,10 +432,13 @@ static gboolean host_check_keys(Loader *ld, Host *h, const char *g, GError **err
                 (strcmp(dot, ".slaves") == 0 || g_str_has_prefix(dot, ".prio.")))
                 continue;
             if (!ifc || !ifc->bond)
-                return ini_fail(ld->ini, error, g, *k, "no bond %s on host %s (define "
-                                "bond.%s = OPTIONS)", bname, h->name, bname);
+                return ini_fail(ld->ini, error, g, *k,
+                                "no bond %s on host %s (define "
+                                "bond.%s = OPTIONS)",
+                                bname, h->name, bname);
         }
-        return ini_fail(ld->ini, error, g, *k, "unknown key (accepted: nic.IF, bond.BOND, "
+        return ini_fail(ld->ini, error, g, *k,
+                        "unknown key (accepted: nic.IF, bond.BOND, "
                         "bond.BOND.slaves, bond.BOND.prio.IF, addr.IF, route.default, "
                         "route.NET/LEN)");
     }
@@ -449,8 +462,10 @@ static gboolean load_host(Loader *ld, const char *g, const char *name, GError **
         !load_host_phase(ld, h, g, "route.", host_load_route, error))
         return FALSE;
     if (h->n_nics == 0)
-        return ini_fail(ld->ini, error, g, NULL, "host %s has no NIC (add nic.eth0 = "
-                        "speed=1G)", name);
+        return ini_fail(ld->ini, error, g, NULL,
+                        "host %s has no NIC (add nic.eth0 = "
+                        "speed=1G)",
+                        name);
     return host_check_keys(ld, h, g, error);
 }
 
@@ -465,13 +480,16 @@ static gboolean load_links(Loader *ld, const char *g, const char *name, GError *
         const char *v = ini_get(ld->ini, g, *k);
         Nic *a = resolve_endpoint(ld, *k);
         if (!a)
-            return ini_fail(ld->ini, error, g, *k, "no such NIC or switch port (write "
+            return ini_fail(ld->ini, error, g, *k,
+                            "no such NIC or switch port (write "
                             "host.ifname or switch.portN)");
         g_auto(GStrv) tok = g_strsplit_set(v, " \t", 2);
         Nic *b = tok[0] ? resolve_endpoint(ld, tok[0]) : NULL;
         if (!b)
-            return ini_fail(ld->ini, error, g, *k, "'%s' is no NIC or switch port (write "
-                            "host.ifname or switch.portN)", tok[0] ? tok[0] : "");
+            return ini_fail(ld->ini, error, g, *k,
+                            "'%s' is no NIC or switch port (write "
+                            "host.ifname or switch.portN)",
+                            tok[0] ? tok[0] : "");
         if (a == b || a->link || b->link)
             return ini_fail(ld->ini, error, g, *k, "%s is already cabled",
                             a->link || a == b ? a->name : b->name);
@@ -484,8 +502,7 @@ static gboolean load_links(Loader *ld, const char *g, const char *name, GError *
         const char *o;
         if ((o = g_hash_table_lookup(kv, "delay")) && !get_time(ld, g, *k, o, &delay, error))
             return FALSE;
-        if ((o = g_hash_table_lookup(kv, "loss")) &&
-            !units_parse_fraction(o, 0.0, 1.0, &loss, &e))
+        if ((o = g_hash_table_lookup(kv, "loss")) && !units_parse_fraction(o, 0.0, 1.0, &loss, &e))
             return fail_from(ld, error, g, *k, e);
         g_ptr_array_add(ld->sim->links, link_new(ld->sim, a, b, delay, loss));
     }
@@ -500,8 +517,7 @@ static gboolean traffic_dst(Loader *ld, const char *g, const char *key, const ch
     Host *h = g_hash_table_lookup(ld->hosts, text);
     if (!h)
         return units_parse_ipv4(text, ip, NULL) ||
-               ini_fail(ld->ini, error, g, key, "'%s' is neither a host nor an IPv4 address",
-                        text);
+               ini_fail(ld->ini, error, g, key, "'%s' is neither a host nor an IPv4 address", text);
     for (int i = 0; i < h->n_ifaces; i++)
         if (h->ifaces[i]->has_ip) {
             memcpy(ip, h->ifaces[i]->ip, 4);
@@ -525,8 +541,7 @@ static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHas
         return FALSE;
     if ((v = g_hash_table_lookup(kv, "rate")) && !get_rate(ld, g, key, v, &t->rate, error))
         return FALSE;
-    if ((v = g_hash_table_lookup(kv, "interval")) &&
-        !get_time(ld, g, key, v, &t->interval, error))
+    if ((v = g_hash_table_lookup(kv, "interval")) && !get_time(ld, g, key, v, &t->interval, error))
         return FALSE;
     if ((v = g_hash_table_lookup(kv, "flows")) &&
         !get_uint(ld, g, key, v, 1, 4096, &t->count, error))
@@ -534,9 +549,11 @@ static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHas
     if ((v = g_hash_table_lookup(kv, "size")) &&
         !get_uint(ld, g, key, v, 0, FLOW_UDP_MAX_PAYLOAD, &t->size, error))
         return FALSE;
-    if ((v = g_hash_table_lookup(kv, "sport")) && !get_uint(ld, g, key, v, 1, 65535, &t->sport, error))
+    if ((v = g_hash_table_lookup(kv, "sport")) &&
+        !get_uint(ld, g, key, v, 1, 65535, &t->sport, error))
         return FALSE;
-    if ((v = g_hash_table_lookup(kv, "dport")) && !get_uint(ld, g, key, v, 1, 65535, &t->dport, error))
+    if ((v = g_hash_table_lookup(kv, "dport")) &&
+        !get_uint(ld, g, key, v, 1, 65535, &t->dport, error))
         return FALSE;
     if (t->stop <= t->start)
         return ini_fail(ld->ini, error, g, key, "stop must be after start");
@@ -547,12 +564,13 @@ static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHas
 
 static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError **error)
 {
-    static const char *const udp_opts[] = {"rate", "size", "start", "stop", "flows",
-                                           "sport", "dport", NULL};
+    static const char *const udp_opts[] = {"rate",  "size",  "start", "stop",
+                                           "flows", "sport", "dport", NULL};
     static const char *const ping_opts[] = {"interval", "size", "start", "stop", NULL};
     const char *const *keys = ini_keys(ld->ini, g);
     if (!keys[0] || keys[1] || (strcmp(keys[0], "udp") != 0 && strcmp(keys[0], "ping") != 0))
-        return ini_fail(ld->ini, error, g, keys[0], "a [traffic] group holds one key: 'udp = "
+        return ini_fail(ld->ini, error, g, keys[0],
+                        "a [traffic] group holds one key: 'udp = "
                         "SRC -> DST options' or 'ping = SRC -> DST options'");
     const char *key = keys[0];
     bool udp = strcmp(key, "udp") == 0;
@@ -569,8 +587,8 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
         kv_parse(ld, g, key, tok[3] ? tok[3] : "", udp ? udp_opts : ping_opts, error);
     if (!kv)
         return FALSE;
-    TrafficSpec t = {0, ld->sim->end_ps, UINT64_C(100000000), 1000 * PS_PER_MS, 1,
-                     udp ? 1400 : 56, 40000, 5001};
+    TrafficSpec t = {
+        0, ld->sim->end_ps, UINT64_C(100000000), 1000 * PS_PER_MS, 1, udp ? 1400 : 56, 40000, 5001};
     if (!udp)
         t.interval = 100 * PS_PER_MS;
     if (!traffic_options(ld, g, key, kv, &t, error))
@@ -580,9 +598,8 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
     if (!udp && t.size < FLOW_HEADER_LEN)
         return ini_fail(ld->ini, error, g, key, "ping size must be at least %d", FLOW_HEADER_LEN);
     for (uint64_t i = 0; i < t.count; i++) {
-        g_autofree char *fname = t.count > 1 ? g_strdup_printf("%s#%" G_GUINT64_FORMAT, name,
-                                                               i + 1)
-                                             : g_strdup(name);
+        g_autofree char *fname =
+            t.count > 1 ? g_strdup_printf("%s#%" G_GUINT64_FORMAT, name, i + 1) : g_strdup(name);
         Flow *fl = flow_new(fname, udp ? FLOW_UDP : FLOW_PING, src, dst);
         fl->dst_name = g_strdup(tok[2]);
         if (udp)
@@ -601,8 +618,7 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
 
 static gboolean load_fault(Loader *ld, const char *g, const char *name, GError **error)
 {
-    static const char *const kinds[] = {"link-down", "link-up", "carrier-down", "carrier-up",
-                                        NULL};
+    static const char *const kinds[] = {"link-down", "link-up", "carrier-down", "carrier-up", NULL};
     const char *at = ini_get(ld->ini, g, "at");
     if (!at)
         return ini_fail(ld->ini, error, g, NULL, "'at' is required (e.g. at = 3s)");
@@ -620,7 +636,8 @@ static gboolean load_fault(Loader *ld, const char *g, const char *name, GError *
             if (strcmp(*k, kinds[i]) == 0)
                 kind = i;
         if (kind < 0)
-            return ini_fail(ld->ini, error, g, *k, "unknown key (accepted: at, link-down, "
+            return ini_fail(ld->ini, error, g, *k,
+                            "unknown key (accepted: at, link-down, "
                             "link-up, carrier-down, carrier-up)");
         if (what)
             return ini_fail(ld->ini, error, g, *k, "one action per fault ('%s' given already)",
@@ -635,7 +652,8 @@ static gboolean load_fault(Loader *ld, const char *g, const char *name, GError *
             return ini_fail(ld->ini, error, g, *k, "%s is not cabled", ft.nic->name);
     }
     if (!what)
-        return ini_fail(ld->ini, error, g, NULL, "a fault needs an action (link-down = "
+        return ini_fail(ld->ini, error, g, NULL,
+                        "a fault needs an action (link-down = "
                         "host.ifname, ...)");
     if (ld->sim->faults->len >= SIM_MAX_FAULTS)
         return ini_fail(ld->ini, error, g, NULL, "more than %d faults", SIM_MAX_FAULTS);
@@ -664,8 +682,8 @@ static gboolean load_groups(Loader *ld, const char *type, GroupFn fn, GError **e
             return ini_fail(ld->ini, error, g, NULL, "a name has no spaces, '.' or '/'");
         if (!name && strcmp(type, "links") != 0)
             return ini_fail(ld->ini, error, g, NULL, "[%s NAME] needs a name", type);
-        if (name && (g_hash_table_contains(ld->hosts, name) ||
-                     g_hash_table_contains(ld->switches, name)))
+        if (name &&
+            (g_hash_table_contains(ld->hosts, name) || g_hash_table_contains(ld->switches, name)))
             return ini_fail(ld->ini, error, g, NULL, "name '%s' is used twice", name);
         if (!fn(ld, g, name, error))
             return FALSE;
@@ -675,15 +693,17 @@ static gboolean load_groups(Loader *ld, const char *type, GroupFn fn, GError **e
 
 static gboolean check_group_types(Loader *ld, GError **error)
 {
-    static const char *const types[] = {"simulation", "host", "switch", "links", "traffic",
-                                        "fault", NULL};
+    static const char *const types[] = {"simulation", "host",  "switch", "links",
+                                        "traffic",    "fault", NULL};
     for (guint i = 0; i < ini_n_groups(ld->ini); i++) {
         const char *g = ini_group(ld->ini, i);
         g_autofree char *type = g_strndup(g, strcspn(g, " "));
         if (!g_strv_contains(types, type))
-            return ini_fail(ld->ini, error, g, NULL, "unknown group type '%s' (accepted: "
+            return ini_fail(ld->ini, error, g, NULL,
+                            "unknown group type '%s' (accepted: "
                             "simulation, host NAME, switch NAME, links, traffic NAME, fault "
-                            "NAME)", type);
+                            "NAME)",
+                            type);
     }
     return TRUE;
 }
@@ -691,20 +711,37 @@ static gboolean check_group_types(Loader *ld, GError **error)
 static gboolean apply_sets(IniFile *ini, const ScenarioOptions *opts, GError **error)
 {
     static const char *const named[] = {"host", "switch", "traffic", "fault", NULL};
+    static const char *const plain[] = {"simulation", "links", NULL};
     for (guint i = 0; opts->sets && i < opts->sets->len; i++) {
         const char *s = opts->sets->pdata[i];
         const char *eq = strchr(s, '=');
         g_autofree char *lhs = eq ? g_strndup(s, (gsize)(eq - s)) : NULL;
         char *dot = lhs ? strchr(lhs, '.') : NULL;
         if (!dot) {
-            g_set_error(error, SCENARIO_ERROR, 0, "--set %s: expected GROUP.KEY=VALUE, e.g. "
-                        "simulation.duration=10s or host.server.bond.bond0=mode=1 miimon=100", s);
+            g_set_error(error, SCENARIO_ERROR, 0,
+                        "--set %s: expected GROUP.KEY=VALUE, e.g. "
+                        "simulation.duration=10s or host.server.bond.bond0=mode=1 miimon=100",
+                        s);
             return FALSE;
         }
         *dot = '\0';
         g_autofree char *group = g_strdup(lhs);
         char *key = dot + 1;
-        if (g_strv_contains(named, lhs) && strchr(key, '.')) {
+        /* Checked here: a group made by --set has no line, so a later error
+         * about it could not say "--set". */
+        gboolean is_named = g_strv_contains(named, lhs);
+        if (!is_named && !g_strv_contains(plain, lhs)) {
+            g_set_error(error, SCENARIO_ERROR, 0,
+                        "--set %s: unknown group type '%s' (accepted: "
+                        "simulation, links, host.NAME, switch.NAME, traffic.NAME, fault.NAME)",
+                        s, lhs);
+            return FALSE;
+        }
+        if (is_named && !strchr(key, '.')) {
+            g_set_error(error, SCENARIO_ERROR, 0, "--set %s: expected %s.NAME.KEY=VALUE", s, lhs);
+            return FALSE;
+        }
+        if (is_named) {
             char *d2 = strchr(key, '.');
             *d2 = '\0';
             g_free(group);
@@ -716,8 +753,7 @@ static gboolean apply_sets(IniFile *ini, const ScenarioOptions *opts, GError **e
     return TRUE;
 }
 
-Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonical,
-                   GError **error)
+Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonical, GError **error)
 {
     g_autoptr(IniFile) ini = ini_load(path, error);
     if (!ini || !apply_sets(ini, opts, error))
@@ -726,7 +762,10 @@ Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonic
     char *dot = strrchr(base, '.');
     if (dot)
         *dot = '\0';
-    Loader ld = {ini, sim_new(base, opts->seed), opts, g_string_new(NULL),
+    Loader ld = {ini,
+                 sim_new(base, opts->seed),
+                 opts,
+                 g_string_new(NULL),
                  g_hash_table_new(g_str_hash, g_str_equal),
                  g_hash_table_new(g_str_hash, g_str_equal),
                  g_hash_table_new(g_direct_hash, g_direct_equal)};
@@ -760,8 +799,7 @@ Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonic
 
 static void register_nic(Sim *sim, Nic *nic, const char *descr)
 {
-    nic->cap_if = capture_add_interface(sim->cap, nic->name, descr, nic->perm_mac,
-                                        nic->speed_bps);
+    nic->cap_if = capture_add_interface(sim->cap, nic->name, descr, nic->perm_mac, nic->speed_bps);
 }
 
 static void register_bond(Sim *sim, Bond *b)
@@ -791,8 +829,7 @@ void scenario_register_capture(Sim *sim)
             if (ifc->bond) {
                 register_bond(sim, ifc->bond);
             } else {
-                g_autofree char *d = g_strdup_printf("interface %s of host %s", ifc->name,
-                                                     h->name);
+                g_autofree char *d = g_strdup_printf("interface %s of host %s", ifc->name, h->name);
                 register_nic(sim, ifc->nic, d);
             }
             if (ifc->has_ip)
@@ -805,8 +842,8 @@ void scenario_register_capture(Sim *sim)
             if (!sw->ports[p]->link)
                 continue;
             Nic *peer = nic_peer(sw->ports[p]);
-            g_autofree char *d = g_strdup_printf("switch %s port %d, cabled to %s", sw->name,
-                                                 p + 1, peer->name);
+            g_autofree char *d =
+                g_strdup_printf("switch %s port %d, cabled to %s", sw->name, p + 1, peer->name);
             register_nic(sim, sw->ports[p], d);
         }
     }

@@ -22,8 +22,8 @@ GQuark scenario_error_quark(void);
 #define SCENARIO_MAX_DURATION_PS (24ull * 3600ull * 1000000000000ull)
 
 typedef struct {
-    GPtrArray *sets;      /* "group.key=value" strings from --set, borrowed */
-    bool seed_given;      /* --seed overrides [simulation] seed */
+    GPtrArray *sets; /* "group.key=value" strings from --set, borrowed */
+    bool seed_given; /* --seed overrides [simulation] seed */
     uint64_t seed;
 } ScenarioOptions;
 
@@ -31,8 +31,7 @@ typedef struct {
  * written anywhere. Caller frees with sim_free(). `canonical` (may be NULL)
  * receives a one-line description of every option that affects results, for
  * the capture's section comment; caller frees. */
-Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonical,
-                   GError **error);
+Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonical, GError **error);
 
 /* Registers every interface with the capture and the host names, in
  * topology order: per host its plain NICs, bonds and their slaves; then the

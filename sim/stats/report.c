@@ -46,8 +46,8 @@ static double mbps(uint64_t bytes, uint64_t ps)
 
 static void table_slaves(const Sim *sim, GString *out)
 {
-    static const char *const hdr[] = {"slave",    "bond",     "state",    "tx frames",
-                                      "tx bytes", "tx share", "rx frames", "rx bytes",
+    static const char *const hdr[] = {"slave",    "bond",          "state",     "tx frames",
+                                      "tx bytes", "tx share",      "rx frames", "rx bytes",
                                       "drops",    "link failures", NULL};
     Table *t = table_new("Slaves", hdr);
     for (guint i = 0; i < sim->bonds->len; i++) {
@@ -60,8 +60,8 @@ static void table_slaves(const Sim *sim, GString *out)
             const NicCounters *c = &s->nic->c;
             table_addf(t,
                        "%s\t%s\t%s%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                       "\t%.1f%%\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+                       "\t%.1f%%\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT,
                        s->nic->name, b->name, slave_link_names[s->link],
                        s == b->curr_active ? " (active)" : "", c->tx_frames, c->tx_bytes,
                        total ? 100.0 * (double)c->tx_frames / (double)total : 0.0, c->rx_frames,
@@ -73,7 +73,7 @@ static void table_slaves(const Sim *sim, GString *out)
 
 static void table_flows(const Sim *sim, GString *out)
 {
-    static const char *const hdr[] = {"flow", "path", "sent", "received", "lost",
+    static const char *const hdr[] = {"flow",         "path",       "sent", "received",    "lost",
                                       "out of order", "duplicates", "Mb/s", "latency avg", NULL};
     Table *t = table_new("Flows", hdr);
     for (guint i = 0; i < sim->flows->len; i++) {
@@ -83,19 +83,19 @@ static void table_flows(const Sim *sim, GString *out)
         char lat[32];
         units_format_time(uniq ? f->latency_sum_ps / uniq : 0, lat, sizeof(lat));
         uint64_t span = MIN(f->stop_ps, sim->end_ps) - f->start_ps;
-        table_addf(t, "%s\t%s %s -> %s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%.1f\t%s",
-                   f->name, f->kind == FLOW_UDP ? "udp" : "ping", f->src->name, f->dst_name,
-                   f->sent, f->received, lost, f->out_of_order, f->duplicates,
-                   mbps(f->rx_bytes, span), lat);
+        table_addf(
+            t,
+            "%s\t%s %s -> %s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+            "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%.1f\t%s",
+            f->name, f->kind == FLOW_UDP ? "udp" : "ping", f->src->name, f->dst_name, f->sent,
+            f->received, lost, f->out_of_order, f->duplicates, mbps(f->rx_bytes, span), lat);
     }
     table_render_free(t, out);
 }
 
 static void table_faults(const Sim *sim, GString *out)
 {
-    static const char *const hdr[] = {"fault", "at", "action", "detected after",
+    static const char *const hdr[] = {"fault",        "at",          "action", "detected after",
                                       "failover gap", "frames lost", NULL};
     Table *t = table_new("Faults (gap: longest pause in deliveries after the fault)", hdr);
     for (guint i = 0; i < sim->faults->len; i++) {
@@ -122,34 +122,33 @@ static void table_faults(const Sim *sim, GString *out)
 
 static void table_bonds(const Sim *sim, GString *out)
 {
-    static const char *const hdr[] = {"bond", "options", "active", "carrier", "failovers",
-                                      "tx dropped", "rx filtered", NULL};
+    static const char *const hdr[] = {"bond",      "options",    "active",      "carrier",
+                                      "failovers", "tx dropped", "rx filtered", NULL};
     Table *t = table_new("Bonds", hdr);
     for (guint i = 0; i < sim->bonds->len; i++) {
         const Bond *b = sim->bonds->pdata[i];
         g_autofree char *opts = bond_params_to_string(&b->p);
-        table_addf(t, "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT,
-                   b->full_name, opts, b->curr_active ? b->curr_active->nic->ifname : "-",
-                   b->carrier ? "up" : "down", b->failovers,
-                   b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX],
-                   b->drops[BOND_DROP_INACTIVE_RX]);
+        table_addf(
+            t, "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+            b->full_name, opts, b->curr_active ? b->curr_active->nic->ifname : "-",
+            b->carrier ? "up" : "down", b->failovers,
+            b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX],
+            b->drops[BOND_DROP_INACTIVE_RX]);
     }
     table_render_free(t, out);
 }
 
 static void table_switches(const Sim *sim, GString *out)
 {
-    static const char *const hdr[] = {"switch", "MAC moves", "flooded frames", "filtered",
-                                      "FDB entries", NULL};
+    static const char *const hdr[] = {"switch",   "MAC moves",   "flooded frames",
+                                      "filtered", "FDB entries", NULL};
     Table *t = table_new("Switches", hdr);
     for (guint i = 0; i < sim->switches->len; i++) {
         const Switch *sw = sim->switches->pdata[i];
         uint64_t filtered = 0;
         for (int p = 0; p < sw->n_ports; p++)
             filtered += sw->pc[p].filtered;
-        table_addf(t, "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%d",
+        table_addf(t, "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%d",
                    sw->name, sw->mac_moves, sw->flood_frames, filtered, sw->fdb_used);
     }
     table_render_free(t, out);
@@ -159,9 +158,9 @@ char *report_table(const Sim *sim)
 {
     GString *out = g_string_new(NULL);
     char d[32];
-    g_string_append_printf(out, "bondsim %s: scenario %s, seed %" G_GUINT64_FORMAT ", %s simulated\n\n",
-                           BONDSIM_VERSION, sim->name, sim->seed,
-                           units_format_time(sim->end_ps, d, sizeof(d)));
+    g_string_append_printf(
+        out, "bondsim %s: scenario %s, seed %" G_GUINT64_FORMAT ", %s simulated\n\n",
+        BONDSIM_VERSION, sim->name, sim->seed, units_format_time(sim->end_ps, d, sizeof(d)));
     if (sim->bonds->len) {
         table_bonds(sim, out);
         table_slaves(sim, out);
@@ -214,8 +213,8 @@ static void json_kv_u64(GString *o, const char *k, uint64_t v, gboolean comma)
 static void json_kv_secs(GString *o, const char *k, uint64_t ps, gboolean comma)
 {
     json_str(o, k);
-    g_string_append_printf(o, ":%" G_GUINT64_FORMAT ".%012" G_GUINT64_FORMAT "%s",
-                           ps / PS_PER_S, ps % PS_PER_S, comma ? "," : "");
+    g_string_append_printf(o, ":%" G_GUINT64_FORMAT ".%012" G_GUINT64_FORMAT "%s", ps / PS_PER_S,
+                           ps % PS_PER_S, comma ? "," : "");
 }
 
 static void json_nic(GString *o, const Nic *nic)
@@ -344,9 +343,9 @@ static void json_switches(GString *o, const Sim *sim)
     g_string_append(o, "],");
 }
 
-static const char *const event_names[SIM_EV_COUNT] = {
-    "fault", "carrier-down", "carrier-up", "slave-down", "slave-up", "failover",
-    "peer-notify", "bond-carrier"};
+static const char *const event_names[SIM_EV_COUNT] = {"fault",       "carrier-down", "carrier-up",
+                                                      "slave-down",  "slave-up",     "failover",
+                                                      "peer-notify", "bond-carrier"};
 
 static void json_events(GString *o, const Sim *sim)
 {

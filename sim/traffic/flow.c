@@ -29,8 +29,7 @@ void flow_free(Flow *flow)
     g_free(flow);
 }
 
-void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t sport,
-                  uint16_t dport)
+void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t sport, uint16_t dport)
 {
     flow->rate_bps = rate_bps;
     flow->payload = payload;
@@ -109,8 +108,8 @@ static void flow_tick(Sim *sim, void *obj, void *arg)
     uint64_t now = sim->eng.now_ps;
     if (now >= flow->stop_ps)
         return;
-    Frame *f = flow->kind == FLOW_UDP ? flow_build_udp(sim, flow, now)
-                                      : flow_build_ping(sim, flow, now);
+    Frame *f =
+        flow->kind == FLOW_UDP ? flow_build_udp(sim, flow, now) : flow_build_ping(sim, flow, now);
     if (f) {
         f->flow = (uint32_t)flow->index;
         f->seq = flow->sent;

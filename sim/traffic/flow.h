@@ -34,25 +34,25 @@ typedef enum { FLOW_UDP = 0, FLOW_PING = 1 } FlowKind;
 
 /* The longest delivery gap of a flow in one fault window. */
 typedef struct {
-    uint64_t gap_ps;        /* longest interval between deliveries */
-    uint64_t from_ps, to_ps;/* its ends */
-    uint64_t seq_before;    /* sequence delivered at from_ps */
-    uint64_t seq_after;     /* sequence delivered at to_ps */
-    uint64_t arrivals;      /* deliveries in the window */
+    uint64_t gap_ps;         /* longest interval between deliveries */
+    uint64_t from_ps, to_ps; /* its ends */
+    uint64_t seq_before;     /* sequence delivered at from_ps */
+    uint64_t seq_after;      /* sequence delivered at to_ps */
+    uint64_t arrivals;       /* deliveries in the window */
 } FlowGap;
 
 typedef struct Flow {
     char *name;
-    int index;                 /* in sim->flows; carried by every frame */
+    int index; /* in sim->flows; carried by every frame */
     FlowKind kind;
     Host *src;
-    char *dst_name;            /* as written: host name or address */
+    char *dst_name; /* as written: host name or address */
     uint8_t dst_ip[4];
     uint16_t sport, dport;
-    uint32_t payload;          /* UDP payload or ICMP data bytes */
-    uint64_t rate_bps;         /* wire rate (UDP) */
-    uint64_t interval_ps;      /* whole part */
-    uint64_t interval_rem;     /* remainder numerator, over rate_bps */
+    uint32_t payload;      /* UDP payload or ICMP data bytes */
+    uint64_t rate_bps;     /* wire rate (UDP) */
+    uint64_t interval_ps;  /* whole part */
+    uint64_t interval_rem; /* remainder numerator, over rate_bps */
     uint64_t rem_acc;
     uint64_t start_ps, stop_ps;
     Timer timer;
@@ -62,7 +62,7 @@ typedef struct Flow {
     uint64_t sent, sent_bytes;
     /* receiver; `late` arrived more than 65536 behind (also out of order) */
     uint64_t received, rx_bytes, out_of_order, duplicates, late;
-    uint64_t next_expected;    /* highest sequence seen + 1 */
+    uint64_t next_expected; /* highest sequence seen + 1 */
     uint64_t first_rx_ps, last_rx_ps;
     uint64_t last_rx_seq;
     uint64_t latency_sum_ps, latency_max_ps;
@@ -74,22 +74,20 @@ typedef struct Flow {
 
 /* Per fault, the flows' worst gap after it and the frames lost across it. */
 typedef struct FaultGap {
-    uint64_t gap_ps;          /* longest delivery gap ending after the fault */
+    uint64_t gap_ps; /* longest delivery gap ending after the fault */
     uint64_t from_ps, to_ps;
-    const char *flow;         /* the flow that saw it: the finest-grained one */
-    uint64_t interval_ps;     /* that flow's send interval */
-    uint64_t lost;            /* frames missing across each flow's gap, summed */
-    bool recovered;           /* deliveries resumed before the window closed */
-    bool measured;            /* some flow was delivering around the fault */
+    const char *flow;     /* the flow that saw it: the finest-grained one */
+    uint64_t interval_ps; /* that flow's send interval */
+    uint64_t lost;        /* frames missing across each flow's gap, summed */
+    bool recovered;       /* deliveries resumed before the window closed */
+    bool measured;        /* some flow was delivering around the fault */
 } FaultGap;
-
 
 Flow *flow_new(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip[4]);
 void flow_free(Flow *flow);
 
 /* Sets rate/size for a UDP flow (computes the interval). */
-void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t sport,
-                  uint16_t dport);
+void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t sport, uint16_t dport);
 /* Sets the interval for ping. */
 void flow_set_ping(Flow *flow, uint64_t interval_ps, uint32_t payload);
 

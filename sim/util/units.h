@@ -33,18 +33,15 @@ gboolean units_parse_rate_bps(const char *s, uint64_t *out, GError **error);
 /* Bytes: bare number, k/K/M (powers of 1000) or KiB/MiB (1024). */
 gboolean units_parse_size(const char *s, uint64_t *out, GError **error);
 /* Whole number within [min, max]; the message gives the range. */
-gboolean units_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
-                          GError **error);
+gboolean units_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, GError **error);
 /* A decimal fraction within [min, max], e.g. loss "0.01" or "1%". */
-gboolean units_parse_fraction(const char *s, double min, double max, double *out,
-                              GError **error);
+gboolean units_parse_fraction(const char *s, double min, double max, double *out, GError **error);
 /* "02:00:00:00:01:01" (also '-' separators). */
 gboolean units_parse_mac(const char *s, uint8_t mac[6], GError **error);
 /* "10.0.0.1" into network-order bytes. */
 gboolean units_parse_ipv4(const char *s, uint8_t addr[4], GError **error);
 /* "10.0.0.1/24"; a missing prefix is refused. */
-gboolean units_parse_ipv4_cidr(const char *s, uint8_t addr[4], int *prefix_len,
-                               GError **error);
+gboolean units_parse_ipv4_cidr(const char *s, uint8_t addr[4], int *prefix_len, GError **error);
 
 /* Writes a time for people ("3.104 s", "104 ms", "12.304 us", "30.76 ns"),
  * at most 4 significant decimals, into buf; returns buf. */

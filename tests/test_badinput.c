@@ -1,0 +1,468 @@
+/* test_badinput.c - what the `bondsim` command does with bad input: bad
+ * scenarios, bad command lines, outputs that cannot be written.
+ *
+ * Every case runs the built binary (BONDSIM_BINARY) through g_spawn_sync and
+ * checks three things: the exact exit status (1 invalid scenario or --set,
+ * 2 bad command line, 3 output not written); one line on stderr, naming the
+ * file, line, group and key where there is one ("FILE:LINE: [group] key:");
+ * and nothing left in the -o directory (no capture, no stats.json, no .tmp).
+ * The bad scenarios are small files in tests/data/bad/, each saying at its
+ * top what it exercises and the message expected.
+ */
+#include <CUnit/CUnit.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cu_run.h"
+
+#define DATA_DIR BONDSIM_SOURCE_DIR "/tests/data"
+#define BAD_DIR DATA_DIR "/bad"
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
+
+/* ------------------------------------------------------------------------
+ * Running bondsim
+ * ------------------------------------------------------------------------ */
+
+/* One finished run of the binary. */
+typedef struct {
+    int code;  /* exit status; -1 when it did not exit normally (signal) */
+    char *out; /* stdout, owned */
+    char *err; /* stderr, owned */
+} Run;
+
+static void run_clear(Run *r)
+{
+    g_free(r->out);
+    g_free(r->err);
+}
+
+/* Records one assertion at the caller's line with a readable description. */
+static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void checkf(gboolean ok, int line, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    g_autofree char *what = g_strdup_vprintf(fmt, args);
+    va_end(args);
+    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
+    if (!ok)
+        fprintf(stderr, "\n  line %d: %s\n", line, what);
+}
+
+/* Runs `bondsim ARGS...` (NULL-terminated, no shell). */
+static Run bondsim(const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+static Run bondsim(const char *first, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer)BONDSIM_BINARY);
+    va_list args;
+    va_start(args, first);
+    for (const char *a = first; a != NULL; a = va_arg(args, const char *))
+        g_ptr_array_add(argv, (gpointer)a);
+    va_end(args);
+    g_ptr_array_add(argv, NULL);
+    Run r = {-1, NULL, NULL};
+    int status = 0;
+    GError *error = NULL;
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, (GSpawnFlags)0, NULL, NULL, &r.out, &r.err,
+                      &status, &error)) {
+        checkf(FALSE, __LINE__, "cannot run %s: %s", BONDSIM_BINARY, error->message);
+        g_error_free(error);
+        r.out = g_strdup("");
+        r.err = g_strdup("");
+        return r;
+    }
+    if (WIFEXITED(status))
+        r.code = WEXITSTATUS(status);
+    return r;
+}
+
+/* ------------------------------------------------------------------------
+ * Checks
+ * ------------------------------------------------------------------------ */
+
+/* Exit `code`, nothing on stdout, exactly one line on stderr that starts
+ * with `prefix` and contains `needle` (may be NULL). */
+static void expect_refusal(const Run *r, int code, const char *prefix, const char *needle, int line)
+{
+    const char *nl = strchr(r->err, '\n');
+    gboolean one_line = nl != NULL && nl[1] == '\0';
+    checkf(r->code == code, line, "exit status %d, want %d (stderr: %s)", r->code, code, r->err);
+    checkf(one_line, line, "exactly one line on stderr, got: \"%s\"", r->err);
+    checkf(g_str_has_prefix(r->err, prefix), line, "stderr starts with \"%s\", got: \"%s\"", prefix,
+           r->err);
+    if (needle != NULL)
+        checkf(strstr(r->err, needle) != NULL, line, "stderr contains \"%s\", got: \"%s\"", needle,
+               r->err);
+    checkf(r->out[0] == '\0', line, "nothing on stdout, got: \"%s\"", r->out);
+}
+
+/* Appends every regular file under `dir` (recursively) to `found`. */
+static void list_files(const char *dir, GPtrArray *found)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        char *path = g_build_filename(dir, name, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+            list_files(path, found);
+            g_free(path);
+        } else {
+            g_ptr_array_add(found, path);
+        }
+    }
+    g_dir_close(d);
+}
+
+/* `dir` (which may not exist) holds no file at all: no capture, no
+ * stats.json, no leftover .tmp. */
+static void expect_no_outputs(const char *dir, int line)
+{
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
+    list_files(dir, found);
+    for (guint i = 0; i < found->len; i++)
+        checkf(FALSE, line, "no output left behind, found %s", (char *)found->pdata[i]);
+}
+
+/* A fresh scratch directory for one case; `out` (not created) is where
+ * bondsim is told to write. Caller frees both. */
+static char *case_dir(const char *name, char **out)
+{
+    g_autofree char *rel = g_strdup_printf("badinput/%s", name);
+    char *dir = cu_scratch_dir(rel);
+    *out = g_build_filename(dir, "out", NULL);
+    return dir;
+}
+
+/* Runs tests/data/bad/FILE; wants exit 1 and a message starting
+ * "bondsim: PATH:LINE: [group] key:" (`where` is ":LINE: [group] key:")
+ * that contains `needle`, and no output. */
+static void expect_bad_scenario(const char *file, const char *where, const char *needle, int line)
+{
+    g_autofree char *path = g_build_filename(BAD_DIR, file, NULL);
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir(file, &out);
+    Run r = bondsim("run", path, "-q", "-o", out, NULL);
+    g_autofree char *prefix = g_strdup_printf("bondsim: %s%s", path, where);
+    expect_refusal(&r, EXIT_INPUT, prefix, needle, line);
+    expect_no_outputs(dir, line);
+    run_clear(&r);
+}
+
+#define BAD_SCENARIO(file, where, needle) expect_bad_scenario(file, where, needle, __LINE__)
+
+/* ------------------------------------------------------------------------
+ * Tests: scenario files
+ * ------------------------------------------------------------------------ */
+
+static void missing_file_exits_1_naming_it(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("missing", &out);
+    const char *path = BAD_DIR "/does-not-exist.ini";
+    Run r = bondsim("run", path, "-q", "-o", out, NULL);
+    expect_refusal(&r, EXIT_INPUT, "bondsim: " BAD_DIR "/does-not-exist.ini: cannot be read",
+                   "No such file", __LINE__);
+    expect_no_outputs(dir, __LINE__);
+    run_clear(&r);
+}
+
+static void unknown_group_type_is_refused(void)
+{
+    BAD_SCENARIO("unknown-group.ini", ":10: [router r1]:", "unknown group type 'router'");
+}
+
+static void unknown_key_in_simulation_is_refused(void)
+{
+    BAD_SCENARIO("unknown-key-simulation.ini", ":6: [simulation] colour:", "unknown key");
+}
+
+static void unknown_key_in_host_is_refused(void)
+{
+    BAD_SCENARIO("unknown-key-host.ini", ":9: [host a] colour:", "unknown key");
+}
+
+static void unknown_key_in_switch_is_refused(void)
+{
+    BAD_SCENARIO("unknown-key-switch.ini", ":9: [switch sw1] colour:", "unknown key");
+}
+
+static void duplicate_key_names_both_lines(void)
+{
+    BAD_SCENARIO("duplicate-key.ini", ":9: [switch sw1] ports:", "first at line 8");
+}
+
+static void duplicate_group_names_both_lines(void)
+{
+    BAD_SCENARIO("duplicate-group.ini", ":10: [host a]:", "first at line 7");
+}
+
+/* Not an error: "1s # one second" is 1 s, "seed = 7 # ..." is 7. */
+static void trailing_comment_is_accepted(void)
+{
+    const char *path = DATA_DIR "/trailing-comment.ini";
+    Run v = bondsim("validate", path, NULL);
+    checkf(v.code == EXIT_OK, __LINE__, "validate exits 0, got %d (stderr: %s)", v.code, v.err);
+    checkf(strstr(v.out, "valid") != NULL, __LINE__, "validate says valid, got: %s", v.out);
+    run_clear(&v);
+
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("trailing-comment", &out);
+    Run r = bondsim("run", path, "-q", "-o", out, "--pcap-format", "none", NULL);
+    checkf(r.code == EXIT_OK, __LINE__, "run exits 0, got %d (stderr: %s)", r.code, r.err);
+    g_autofree char *json_path = g_build_filename(out, "stats.json", NULL);
+    g_autofree char *json = NULL;
+    checkf(g_file_get_contents(json_path, &json, NULL, NULL), __LINE__, "%s written", json_path);
+    if (json != NULL) {
+        checkf(strstr(json, "\"seed\":7,") != NULL, __LINE__, "seed 7 in %s", json_path);
+        checkf(strstr(json, "\"duration_s\":1.000000000000") != NULL, __LINE__,
+               "duration 1 s in %s", json_path);
+        checkf(strstr(json, "mode=active-backup miimon=100") != NULL, __LINE__,
+               "bond options without the comment in %s", json_path);
+    }
+    run_clear(&r);
+}
+
+static void bad_unit_is_refused(void)
+{
+    BAD_SCENARIO("bad-unit.ini", ":5: [simulation] duration:", "'10x' is not a time");
+}
+
+static void unknown_mode_lists_accepted_modes(void)
+{
+    BAD_SCENARIO("bad-mode.ini", ":11: [host server] bond.bond0: option 'mode':",
+                 "'foo' is not a value; accepted balance-rr (0), active-backup (1), balance-xor "
+                 "(2), broadcast (3), "
+                 "802.3ad (4), balance-tlb (5), balance-alb (6)");
+}
+
+static void out_of_range_option_gives_range(void)
+{
+    BAD_SCENARIO("miimon-negative.ini",
+                 ":11: [host server] bond.bond0: option 'miimon':", "accepted 0-2147483647");
+    BAD_SCENARIO("packets-per-slave-range.ini",
+                 ":11: [host server] bond.bond0: option 'packets_per_slave':",
+                 "'70000' is out of range; accepted 0-65535");
+}
+
+static void option_invalid_in_mode_is_refused(void)
+{
+    BAD_SCENARIO("option-not-in-mode.ini", ":11: [host server] bond.bond0:",
+                 "'packets_per_slave' is not valid in mode active-backup");
+}
+
+static void unmodelled_option_is_refused_by_name(void)
+{
+    BAD_SCENARIO("not-modelled.ini", ":11: [host server] bond.bond0: option 'arp_interval'",
+                 "does not model");
+}
+
+static void link_to_missing_nic_is_refused(void)
+{
+    BAD_SCENARIO("link-unknown-nic.ini", ":18: [links] client.eth7:", "no such NIC");
+}
+
+static void fault_on_missing_nic_is_refused(void)
+{
+    BAD_SCENARIO("fault-unknown-nic.ini", ":18: [fault cut] link-down:", "'server.eth9'");
+}
+
+static void fault_after_end_is_refused(void)
+{
+    BAD_SCENARIO("fault-after-end.ini", ":17: [fault cut] at:", "not before the end of the run");
+}
+
+/* ------------------------------------------------------------------------
+ * Tests: outputs that cannot be written
+ * ------------------------------------------------------------------------ */
+
+static void output_under_regular_file_exits_3(void)
+{
+    g_autofree char *unused = NULL;
+    g_autofree char *dir = case_dir("under-file", &unused);
+    g_autofree char *file = g_build_filename(dir, "regular", NULL);
+    checkf(g_file_set_contents(file, "x", 1, NULL), __LINE__, "create %s", file);
+    g_autofree char *out = g_build_filename(file, "out", NULL);
+    static const char *const formats[] = {"pcapng", "pcap", "none"};
+    for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
+        Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--pcap-format",
+                        formats[i], NULL);
+        g_autofree char *prefix = g_strdup_printf("bondsim: output directory %s:", out);
+        expect_refusal(&r, EXIT_OUTPUT, prefix, NULL, __LINE__);
+        run_clear(&r);
+    }
+    /* Only the regular file itself, unchanged. */
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
+    list_files(dir, found);
+    checkf(found->len == 1, __LINE__, "only %s in %s, found %u files", file, dir, found->len);
+    g_autofree char *text = NULL;
+    checkf(g_file_get_contents(file, &text, NULL, NULL) && strcmp(text, "x") == 0, __LINE__,
+           "%s unchanged", file);
+}
+
+/* Root ignores file modes (tests run as root in CI), so a read-only
+ * directory is one in /proc, where nothing can be created by anyone. */
+static void output_in_read_only_dir_exits_3(void)
+{
+    static const char *const formats[] = {"pcapng", "pcap", "none"};
+    for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
+        Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", "/proc", "--pcap-format",
+                        formats[i], NULL);
+        expect_refusal(&r, EXIT_OUTPUT, "bondsim: ", "/proc/", __LINE__);
+        run_clear(&r);
+    }
+    static const char *const never[] = {"/proc/minimal.pcapng", "/proc/minimal.pcapng.tmp",
+                                        "/proc/stats.json", "/proc/pcap"};
+    for (size_t i = 0; i < G_N_ELEMENTS(never); i++)
+        checkf(!g_file_test(never[i], G_FILE_TEST_EXISTS), __LINE__, "%s not created", never[i]);
+
+    /* A directory bondsim would have to create inside /proc. */
+    Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", "/proc/bondsim-badinput", NULL);
+    expect_refusal(&r, EXIT_OUTPUT, "bondsim: output directory /proc/bondsim-badinput:", NULL,
+                   __LINE__);
+    checkf(!g_file_test("/proc/bondsim-badinput", G_FILE_TEST_EXISTS), __LINE__,
+           "/proc/bondsim-badinput not created");
+    run_clear(&r);
+
+    if (geteuid() == 0) {
+        fprintf(stderr, " (root: chmod 0555 test skipped) ");
+        return;
+    }
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("read-only", &out);
+    checkf(g_mkdir(out, 0555) == 0, __LINE__, "create %s read-only", out);
+    Run ro = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, NULL);
+    g_autofree char *prefix = g_strdup_printf("bondsim: output directory %s:", out);
+    expect_refusal(&ro, EXIT_OUTPUT, prefix, NULL, __LINE__);
+    expect_no_outputs(dir, __LINE__);
+    run_clear(&ro);
+}
+
+/* ------------------------------------------------------------------------
+ * Tests: --set
+ * ------------------------------------------------------------------------ */
+
+static void set_syntax_error_names_set(void)
+{
+    static const char *const bad[] = {"foo", "simulation.duration", "simulation=1s"};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *out = NULL;
+        g_autofree char *dir = case_dir("set-syntax", &out);
+        Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--set", bad[i], NULL);
+        g_autofree char *prefix = g_strdup_printf("bondsim: --set %s:", bad[i]);
+        expect_refusal(&r, EXIT_INPUT, prefix, "GROUP.KEY=VALUE", __LINE__);
+        expect_no_outputs(dir, __LINE__);
+        run_clear(&r);
+    }
+}
+
+static void set_unknown_key_says_set(void)
+{
+    static const struct {
+        const char *set;    /* the --set argument */
+        const char *prefix; /* stderr starts with this */
+        const char *needle; /* and contains this */
+    } cases[] = {
+        {"simulation.colour=red",
+         "bondsim: " DATA_DIR "/minimal.ini: --set simulation.colour:", "unknown key"},
+        {"host.a.colour=red", "bondsim: " DATA_DIR "/minimal.ini: --set host",
+         "colour: unknown key"},
+        {"simulaton.duration=1s", "bondsim: --set simulaton.duration=1s:", "unknown group type"},
+        {"host.a=1", "bondsim: --set host.a=1:", "host.NAME.KEY=VALUE"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *out = NULL;
+        g_autofree char *dir = case_dir("set-unknown", &out);
+        Run r =
+            bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--set", cases[i].set, NULL);
+        expect_refusal(&r, EXIT_INPUT, cases[i].prefix, cases[i].needle, __LINE__);
+        expect_no_outputs(dir, __LINE__);
+        run_clear(&r);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Tests: command line
+ * ------------------------------------------------------------------------ */
+
+static void unknown_command_exits_2(void)
+{
+    Run r = bondsim("frob", DATA_DIR "/minimal.ini", NULL);
+    expect_refusal(&r, EXIT_USAGE, "bondsim: unknown command 'frob'", NULL, __LINE__);
+    run_clear(&r);
+}
+
+static void missing_file_argument_exits_2(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("no-file", &out);
+    Run r = bondsim("run", "-q", "-o", out, NULL);
+    expect_refusal(&r, EXIT_USAGE, "bondsim run: ", "scenario FILE", __LINE__);
+    expect_no_outputs(dir, __LINE__);
+    run_clear(&r);
+    Run v = bondsim("validate", NULL);
+    expect_refusal(&v, EXIT_USAGE, "bondsim validate: ", "scenario FILE", __LINE__);
+    run_clear(&v);
+}
+
+static void bad_pcap_format_exits_2(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("pcap-format", &out);
+    Run r = bondsim("run", DATA_DIR "/minimal.ini", "-o", out, "--pcap-format=foo", NULL);
+    expect_refusal(&r, EXIT_USAGE, "bondsim: --pcap-format 'foo'", "pcapng", __LINE__);
+    expect_no_outputs(dir, __LINE__);
+    run_clear(&r);
+}
+
+static void unknown_option_exits_2(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("unknown-option", &out);
+    Run r = bondsim("run", DATA_DIR "/minimal.ini", "-o", out, "--frobnicate", NULL);
+    expect_refusal(&r, EXIT_USAGE, "bondsim run: ", "--frobnicate", __LINE__);
+    expect_no_outputs(dir, __LINE__);
+    run_clear(&r);
+}
+
+int main(void)
+{
+    CU_TestInfo cases[] = {
+        {"missing_file_exits_1_naming_it", missing_file_exits_1_naming_it},
+        {"unknown_group_type_is_refused", unknown_group_type_is_refused},
+        {"unknown_key_in_simulation_is_refused", unknown_key_in_simulation_is_refused},
+        {"unknown_key_in_host_is_refused", unknown_key_in_host_is_refused},
+        {"unknown_key_in_switch_is_refused", unknown_key_in_switch_is_refused},
+        {"duplicate_key_names_both_lines", duplicate_key_names_both_lines},
+        {"duplicate_group_names_both_lines", duplicate_group_names_both_lines},
+        {"trailing_comment_is_accepted", trailing_comment_is_accepted},
+        {"bad_unit_is_refused", bad_unit_is_refused},
+        {"unknown_mode_lists_accepted_modes", unknown_mode_lists_accepted_modes},
+        {"out_of_range_option_gives_range", out_of_range_option_gives_range},
+        {"option_invalid_in_mode_is_refused", option_invalid_in_mode_is_refused},
+        {"unmodelled_option_is_refused_by_name", unmodelled_option_is_refused_by_name},
+        {"link_to_missing_nic_is_refused", link_to_missing_nic_is_refused},
+        {"fault_on_missing_nic_is_refused", fault_on_missing_nic_is_refused},
+        {"fault_after_end_is_refused", fault_after_end_is_refused},
+        {"output_under_regular_file_exits_3", output_under_regular_file_exits_3},
+        {"output_in_read_only_dir_exits_3", output_in_read_only_dir_exits_3},
+        {"set_syntax_error_names_set", set_syntax_error_names_set},
+        {"set_unknown_key_says_set", set_unknown_key_says_set},
+        {"unknown_command_exits_2", unknown_command_exits_2},
+        {"missing_file_argument_exits_2", missing_file_argument_exits_2},
+        {"bad_pcap_format_exits_2", bad_pcap_format_exits_2},
+        {"unknown_option_exits_2", unknown_option_exits_2},
+        CU_TEST_INFO_NULL,
+    };
+    return cu_run("badinput", cases);
+}

@@ -1,0 +1,1029 @@
+/* test_e2e.c - every scenario of scenarios/ (sub-folders included) run end
+ * to end through the built `bondsim` binary, and its outputs read back.
+ *
+ * Each scenario runs twice with its own seed into two scratch directories
+ * whose paths differ in length: both runs must exit 0 and write the same
+ * bytes (no clock, host name or path inside an output). The pcapng file is
+ * then walked block by block here (SHB comment, interface names, frames per
+ * interface) and, when tshark is installed, read by tshark (expert info,
+ * interface names, packet comments); the classic-pcap output is read with
+ * libpcap. The default scenario's stats.json is checked against the
+ * failover it demonstrates, and a small lossy scenario (tests/data/lossy.ini)
+ * shows that the seed changes a capture only where randomness is involved.
+ *
+ * The scenarios run once, on first use, and the runs are shared by every
+ * test below (a static cache freed at the end of main).
+ */
+/* libpcap's headers use the BSD types u_char and u_int. */
+#define _DEFAULT_SOURCE 1
+
+#include <CUnit/CUnit.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cu_run.h"
+#include "scenario/ini.h"
+#include "util/bytes.h"
+
+#define SCENARIO_DIR BONDSIM_SOURCE_DIR "/scenarios"
+#define DATA_DIR BONDSIM_SOURCE_DIR "/tests/data"
+
+/* pcapng block types and option codes (pcapng draft, sections 4.1-4.3). */
+#define PCAPNG_SHB 0x0A0D0D0Au
+#define PCAPNG_IDB 1u
+#define PCAPNG_EPB 6u
+#define PCAPNG_BYTE_ORDER 0x1A2B3C4Du
+#define PCAPNG_OPT_COMMENT 1u
+#define PCAPNG_IDB_NAME 2u
+/* Classic pcap with nanosecond time stamps, as read in host order. */
+#define PCAP_MAGIC_NS 0xA1B23C4Du
+
+/* The MII monitor ticks every 104 ms at HZ=250 (26 jiffies of 4 ms). */
+#define MII_TICK_S 0.104
+
+/* ------------------------------------------------------------------------
+ * Running programs
+ * ------------------------------------------------------------------------ */
+
+/* One finished run of a program. */
+typedef struct {
+    int code;  /* exit status; -1 when it did not exit normally (signal) */
+    char *out; /* stdout, owned */
+    char *err; /* stderr, owned */
+} Run;
+
+static void run_clear(Run *r)
+{
+    g_clear_pointer(&r->out, g_free);
+    g_clear_pointer(&r->err, g_free);
+}
+
+/* Records one assertion at the caller's line with a readable description. */
+static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void checkf(gboolean ok, int line, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    g_autofree char *what = g_strdup_vprintf(fmt, args);
+    va_end(args);
+    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
+    if (!ok)
+        fprintf(stderr, "\n  line %d: %s\n", line, what);
+}
+
+/* Runs argv[0] (searched in PATH unless it holds a '/'); no shell. */
+static Run spawn(const char *const *argv)
+{
+    Run r = {-1, NULL, NULL};
+    int status = 0;
+    GError *error = NULL;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &r.out, &r.err,
+                      &status, &error)) {
+        checkf(FALSE, __LINE__, "cannot run %s: %s", argv[0], error->message);
+        g_error_free(error);
+        r.out = g_strdup("");
+        r.err = g_strdup("");
+        return r;
+    }
+    if (WIFEXITED(status))
+        r.code = WEXITSTATUS(status);
+    return r;
+}
+
+/* Runs `program FIRST ARGS...` (the list ends with NULL). */
+static Run spawn_list(const char *program, const char *first, va_list args)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer)program);
+    for (const char *a = first; a != NULL; a = va_arg(args, const char *))
+        g_ptr_array_add(argv, (gpointer)a);
+    g_ptr_array_add(argv, NULL);
+    return spawn((const char *const *)argv->pdata);
+}
+
+static Run bondsim(const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+static Run bondsim(const char *first, ...)
+{
+    va_list args;
+    va_start(args, first);
+    Run r = spawn_list(BONDSIM_BINARY, first, args);
+    va_end(args);
+    return r;
+}
+
+/* tshark as root (as in CI) warns about it on stderr; nothing else may
+ * appear there. */
+static gboolean stderr_clean(const char *err)
+{
+    g_auto(GStrv) lines = g_strsplit(err, "\n", -1);
+    for (char **l = lines; *l != NULL; l++)
+        if (**l != '\0' && !g_str_has_prefix(*l, "Running as user \"root\""))
+            return FALSE;
+    return TRUE;
+}
+
+static Run tshark(const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/* `tshark ARGS...`, checked for exit 0 and a clean stderr. */
+static Run tshark(const char *first, ...)
+{
+    va_list args;
+    va_start(args, first);
+    Run r = spawn_list("tshark", first, args);
+    va_end(args);
+    checkf(r.code == 0, __LINE__, "tshark exits 0, got %d (stderr: %s)", r.code, r.err);
+    checkf(stderr_clean(r.err), __LINE__, "tshark stderr holds only the root warning: %s", r.err);
+    return r;
+}
+
+static gboolean have_program(const char *name)
+{
+    g_autofree char *p = g_find_program_in_path(name);
+    if (p == NULL)
+        fprintf(stderr, " (%s not on PATH: its checks skipped) ", name);
+    return p != NULL;
+}
+
+/* The packet comment field of this tshark: "frame.comment" (3.6 and
+ * later) or "pkt_comment" (older). Static: asked once. */
+static const char *tshark_comment_field(void)
+{
+    static const char *field;
+    if (field != NULL)
+        return field;
+    Run r = tshark("-G", "fields", NULL);
+    field = strstr(r.out, "\tframe.comment\t") != NULL ? "frame.comment" : "pkt_comment";
+    run_clear(&r);
+    return field;
+}
+
+/* ------------------------------------------------------------------------
+ * Files
+ * ------------------------------------------------------------------------ */
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Appends the files under base/rel (recursively) to `found`, as paths
+ * relative to `base`; `rel` NULL: `base` itself. */
+static void list_files_under(const char *base, const char *rel, GPtrArray *found)
+{
+    g_autofree char *dir = rel ? g_build_filename(base, rel, NULL) : g_strdup(base);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        char *child = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
+        g_autofree char *path = g_build_filename(base, child, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+            list_files_under(base, child, found);
+            g_free(child);
+        } else {
+            g_ptr_array_add(found, child);
+        }
+    }
+    g_dir_close(d);
+}
+
+/* Sorted relative paths of every file under `dir`. Caller frees. */
+static GPtrArray *list_files(const char *dir)
+{
+    GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+    list_files_under(dir, NULL, found);
+    g_ptr_array_sort(found, cmp_str);
+    return found;
+}
+
+/* The array as "a, b, c" for messages. Caller frees. */
+static char *join(const GPtrArray *a)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < a->len; i++)
+        g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)a->pdata[i]);
+    return g_string_free(s, FALSE);
+}
+
+static gboolean same_strings(const GPtrArray *a, const GPtrArray *b)
+{
+    if (a->len != b->len)
+        return FALSE;
+    for (guint i = 0; i < a->len; i++)
+        if (strcmp(a->pdata[i], b->pdata[i]) != 0)
+            return FALSE;
+    return TRUE;
+}
+
+/* Whether `needle` occurs in the `len` bytes at `data` (memmem is not
+ * standard C). */
+static gboolean bytes_contain(const char *data, gsize len, const char *needle)
+{
+    gsize n = strlen(needle);
+    for (const char *p = data; n > 0 && p + n <= data + len; p++) {
+        p = memchr(p, needle[0], (gsize)(data + len - p));
+        if (p == NULL || p + n > data + len)
+            return FALSE;
+        if (memcmp(p, needle, n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* ------------------------------------------------------------------------
+ * pcapng, walked block by block
+ * ------------------------------------------------------------------------ */
+
+/* What a pcapng file says about itself. */
+typedef struct {
+    char *shb_comment;  /* first opt_comment of the SHB; NULL if none */
+    GPtrArray *ifaces;  /* if_name of each IDB, in file order */
+    GArray *frames;     /* guint64 EPB count per interface, same order */
+    const char *damage; /* NULL when the walk reached the end cleanly */
+} Pcapng;
+
+static void pcapng_free(Pcapng *p)
+{
+    g_free(p->shb_comment);
+    g_ptr_array_unref(p->ifaces);
+    g_array_unref(p->frames);
+    g_free(p);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Pcapng, pcapng_free)
+
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* The value of the first option `code` in [opt, end) as a string, or NULL. */
+static char *pcapng_option(const uint8_t *opt, const uint8_t *end, uint16_t code)
+{
+    while (end - opt >= 4) {
+        uint16_t c = le16(opt), n = le16(opt + 2);
+        if (c == 0 || end - opt - 4 < n)
+            return NULL;
+        if (c == code)
+            return g_strndup((const char *)opt + 4, n);
+        opt += 4 + ((n + 3u) & ~3u);
+    }
+    return NULL;
+}
+
+/* One block at `b` of `total` bytes (checked by the caller). */
+static const char *pcapng_block(Pcapng *p, const uint8_t *b, uint32_t total, gboolean first)
+{
+    uint32_t type = get_le32(b);
+    const uint8_t *end = b + total - 4;
+    if (first != (type == PCAPNG_SHB))
+        return "the file must start with its only SHB";
+    if (type == PCAPNG_SHB) {
+        if (total < 28 || get_le32(b + 8) != PCAPNG_BYTE_ORDER)
+            return "SHB too short or not little-endian";
+        p->shb_comment = pcapng_option(b + 24, end, PCAPNG_OPT_COMMENT);
+    } else if (type == PCAPNG_IDB) {
+        if (total < 20)
+            return "IDB too short";
+        char *name = pcapng_option(b + 16, end, PCAPNG_IDB_NAME);
+        g_ptr_array_add(p->ifaces, name ? name : g_strdup("(no name)"));
+        guint64 zero = 0;
+        g_array_append_val(p->frames, zero);
+    } else if (type == PCAPNG_EPB) {
+        if (total < 32 || get_le32(b + 8) >= p->frames->len)
+            return "EPB too short or for an unknown interface";
+        g_array_index(p->frames, guint64, get_le32(b + 8))++;
+    }
+    return NULL;
+}
+
+static Pcapng *pcapng_read(const char *path)
+{
+    Pcapng *p = g_new0(Pcapng, 1);
+    p->ifaces = g_ptr_array_new_with_free_func(g_free);
+    p->frames = g_array_new(FALSE, TRUE, sizeof(guint64));
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &data, &len, NULL)) {
+        p->damage = "cannot be read";
+        return p;
+    }
+    const uint8_t *u = (const uint8_t *)data;
+    for (gsize off = 0; off < len && p->damage == NULL;) {
+        uint32_t total = len - off >= 12 ? get_le32(u + off + 4) : 0;
+        if (total < 12 || total % 4 != 0 || total > len - off ||
+            get_le32(u + off + total - 4) != total) {
+            p->damage = "block length broken or truncated";
+            break;
+        }
+        p->damage = pcapng_block(p, u + off, total, off == 0);
+        off += total;
+    }
+    if (len == 0)
+        p->damage = "empty file";
+    return p;
+}
+
+/* ------------------------------------------------------------------------
+ * stats.json: a few fields found by their key (GLib has no JSON parser)
+ * ------------------------------------------------------------------------ */
+
+/* The value of the first "key": in [from, end): a string without its
+ * quotes (bondsim writes no escaped quote in the values read here), or the
+ * raw number/true/false/null. NULL when absent. Caller frees. */
+static char *json_get(const char *from, const char *end, const char *key)
+{
+    g_autofree char *pat = g_strdup_printf("\"%s\":", key);
+    const char *p = g_strstr_len(from, end - from, pat);
+    if (p == NULL)
+        return NULL;
+    p += strlen(pat);
+    if (*p == '"') {
+        const char *q = memchr(p + 1, '"', (gsize)(end - p - 1));
+        return q ? g_strndup(p + 1, (gsize)(q - p - 1)) : NULL;
+    }
+    return g_strndup(p, strcspn(p, ",}]\n"));
+}
+
+static double json_num(const char *obj, const char *key)
+{
+    g_autofree char *v = json_get(obj, obj + strlen(obj), key);
+    return v != NULL ? g_ascii_strtod(v, NULL) : -1.0;
+}
+
+static gboolean json_is(const char *obj, const char *key, const char *want)
+{
+    g_autofree char *v = json_get(obj, obj + strlen(obj), key);
+    return v != NULL && strcmp(v, want) == 0;
+}
+
+/* Copies of the objects of the array "key":[{...},{...}] in `json`; they
+ * must be flat (no nested object), as "faults" and "events" are. */
+static GPtrArray *json_flat_objects(const char *json, const char *key)
+{
+    GPtrArray *objs = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *pat = g_strdup_printf("\"%s\":[", key);
+    const char *p = strstr(json, pat);
+    if (p == NULL)
+        return objs;
+    for (p += strlen(pat); *p != '\0' && *p != ']'; p++) {
+        if (*p != '{')
+            continue;
+        const char *q = strchr(p, '}');
+        if (q == NULL)
+            break;
+        g_ptr_array_add(objs, g_strndup(p, (gsize)(q - p + 1)));
+        p = q;
+    }
+    return objs;
+}
+
+/* ------------------------------------------------------------------------
+ * Scenarios and their runs (run once, shared by the tests)
+ * ------------------------------------------------------------------------ */
+
+/* One scenario of scenarios/ and its two runs. */
+typedef struct {
+    char *ini;         /* absolute path of the scenario file */
+    char *rel;         /* path under scenarios/, e.g. "default.ini" */
+    char *dir1, *dir2; /* the two output directories */
+    Run run1, run2;    /* `run -q -o dir1` and `run -o dir2` */
+    char *name;        /* scenario name, from stats.json ("" if absent) */
+    char *seed;        /* seed, from stats.json ("" if absent) */
+    char *pcapng;      /* dir1/NAME.pcapng */
+    char *json;        /* contents of dir1/stats.json ("" if absent) */
+    GPtrArray *ifaces; /* capture interfaces the scenario defines, sorted */
+} Scenario;
+
+static void scenario_free(gpointer data)
+{
+    Scenario *s = data;
+    g_free(s->ini);
+    g_free(s->rel);
+    g_free(s->dir1);
+    g_free(s->dir2);
+    run_clear(&s->run1);
+    run_clear(&s->run2);
+    g_free(s->name);
+    g_free(s->seed);
+    g_free(s->pcapng);
+    g_free(s->json);
+    g_ptr_array_unref(s->ifaces);
+    g_free(s);
+}
+
+static GPtrArray *scenarios_cache;
+
+/* "sw1.port3" or "sw1.3" -> "sw1/port3" when sw1 is a [switch]; NULL for a
+ * host NIC (listed from the host's nic.* keys) or junk. Caller frees. */
+static char *switch_port_name(const IniFile *ini, const char *endpoint)
+{
+    g_auto(GStrv) part = g_strsplit(endpoint, ".", 2);
+    if (part[0] == NULL || part[1] == NULL)
+        return NULL;
+    g_autofree char *group = g_strdup_printf("switch %s", part[0]);
+    if (!ini_has_group(ini, group))
+        return NULL;
+    const char *num = g_str_has_prefix(part[1], "port") ? part[1] + 4 : part[1];
+    return g_strdup_printf("%s/port%s", part[0], num);
+}
+
+/* What bondsim captures: every host NIC and bond (HOST/IF) and every cabled
+ * switch port (SWITCH/portN), read from the scenario file itself. */
+static GPtrArray *expected_ifaces(const char *path)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GError *error = NULL;
+    g_autoptr(IniFile) ini = ini_load(path, &error);
+    checkf(ini != NULL, __LINE__, "%s loads: %s", path, error ? error->message : "");
+    g_clear_error(&error);
+    for (guint i = 0; ini != NULL && i < ini_n_groups(ini); i++) {
+        const char *g = ini_group(ini, i);
+        for (const char *const *k = ini_keys(ini, g); *k != NULL; k++) {
+            if (g_str_has_prefix(g, "host ") && g_str_has_prefix(*k, "nic."))
+                g_ptr_array_add(names, g_strdup_printf("%s/%s", g + 5, *k + 4));
+            else if (g_str_has_prefix(g, "host ") && g_str_has_prefix(*k, "bond.") &&
+                     strchr(*k + 5, '.') == NULL)
+                g_ptr_array_add(names, g_strdup_printf("%s/%s", g + 5, *k + 5));
+            if (strcmp(g, "links") != 0)
+                continue;
+            g_autofree char *peer =
+                g_strndup(ini_get(ini, g, *k), strcspn(ini_get(ini, g, *k), " \t"));
+            char *a = switch_port_name(ini, *k), *b = switch_port_name(ini, peer);
+            if (a != NULL)
+                g_ptr_array_add(names, a);
+            if (b != NULL)
+                g_ptr_array_add(names, b);
+        }
+    }
+    g_ptr_array_sort(names, cmp_str);
+    return names;
+}
+
+static void find_scenarios(const char *dir, GPtrArray *found)
+{
+    g_autoptr(GPtrArray) all = list_files(dir);
+    for (guint i = 0; i < all->len; i++)
+        if (g_str_has_suffix(all->pdata[i], ".ini"))
+            g_ptr_array_add(found, g_strdup(all->pdata[i]));
+}
+
+/* Runs one scenario twice; the checks are left to the tests. */
+static Scenario *scenario_run(const char *rel, const char *scratch)
+{
+    Scenario *s = g_new0(Scenario, 1);
+    s->rel = g_strdup(rel);
+    s->ini = g_build_filename(SCENARIO_DIR, rel, NULL);
+    g_autofree char *label = g_strdelimit(g_strdup(rel), "/", '_');
+    s->dir1 = g_build_filename(scratch, label, "1", NULL);
+    s->dir2 = g_build_filename(scratch, label, "second-run", NULL);
+    s->run1 = bondsim("run", s->ini, "-q", "-o", s->dir1, NULL);
+    s->run2 = bondsim("run", s->ini, "-o", s->dir2, NULL);
+    g_autofree char *json_path = g_build_filename(s->dir1, "stats.json", NULL);
+    if (!g_file_get_contents(json_path, &s->json, NULL, NULL))
+        s->json = g_strdup("");
+    const char *end = s->json + strlen(s->json);
+    s->name = json_get(s->json, end, "scenario");
+    s->seed = json_get(s->json, end, "seed");
+    if (s->name == NULL)
+        s->name = g_strdup("");
+    if (s->seed == NULL)
+        s->seed = g_strdup("");
+    g_autofree char *base = g_strconcat(s->name, ".pcapng", NULL);
+    s->pcapng = g_build_filename(s->dir1, base, NULL);
+    s->ifaces = expected_ifaces(s->ini);
+    return s;
+}
+
+/* Every scenario, run on first call. Borrowed. */
+static GPtrArray *scenarios(void)
+{
+    if (scenarios_cache != NULL)
+        return scenarios_cache;
+    scenarios_cache = g_ptr_array_new_with_free_func(scenario_free);
+    g_autofree char *scratch = cu_scratch_dir("e2e");
+    g_autoptr(GPtrArray) rels = g_ptr_array_new_with_free_func(g_free);
+    find_scenarios(SCENARIO_DIR, rels);
+    for (guint i = 0; i < rels->len; i++)
+        g_ptr_array_add(scenarios_cache, scenario_run(rels->pdata[i], scratch));
+    return scenarios_cache;
+}
+
+/* The run of scenarios/`rel`, or NULL (with a failed assertion). */
+static Scenario *scenario(const char *rel)
+{
+    GPtrArray *all = scenarios();
+    for (guint i = 0; i < all->len; i++) {
+        Scenario *s = all->pdata[i];
+        if (strcmp(s->rel, rel) == 0)
+            return s;
+    }
+    checkf(FALSE, __LINE__, "scenarios/%s exists", rel);
+    return NULL;
+}
+
+/* Both runs succeeded: later tests skip a scenario that did not. */
+static gboolean scenario_ok(const Scenario *s)
+{
+    return s->run1.code == 0 && s->run2.code == 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Tests: every scenario
+ * ------------------------------------------------------------------------ */
+
+/* The same outputs in both directories, byte for byte. */
+static void check_same_outputs(const Scenario *s)
+{
+    g_autoptr(GPtrArray) f1 = list_files(s->dir1);
+    g_autoptr(GPtrArray) f2 = list_files(s->dir2);
+    g_autofree char *l1 = join(f1);
+    g_autofree char *l2 = join(f2);
+    g_autofree char *base = g_strconcat(s->name, ".pcapng", NULL);
+    checkf(f1->len == 2 && strcmp(f1->pdata[0], base) == 0 &&
+               strcmp(f1->pdata[1], "stats.json") == 0,
+           __LINE__, "%s writes %s and stats.json, wrote: %s", s->rel, base, l1);
+    checkf(same_strings(f1, f2), __LINE__, "%s: same files in both runs: [%s] vs [%s]", s->rel, l1,
+           l2);
+    for (guint i = 0; i < f1->len && same_strings(f1, f2); i++) {
+        g_autofree char *p1 = g_build_filename(s->dir1, f1->pdata[i], NULL);
+        g_autofree char *p2 = g_build_filename(s->dir2, f1->pdata[i], NULL);
+        g_autofree char *d1 = NULL, *d2 = NULL;
+        gsize n1 = 0, n2 = 0;
+        gboolean read =
+            g_file_get_contents(p1, &d1, &n1, NULL) && g_file_get_contents(p2, &d2, &n2, NULL);
+        checkf(read && n1 > 0, __LINE__, "%s is readable and not empty", p1);
+        checkf(read && n1 == n2 && memcmp(d1, d2, n1) == 0, __LINE__,
+               "%s and %s are byte-identical", p1, p2);
+        checkf(!g_str_has_suffix(f1->pdata[i], ".tmp"), __LINE__, "%s: no .tmp left", p1);
+    }
+}
+
+static void scenarios_run_twice_byte_identical(void)
+{
+    GPtrArray *all = scenarios();
+    checkf(all->len >= 3, __LINE__, "scenarios/ holds at least 3 scenarios, found %u", all->len);
+    for (guint i = 0; i < all->len; i++) {
+        const Scenario *s = all->pdata[i];
+        checkf(s->run1.code == 0, __LINE__, "%s -q exits 0, got %d: %s", s->rel, s->run1.code,
+               s->run1.err);
+        checkf(s->run2.code == 0, __LINE__, "%s exits 0, got %d: %s", s->rel, s->run2.code,
+               s->run2.err);
+        checkf(s->run1.out[0] == '\0', __LINE__, "%s -q prints nothing, got: %s", s->rel,
+               s->run1.out);
+        checkf(strstr(s->run2.out, "Outputs:") != NULL, __LINE__, "%s prints its summary", s->rel);
+        if (scenario_ok(s))
+            check_same_outputs(s);
+    }
+}
+
+/* No output names the directory it was written to or the source tree. */
+static void outputs_hold_no_path(void)
+{
+    g_autofree char *cwd = g_get_current_dir();
+    GPtrArray *all = scenarios();
+    for (guint i = 0; i < all->len; i++) {
+        const Scenario *s = all->pdata[i];
+        if (!scenario_ok(s))
+            continue;
+        static const char *const files[] = {"", "stats.json"};
+        for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
+            g_autofree char *path =
+                files[f][0] ? g_build_filename(s->dir1, files[f], NULL) : g_strdup(s->pcapng);
+            g_autofree char *data = NULL;
+            gsize len = 0;
+            if (!g_file_get_contents(path, &data, &len, NULL))
+                continue; /* reported by scenarios_run_twice_byte_identical */
+            checkf(!bytes_contain(data, len, s->dir1), __LINE__, "%s names %s", path, s->dir1);
+            checkf(!bytes_contain(data, len, cwd), __LINE__, "%s names %s", path, cwd);
+            checkf(!bytes_contain(data, len, BONDSIM_SOURCE_DIR), __LINE__, "%s names %s", path,
+                   BONDSIM_SOURCE_DIR);
+        }
+    }
+}
+
+/* The SHB comment says which scenario and seed made the file, not where. */
+static void check_shb(const Scenario *s, const Pcapng *p)
+{
+    g_autofree char *want_name = g_strdup_printf("scenario=%s ", s->name);
+    g_autofree char *want_seed = g_strdup_printf("seed=%s ", s->seed);
+    const char *c = p->shb_comment ? p->shb_comment : "";
+    checkf(strstr(c, want_name) != NULL, __LINE__, "%s: SHB comment has '%s': %s", s->rel,
+           want_name, c);
+    checkf(strstr(c, want_seed) != NULL, __LINE__, "%s: SHB comment has '%s': %s", s->rel,
+           want_seed, c);
+    checkf(strstr(c, s->dir1) == NULL && strstr(c, "scratch") == NULL, __LINE__,
+           "%s: SHB comment names no output directory: %s", s->rel, c);
+    if (!have_program("capinfos"))
+        return;
+    Run r = spawn((const char *const[]){"capinfos", "-k", s->pcapng, NULL});
+    checkf(r.code == 0, __LINE__, "capinfos -k %s exits 0: %s", s->pcapng, r.err);
+    checkf(strstr(r.out, want_name) != NULL && strstr(r.out, want_seed) != NULL, __LINE__,
+           "capinfos shows the SHB comment with name and seed: %s", r.out);
+    const char *comment = strstr(r.out, "Capture comment:");
+    checkf(comment != NULL && strstr(comment, s->dir1) == NULL, __LINE__,
+           "capinfos: comment names no output directory: %s", r.out);
+    run_clear(&r);
+}
+
+static void pcapng_names_scenario_seed_and_every_interface(void)
+{
+    GPtrArray *all = scenarios();
+    for (guint i = 0; i < all->len; i++) {
+        const Scenario *s = all->pdata[i];
+        if (!scenario_ok(s))
+            continue;
+        g_autoptr(Pcapng) p = pcapng_read(s->pcapng);
+        checkf(p->damage == NULL, __LINE__, "%s: %s", s->pcapng, p->damage);
+        g_autoptr(GPtrArray) got = g_ptr_array_new();
+        for (guint j = 0; j < p->ifaces->len; j++)
+            g_ptr_array_add(got, p->ifaces->pdata[j]);
+        g_ptr_array_sort(got, cmp_str);
+        g_autofree char *lg = join(got);
+        g_autofree char *lw = join(s->ifaces);
+        checkf(same_strings(got, s->ifaces), __LINE__, "%s: IDBs [%s], scenario defines [%s]",
+               s->rel, lg, lw);
+        check_shb(s, p);
+    }
+}
+
+/* `tshark -z expert`: no error, warning or malformed packet. */
+static void check_tshark_expert(const Scenario *s)
+{
+    Run r = tshark("-r", s->pcapng, "-q", "-z", "expert", NULL);
+    checkf(strstr(r.out, "Errors (") == NULL && strstr(r.out, "Warnings (") == NULL &&
+               strstr(r.out, "Malformed") == NULL,
+           __LINE__, "%s: tshark expert finds nothing wrong:\n%s", s->rel, r.out);
+    run_clear(&r);
+}
+
+/* tshark sees a frame on every interface the scenario defines, and no other. */
+static void check_tshark_interfaces(const Scenario *s)
+{
+    Run r = tshark("-r", s->pcapng, "-T", "fields", "-e", "frame.interface_name", NULL);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    g_auto(GStrv) lines = g_strsplit(r.out, "\n", -1);
+    for (char **l = lines; *l != NULL; l++)
+        if (**l != '\0')
+            g_hash_table_add(seen, *l);
+    g_autoptr(GPtrArray) got = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, seen);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        g_ptr_array_add(got, key);
+    g_ptr_array_sort(got, cmp_str);
+    g_autofree char *lg = join(got);
+    g_autofree char *lw = join(s->ifaces);
+    checkf(same_strings(got, s->ifaces), __LINE__, "%s: tshark sees frames on [%s], want [%s]",
+           s->rel, lg, lw);
+    run_clear(&r);
+}
+
+/* Every packet comment reads "bondsim: WHAT ..."; a failover comment reads
+ * "bondsim: failover BOND FROM->TO reason=WHY". Returns how many failover
+ * comments there are and whether `want` is among them. */
+static guint check_tshark_comments(const Scenario *s, const char *want, gboolean *found)
+{
+    const char *field = tshark_comment_field();
+    Run r = tshark("-r", s->pcapng, "-Y", field, "-T", "fields", "-E", "aggregator=\n", "-e", field,
+                   NULL);
+    g_autoptr(GRegex) any = g_regex_new("^bondsim: [a-z-]+( |$)", 0, 0, NULL);
+    g_autoptr(GRegex) failover =
+        g_regex_new("^bondsim: failover \\S+ \\S+->\\S+ reason=[a-z-]+$", 0, 0, NULL);
+    g_auto(GStrv) lines = g_strsplit(r.out, "\n", -1);
+    guint n = 0;
+    *found = FALSE;
+    for (char **l = lines; *l != NULL; l++) {
+        if (**l == '\0')
+            continue;
+        checkf(g_regex_match(any, *l, 0, NULL), __LINE__, "%s: comment '%s' starts 'bondsim: '",
+               s->rel, *l);
+        if (strstr(*l, "failover") == NULL)
+            continue;
+        n++;
+        checkf(g_regex_match(failover, *l, 0, NULL), __LINE__,
+               "%s: '%s' reads 'bondsim: failover BOND FROM->TO reason=WHY'", s->rel, *l);
+        *found = *found || (want != NULL && strcmp(*l, want) == 0);
+    }
+    run_clear(&r);
+    return n;
+}
+
+static void tshark_reads_every_capture(void)
+{
+    if (!have_program("tshark"))
+        return;
+    GPtrArray *all = scenarios();
+    for (guint i = 0; i < all->len; i++) {
+        const Scenario *s = all->pdata[i];
+        if (!scenario_ok(s))
+            continue;
+        check_tshark_expert(s);
+        check_tshark_interfaces(s);
+        gboolean found;
+        check_tshark_comments(s, NULL, &found);
+    }
+}
+
+/* `tshark -Y 'frame.comment contains "failover"'` finds the failover. */
+static void tshark_finds_failover_comments(void)
+{
+    if (!have_program("tshark"))
+        return;
+    static const char *const rels[] = {"default.ini", "active-backup.ini"};
+    const char *want = "bondsim: failover bond0 eth0->eth1 reason=carrier";
+    for (size_t i = 0; i < G_N_ELEMENTS(rels); i++) {
+        const Scenario *s = scenario(rels[i]);
+        if (s == NULL || !scenario_ok(s))
+            continue;
+        g_autofree char *filter =
+            g_strdup_printf("%s contains \"failover\"", tshark_comment_field());
+        Run r = tshark("-r", s->pcapng, "-Y", filter, NULL);
+        checkf(r.out[0] != '\0', __LINE__, "%s: -Y '%s' finds a frame", s->rel, filter);
+        run_clear(&r);
+        gboolean found = FALSE;
+        guint n = check_tshark_comments(s, want, &found);
+        checkf(n >= 1, __LINE__, "%s: failover comments found", s->rel);
+        checkf(found, __LINE__, "%s: a frame carries the comment '%s'", s->rel, want);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Tests: the default scenario's statistics
+ * ------------------------------------------------------------------------ */
+
+/* The cut at 2 s: detected at the next MII tick, one failover eth0->eth1
+ * for carrier, a short gap with frames lost. */
+static void check_cut(const Scenario *s, GPtrArray *faults, GPtrArray *events)
+{
+    const char *cut = NULL;
+    for (guint i = 0; i < faults->len; i++)
+        if (json_is(faults->pdata[i], "name", "cut"))
+            cut = faults->pdata[i];
+    checkf(cut != NULL, __LINE__, "%s: stats.json has the fault 'cut'", s->rel);
+    if (cut == NULL)
+        return;
+    double at = json_num(cut, "at_s"), det = json_num(cut, "detection_s");
+    double gap = json_num(cut, "gap_s"), lost = json_num(cut, "frames_lost");
+    checkf(at == 2.0, __LINE__, "cut at 2 s, got %.12f", at);
+    checkf(det >= 0.0 && det <= MII_TICK_S, __LINE__, "detected within one MII tick, got %.12f",
+           det);
+    checkf(gap > 0.0 && gap <= 0.105, __LINE__, "failover gap in (0, 0.105] s, got %.12f", gap);
+    checkf(lost > 0, __LINE__, "frames lost at the cut, got %.0f", lost);
+    guint n = 0;
+    for (guint i = 0; i < events->len; i++) {
+        const char *ev = events->pdata[i];
+        double t = json_num(ev, "t_s");
+        if (!json_is(ev, "event", "failover") || t < 2.0 || t >= 4.0)
+            continue;
+        n++;
+        checkf(json_is(ev, "subject", "server/bond0") && json_is(ev, "from", "eth0") &&
+                   json_is(ev, "to", "eth1") && json_is(ev, "reason", "carrier"),
+               __LINE__, "failover of server/bond0 from eth0 to eth1 for carrier: %s", ev);
+        checkf(t - 2.0 <= MII_TICK_S, __LINE__, "failover within one MII tick of the cut: %s", ev);
+    }
+    checkf(n == 1, __LINE__, "one failover between the cut and the repair, got %u", n);
+}
+
+/* After the repair at 4 s eth0, the primary, is active again. */
+static void check_repair(const Scenario *s, GPtrArray *events)
+{
+    const char *last = NULL;
+    for (guint i = 0; i < events->len; i++)
+        if (json_is(events->pdata[i], "event", "failover") &&
+            json_num(events->pdata[i], "t_s") >= 4.0)
+            last = events->pdata[i];
+    checkf(last != NULL && json_is(last, "to", "eth0"), __LINE__,
+           "%s: after the repair the bond fails back to eth0: %s", s->rel, last ? last : "none");
+    const char *bond = strstr(s->json, "\"name\":\"server/bond0\"");
+    g_autofree char *active = bond ? json_get(bond, bond + strlen(bond), "active") : NULL;
+    checkf(active != NULL && strcmp(active, "eth0") == 0, __LINE__,
+           "%s: eth0 is active at the end, got %s", s->rel, active ? active : "nothing");
+}
+
+static void default_stats_show_one_carrier_failover(void)
+{
+    const Scenario *s = scenario("default.ini");
+    if (s == NULL || !scenario_ok(s))
+        return;
+    g_autoptr(GPtrArray) faults = json_flat_objects(s->json, "faults");
+    g_autoptr(GPtrArray) events = json_flat_objects(s->json, "events");
+    checkf(faults->len == 2, __LINE__, "two faults in stats.json, got %u", faults->len);
+    checkf(events->len > 0, __LINE__, "events in stats.json");
+    check_cut(s, faults, events);
+    check_repair(s, events);
+    /* The list the scenario's comment promises in Wireshark. */
+    static const char *const want[] = {"client/eth0", "server/bond0", "server/eth0", "server/eth1",
+                                       "sw1/port1",   "sw1/port2",    "sw1/port3"};
+    checkf(s->ifaces->len == G_N_ELEMENTS(want), __LINE__, "default.ini: %u interfaces",
+           s->ifaces->len);
+    for (guint i = 0; i < s->ifaces->len && i < G_N_ELEMENTS(want); i++)
+        checkf(strcmp(s->ifaces->pdata[i], want[i]) == 0, __LINE__, "interface %s, want %s",
+               (char *)s->ifaces->pdata[i], want[i]);
+}
+
+/* ------------------------------------------------------------------------
+ * Tests: other formats, seeds, commands
+ * ------------------------------------------------------------------------ */
+
+/* Frames in a classic pcap file read through libpcap, or -1 (why in *why). */
+static gint64 pcap_frames(const char *path, char *why)
+{
+    uint32_t magic = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL || fread(&magic, sizeof magic, 1, f) != 1)
+        magic = 0;
+    if (f != NULL)
+        fclose(f);
+    if (magic != PCAP_MAGIC_NS) {
+        g_snprintf(why, PCAP_ERRBUF_SIZE, "magic 0x%08x is not 0x%08x", magic, PCAP_MAGIC_NS);
+        return -1;
+    }
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, why);
+    if (p == NULL)
+        return -1;
+    gint64 n = 0;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc;
+    while ((rc = pcap_next_ex(p, &h, &data)) == 1)
+        n++;
+    if (rc != PCAP_ERROR_BREAK)
+        g_snprintf(why, PCAP_ERRBUF_SIZE, "read error: %s", pcap_geterr(p));
+    if (pcap_datalink(p) != DLT_EN10MB)
+        g_snprintf(why, PCAP_ERRBUF_SIZE, "link type %d is not Ethernet", pcap_datalink(p));
+    gboolean ok = rc == PCAP_ERROR_BREAK && pcap_datalink(p) == DLT_EN10MB;
+    pcap_close(p);
+    return ok ? n : -1;
+}
+
+/* One DIR/pcap/HOST_IF.pcap per interface, holding the frames the pcapng
+ * file holds for that interface. */
+static void check_pcap_dir(const Scenario *s, const char *dir)
+{
+    g_autoptr(Pcapng) ng = pcapng_read(s->pcapng);
+    g_autoptr(GPtrArray) files = list_files(dir);
+    g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < s->ifaces->len; i++) {
+        g_autofree char *base = g_strdelimit(g_strdup(s->ifaces->pdata[i]), "/", '_');
+        g_ptr_array_add(want, g_strdup_printf("pcap/%s.pcap", base));
+    }
+    g_ptr_array_add(want, g_strdup("stats.json"));
+    g_ptr_array_sort(want, cmp_str);
+    g_autofree char *lf = join(files);
+    g_autofree char *lw = join(want);
+    checkf(same_strings(files, want), __LINE__, "%s --pcap-format=pcap writes [%s], want [%s]",
+           s->rel, lf, lw);
+    for (guint i = 0; i < ng->ifaces->len; i++) {
+        g_autofree char *base = g_strdelimit(g_strdup(ng->ifaces->pdata[i]), "/", '_');
+        g_autofree char *file = g_strconcat(base, ".pcap", NULL);
+        g_autofree char *path = g_build_filename(dir, "pcap", file, NULL);
+        char why[PCAP_ERRBUF_SIZE] = "";
+        gint64 n = pcap_frames(path, why);
+        guint64 want_n = g_array_index(ng->frames, guint64, i);
+        checkf(n >= 0, __LINE__, "%s reads through libpcap: %s", path, why);
+        checkf(n < 0 || (guint64)n == want_n, __LINE__,
+               "%s holds %" G_GINT64_FORMAT " frames, the pcapng %" G_GUINT64_FORMAT, path, n,
+               want_n);
+    }
+}
+
+static void pcap_format_writes_one_nanosecond_file_per_interface(void)
+{
+    g_autofree char *scratch = cu_scratch_dir("e2e-pcap");
+    GPtrArray *all = scenarios();
+    for (guint i = 0; i < all->len; i++) {
+        const Scenario *s = all->pdata[i];
+        if (!scenario_ok(s))
+            continue;
+        g_autofree char *label = g_strdelimit(g_strdup(s->rel), "/", '_');
+        g_autofree char *dir = g_build_filename(scratch, label, NULL);
+        Run r = bondsim("run", s->ini, "-q", "-o", dir, "--pcap-format=pcap", NULL);
+        checkf(r.code == 0, __LINE__, "%s --pcap-format=pcap exits 0, got %d: %s", s->rel, r.code,
+               r.err);
+        if (r.code == 0)
+            check_pcap_dir(s, dir);
+        run_clear(&r);
+    }
+}
+
+static void none_format_writes_only_stats(void)
+{
+    const Scenario *s = scenario("default.ini");
+    if (s == NULL)
+        return;
+    g_autofree char *dir = cu_scratch_dir("e2e-none");
+    Run r = bondsim("run", s->ini, "-q", "-o", dir, "--pcap-format", "none", NULL);
+    checkf(r.code == 0, __LINE__, "--pcap-format none exits 0, got %d: %s", r.code, r.err);
+    g_autoptr(GPtrArray) files = list_files(dir);
+    g_autofree char *lf = join(files);
+    checkf(files->len == 1 && strcmp(files->pdata[0], "stats.json") == 0, __LINE__,
+           "--pcap-format none writes only stats.json, wrote: %s", lf);
+    run_clear(&r);
+}
+
+/* Runs tests/data/lossy.ini with `seed` into scratch/`sub`; returns the
+ * pcapng and stats.json contents (NULL when missing). */
+static void run_lossy(const char *scratch, const char *sub, const char *seed, GBytes **pcapng,
+                      char **json)
+{
+    g_autofree char *dir = g_build_filename(scratch, sub, NULL);
+    Run r = bondsim("run", DATA_DIR "/lossy.ini", "-q", "-o", dir, "--seed", seed, NULL);
+    checkf(r.code == 0, __LINE__, "lossy.ini --seed %s exits 0, got %d: %s", seed, r.code, r.err);
+    run_clear(&r);
+    g_autofree char *cap = g_build_filename(dir, "lossy.pcapng", NULL);
+    g_autofree char *stats = g_build_filename(dir, "stats.json", NULL);
+    char *data = NULL;
+    gsize len = 0;
+    *pcapng = g_file_get_contents(cap, &data, &len, NULL) ? g_bytes_new_take(data, len) : NULL;
+    if (!g_file_get_contents(stats, json, NULL, NULL))
+        *json = NULL;
+}
+
+/* The frames after the SHB (which names the seed, so always differs). */
+static GBytes *after_shb(GBytes *file)
+{
+    gsize len = 0;
+    const uint8_t *d = g_bytes_get_data(file, &len);
+    gsize shb = len >= 8 ? get_le32(d + 4) : 0;
+    return g_bytes_new_from_bytes(file, MIN(shb, len), len - MIN(shb, len));
+}
+
+static void seed_changes_capture_only_where_random(void)
+{
+    g_autofree char *scratch = cu_scratch_dir("e2e-seed");
+    g_autoptr(GBytes) a = NULL, b = NULL, c = NULL;
+    g_autofree char *ja = NULL, *jb = NULL, *jc = NULL;
+    run_lossy(scratch, "seed1", "1", &a, &ja);
+    run_lossy(scratch, "seed1-again", "1", &b, &jb);
+    run_lossy(scratch, "seed2", "2", &c, &jc);
+    CU_ASSERT_FATAL(a != NULL && b != NULL && c != NULL && ja && jb && jc);
+    CU_ASSERT_TRUE(g_bytes_equal(a, b));
+    CU_ASSERT_STRING_EQUAL(ja, jb);
+    g_autoptr(GBytes) fa = after_shb(a);
+    g_autoptr(GBytes) fc = after_shb(c);
+    checkf(!g_bytes_equal(fa, fc), __LINE__, "seeds 1 and 2 lose different frames on a lossy link");
+    /* Past the first line (which names the seed) the statistics differ too. */
+    checkf(strcmp(strchr(ja, '\n'), strchr(jc, '\n')) != 0, __LINE__,
+           "seeds 1 and 2 give different statistics");
+    checkf(strstr(jc, "\"seed\":2,") != NULL, __LINE__, "stats.json says seed 2");
+
+    /* Without randomness the seed only has to reach the outputs. */
+    g_autofree char *dir = g_build_filename(scratch, "default-seed2", NULL);
+    Run r = bondsim("run", SCENARIO_DIR "/default.ini", "-q", "-o", dir, "--seed", "2", NULL);
+    checkf(r.code == 0, __LINE__, "default.ini --seed 2 exits 0, got %d: %s", r.code, r.err);
+    g_autofree char *cap = g_build_filename(dir, "default.pcapng", NULL);
+    g_autoptr(Pcapng) p = pcapng_read(cap);
+    checkf(p->shb_comment != NULL && strstr(p->shb_comment, "seed=2 ") != NULL, __LINE__,
+           "SHB comment says seed=2: %s", p->shb_comment ? p->shb_comment : "(none)");
+    run_clear(&r);
+}
+
+static void validate_version_and_help(void)
+{
+    Run v = bondsim("validate", SCENARIO_DIR "/default.ini", NULL);
+    checkf(v.code == 0, __LINE__, "validate default.ini exits 0, got %d: %s", v.code, v.err);
+    checkf(strstr(v.out, "valid") != NULL, __LINE__, "validate prints 'valid': %s", v.out);
+    run_clear(&v);
+
+    Run ver = bondsim("--version", NULL);
+    checkf(ver.code == 0, __LINE__, "--version exits 0, got %d", ver.code);
+    CU_ASSERT_STRING_EQUAL(ver.out, "bondsim " BONDSIM_VERSION "\n");
+    run_clear(&ver);
+
+    Run h = bondsim("--help", NULL);
+    checkf(h.code == 0, __LINE__, "--help exits 0, got %d", h.code);
+    checkf(strstr(h.out, "Usage") != NULL && strstr(h.out, "run FILE") != NULL, __LINE__,
+           "--help prints the usage: %s", h.out);
+    run_clear(&h);
+}
+
+int main(void)
+{
+    CU_TestInfo cases[] = {
+        {"scenarios_run_twice_byte_identical", scenarios_run_twice_byte_identical},
+        {"outputs_hold_no_path", outputs_hold_no_path},
+        {"pcapng_names_scenario_seed_and_every_interface",
+         pcapng_names_scenario_seed_and_every_interface},
+        {"tshark_reads_every_capture", tshark_reads_every_capture},
+        {"tshark_finds_failover_comments", tshark_finds_failover_comments},
+        {"default_stats_show_one_carrier_failover", default_stats_show_one_carrier_failover},
+        {"pcap_format_writes_one_nanosecond_file_per_interface",
+         pcap_format_writes_one_nanosecond_file_per_interface},
+        {"none_format_writes_only_stats", none_format_writes_only_stats},
+        {"seed_changes_capture_only_where_random", seed_changes_capture_only_where_random},
+        {"validate_version_and_help", validate_version_and_help},
+        CU_TEST_INFO_NULL,
+    };
+    int rc = cu_run("e2e", cases);
+    g_clear_pointer(&scenarios_cache, g_ptr_array_unref);
+    return rc;
+}
