@@ -165,7 +165,14 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
     Capture *cap = sim->cap;
     sim->cap = NULL;
     g_autofree char *json_path = g_build_filename(dir, "stats.json", NULL);
-    if (!capture_finish(cap, st, sim->end_ps, &err) || !report_write_json(sim, json_path, &err)) {
+    /* stats.json first (atomic); if the capture then fails, it goes too, so a
+     * failed run leaves no output at all */
+    if (!report_write_json(sim, json_path, &err)) {
+        capture_abort(cap);
+    } else if (!capture_finish(cap, st, sim->end_ps, &err)) {
+        g_unlink(json_path);
+    }
+    if (err) {
         g_printerr("bondsim: %s\n", err->message);
         g_error_free(err);
         return EXIT_OUTPUT;

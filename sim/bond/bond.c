@@ -440,8 +440,12 @@ void bond_xmit(Sim *sim, Bond *bond, Frame *f)
     Slave *s = bond->ops->select_tx(sim, bond, f);
     if (!s) {
         bond->drops[BOND_DROP_NO_SLAVE]++;
-        sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_OUT,
-                    sim_internf(sim, "bondsim: drop %s reason=no-slave", bond->name));
+        /* one comment per run of drops: no formatting per frame */
+        const char *note = bond->no_slave_noted
+                               ? NULL
+                               : sim_internf(sim, "bondsim: drop %s reason=no-slave", bond->name);
+        bond->no_slave_noted = true;
+        sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_OUT, note);
         frame_free(&sim->pool, f);
         return;
     }
@@ -453,6 +457,7 @@ void bond_xmit(Sim *sim, Bond *bond, Frame *f)
         nic_drop(sim, s->nic, f, why);
         return;
     }
+    bond->no_slave_noted = false;
     s->tx_frames++;
     s->tx_bytes += f->len;
     sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_OUT, NULL);

@@ -105,6 +105,7 @@ struct Bond {
     int peer_notif_delay_ticks; /* D' */
     int send_peer_notif;        /* counter */
     const char *pending_note;   /* comment for the next frame the bond sends */
+    bool no_slave_noted;        /* a no-slave drop was commented since the last send */
     /* balance-rr */
     uint32_t rr_counter;
     GRand *rng;
