@@ -58,6 +58,8 @@ void bond_free(Bond *bond)
 {
     if (!bond)
         return;
+    if (bond->ops->free)
+        bond->ops->free(bond);
     g_rand_free(bond->rng);
     g_free(bond);
 }
@@ -135,7 +137,10 @@ static void bond_slave_rx(Sim *sim, Nic *nic, Frame *f)
 {
     Slave *s = nic->owner;
     Bond *bond = s->bond;
-    if (s->inactive) {
+    if (bond->ops->rx_hook && bond->ops->rx_hook(sim, bond, s, f))
+        return;
+    bool unicast_ok = bond->ops->inactive_rx_unicast && !mac_is_multicast(f->data);
+    if (s->inactive && !unicast_ok) {
         /* 01:80:c2:00:00:0x would continue up on the slave device itself;
          * bondsim runs no protocol there, so it ends here too. */
         if (!mac_is_link_local_group(f->data)) {
@@ -157,6 +162,7 @@ static void bond_slave_carrier(Sim *sim, Nic *nic, bool up)
     s->carrier_seen = up;
     sim_log(sim, up ? SIM_EV_CARRIER_UP : SIM_EV_CARRIER_DOWN, nic->name, NULL, NULL, NULL);
     bond_note(sim, bond, "bondsim: carrier-%s %s %s", up ? "up" : "down", bond->name, nic->ifname);
+    bond_update_usable(bond);
     if (bond->ops->carrier_changed)
         bond->ops->carrier_changed(sim, bond, s, up);
 }
@@ -235,10 +241,23 @@ void bond_open(Sim *sim, Bond *bond)
         else
             bond_set_slave_active(bond, s);
     }
+    bond_update_usable(bond);
     bond_update_carrier(sim, bond);
     bond->pending_note = NULL;
+    if (bond->ops->open)
+        bond->ops->open(sim, bond);
     if (bond->p.miimon_ms)
         bond_mii_start(sim, bond);
+}
+
+void bond_update_usable(Bond *bond)
+{
+    if (!bond->ops->uses_usable)
+        return;
+    bond->n_usable = 0;
+    for (int i = 0; i < bond->n_slaves; i++)
+        if (bond_slave_can_tx(&bond->slaves[i]))
+            bond->usable[bond->n_usable++] = &bond->slaves[i];
 }
 
 /* ---- active slave (5.1, 5.2) ---------------------------------------------- */
@@ -392,6 +411,9 @@ void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *rea
     if (new_active && bond->p.mode == BOND_MODE_AB)
         bond_fail_over_mac(sim, bond, old, new_active);
     bond->curr_active = new_active;
+    if (bond->ops->active_changed)
+        bond->ops->active_changed(sim, bond, old, new_active);
+    bond_update_usable(bond);
     const char *from = old ? old->nic->ifname : "none";
     const char *to = new_active ? new_active->nic->ifname : "none";
     if (bond->up) {

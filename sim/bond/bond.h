@@ -67,14 +67,30 @@ extern const char *const bond_drop_names[BOND_DROP_COUNT];
 
 typedef struct {
     const char *name;
-    /* Chooses the slave for `f`, or NULL to drop. */
+    /* Chooses the slave for `f`, or NULL to drop. May rewrite the frame (ALB
+     * sets the source MAC of balanced frames). */
     Slave *(*select_tx)(Sim *sim, Bond *bond, Frame *f);
     /* Called after the monitor committed a slave UP or DOWN. */
     void (*link_changed)(Sim *sim, Bond *bond, Slave *s, SlaveLink old_link);
     /* Called when a slave's carrier changes (before any monitor tick). */
     void (*carrier_changed)(Sim *sim, Bond *bond, Slave *s, bool up);
+    /* Optional: called at the end of bond_open (start mode timers, set MACs). */
+    void (*open)(Sim *sim, Bond *bond);
+    /* Optional: frees bond->mode_priv. */
+    void (*free)(Bond *bond);
+    /* Optional: sees every received frame first, on active and inactive
+     * slaves alike (1.4 step 1: ARP monitor validation, LACPDUs, ALB ARP
+     * snooping). Returns true when it consumed (and freed) the frame. */
+    bool (*rx_hook)(Sim *sim, Bond *bond, Slave *s, Frame *f);
+    /* Optional: the active slave changed (TLB/ALB MAC swap, 8.x/9.x). */
+    void (*active_changed)(Sim *sim, Bond *bond, Slave *old_active, Slave *new_active);
     /* Whether this mode has an active slave (modes 1/5/6). */
     bool uses_primary;
+    /* Whether the mode keeps the usable array of 1.3 (xor, 802.3ad, and TLB/ALB
+     * with tlb_dynamic_lb=0); it also decides ignore_updelay (6.1). */
+    bool uses_usable;
+    /* Whether an inactive slave still delivers unicast frames (ALB, 1.4). */
+    bool inactive_rx_unicast;
 } BondModeOps;
 
 extern const BondModeOps bond_mode_rr_ops;
@@ -106,6 +122,10 @@ struct Bond {
     int send_peer_notif;        /* counter */
     const char *pending_note;   /* comment for the next frame the bond sends */
     bool no_slave_noted;        /* a no-slave drop was commented since the last send */
+    /* the usable array of 1.3, list order; rebuilt by bond_update_usable */
+    Slave *usable[BOND_MAX_SLAVES];
+    int n_usable;
+    void *mode_priv; /* the mode's own state, freed by ops->free */
     /* balance-rr */
     uint32_t rr_counter;
     GRand *rng;
@@ -133,6 +153,9 @@ bool bond_slave_can_tx(const Slave *s);
  * failover comment ("carrier", "primary", ...). */
 void bond_select_active(Sim *sim, Bond *bond, const char *reason);
 void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *reason);
+/* Rebuilds the usable array (1.3) when the mode keeps one. Called on every
+ * link commit, carrier event, active change and at open. */
+void bond_update_usable(Bond *bond);
 /* Recomputes bond carrier (1.2). */
 void bond_update_carrier(Sim *sim, Bond *bond);
 /* Sends one peer notification round: a gratuitous ARP per address. */

@@ -158,6 +158,8 @@ static void mii_commit(Sim *sim, Bond *bond, const MiiCommit *commit)
             why = mii_commit_up(sim, bond, &bond->slaves[i], old[i]);
         else if (commit[i] == MII_COMMIT_DOWN)
             why = mii_commit_down(sim, bond, &bond->slaves[i], old[i]);
+        if (commit[i] != MII_NO_CHANGE)
+            bond_update_usable(bond); /* 1.3: rebuilt at every link change */
         /* the active's failure names the failover */
         if (why && (!reselect || strcmp(why, "carrier") == 0))
             reselect = why;
@@ -187,11 +189,16 @@ void bond_mii_tick(Sim *sim, void *obj, void *arg)
         due = bond->send_peer_notif != 0 && bond->send_peer_notif % dprime == 0 && bond->carrier &&
               bond->curr_active;
 
-    bool ignore_updelay = bond->ops->uses_primary && !bond->curr_active;
+    /* 6.1: AB with no active slave; modes with a usable array when it is
+     * empty; never balance-rr or broadcast */
+    bool ignore_updelay = bond->ops->uses_usable
+                              ? bond->n_usable == 0
+                              : bond->p.mode == BOND_MODE_AB && !bond->curr_active;
     MiiCommit commit[BOND_MAX_SLAVES];
     for (int i = 0; i < bond->n_slaves; i++)
         commit[i] = mii_inspect(bond, &bond->slaves[i], &ignore_updelay);
     mii_commit(sim, bond, commit);
+    bond_update_usable(bond);
     bond_update_carrier(sim, bond);
 
     if (!sim->legacy_peer_notify) {
