@@ -22,9 +22,20 @@ void engine_clear(Engine *eng)
     eng->count = eng->capacity = 0;
 }
 
+/* (time_ps, seq) compared as one 128-bit number where the compiler has the
+ * type: a compare and a subtract-with-borrow, no branch. Which of four
+ * children is earliest is a coin toss the branch predictor loses about half
+ * the time; without branches the hold benchmark (10,000 pending) runs 11.5 ->
+ * 15 M events/s. */
 static inline bool event_before(const Event *a, const Event *b)
 {
-    return a->time_ps < b->time_ps || (a->time_ps == b->time_ps && a->seq < b->seq);
+#if defined(__SIZEOF_INT128__)
+    unsigned __int128 ka = ((unsigned __int128)a->time_ps << 64) | a->seq;
+    unsigned __int128 kb = ((unsigned __int128)b->time_ps << 64) | b->seq;
+    return ka < kb;
+#else
+    return (a->time_ps < b->time_ps) | ((a->time_ps == b->time_ps) & (a->seq < b->seq));
+#endif
 }
 
 static bool heap_grow(Engine *eng)
@@ -61,29 +72,44 @@ bool engine_schedule(Engine *eng, uint64_t at_ps, EventFn fn, void *obj, void *a
     return true;
 }
 
-/* Removes heap[0] and restores the heap property by sifting the last
- * element down from the root. */
+/* The earliest of the children of a node, the first at index `c`, in a heap
+ * of `n` events. A full set of four is a two-round tournament whose winner
+ * is picked with masks rather than branches (see event_before). */
+static inline size_t heap_min_child(const Event *h, size_t c, size_t n)
+{
+    if (c + HEAP_ARITY <= n) {
+        size_t b01 = c + (size_t)event_before(&h[c + 1], &h[c]);
+        size_t b23 = c + 2 + (size_t)event_before(&h[c + 3], &h[c + 2]);
+        size_t take23 = (size_t)0 - (size_t)event_before(&h[b23], &h[b01]);
+        return b01 ^ ((b01 ^ b23) & take23);
+    }
+    size_t best = c;
+    for (size_t k = c + 1; k < n; k++)
+        if (event_before(&h[k], &h[best]))
+            best = k;
+    return best;
+}
+
+/* Removes heap[0] by sifting the last event down from the root. Floyd's
+ * bottom-up variant (hole to a leaf, then the last event up) saves a
+ * comparison per level on random keys but lost 10% on the bond benchmark,
+ * whose small regular queue lets the last event stop after one level. */
 static void heap_pop(Engine *eng)
 {
-    Event last = eng->heap[--eng->count];
-    size_t n = eng->count;
+    Event *h = eng->heap;
+    size_t n = --eng->count;
+    if (n == 0)
+        return;
+    Event last = h[n];
     size_t i = 0;
-    for (;;) {
-        size_t first = i * HEAP_ARITY + 1;
-        if (first >= n)
+    for (size_t c = 1; c < n; c = i * HEAP_ARITY + 1) {
+        size_t best = heap_min_child(h, c, n);
+        if (!event_before(&h[best], &last))
             break;
-        size_t best = first;
-        size_t end = first + HEAP_ARITY < n ? first + HEAP_ARITY : n;
-        for (size_t c = first + 1; c < end; c++)
-            if (event_before(&eng->heap[c], &eng->heap[best]))
-                best = c;
-        if (!event_before(&eng->heap[best], &last))
-            break;
-        eng->heap[i] = eng->heap[best];
+        h[i] = h[best];
         i = best;
     }
-    if (n > 0)
-        eng->heap[i] = last;
+    h[i] = last;
 }
 
 void engine_run(Engine *eng, Sim *sim, uint64_t end_ps)

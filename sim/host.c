@@ -1,10 +1,11 @@
 /* host.c - minimal IPv4 host stack: ARP, routing, ICMP echo, UDP delivery
- * (see host.h). */
+ * (see host.h); the neighbour cache it shares with IPv6 (net/ipv6.c). */
 #include "host.h"
 
 #include <string.h>
 
 #include "bond/bond.h"
+#include "net/ipv6.h"
 #include "sim.h"
 #include "traffic/flow.h"
 #include "util/bytes.h"
@@ -257,11 +258,12 @@ void host_send_garp(Sim *sim, Iface *iface, const char *note)
     iface_xmit(sim, iface, f);
 }
 
-static Neigh *neigh_find(Iface *iface, const uint8_t ip[4])
+static Neigh *neigh_find(Iface *iface, int family, const uint8_t *ip)
 {
+    size_t len = family == 6 ? 16 : 4;
     for (int i = 0; i < HOST_MAX_NEIGH; i++) {
         Neigh *n = &iface->neigh[i];
-        if (n->state != NEIGH_FREE && memcmp(n->ip, ip, 4) == 0)
+        if (n->state != NEIGH_FREE && n->family == family && memcmp(n->ip, ip, len) == 0)
             return n;
     }
     return NULL;
@@ -269,13 +271,15 @@ static Neigh *neigh_find(Iface *iface, const uint8_t ip[4])
 
 static void neigh_retry(Sim *sim, void *obj, void *arg);
 
-static Neigh *neigh_create(Iface *iface, const uint8_t ip[4])
+static Neigh *neigh_create(Iface *iface, int family, const uint8_t *ip)
 {
     for (int i = 0; i < HOST_MAX_NEIGH; i++) {
         Neigh *n = &iface->neigh[i];
         if (n->state == NEIGH_FREE) {
             memset(n->mac, 0, 6);
-            memcpy(n->ip, ip, 4);
+            memset(n->ip, 0, sizeof(n->ip));
+            memcpy(n->ip, ip, family == 6 ? 16 : 4);
+            n->family = (uint8_t)family;
             n->solicits = 0;
             timer_init(&n->retry, neigh_retry, n);
             return n;
@@ -313,7 +317,10 @@ static void neigh_retry(Sim *sim, void *obj, void *arg)
         return;
     }
     n->solicits++;
-    arp_send_request(sim, n->iface, n->ip);
+    if (n->family == 6)
+        ndisc_send_ns(sim, n->iface, n->ip);
+    else
+        arp_send_request(sim, n->iface, n->ip);
     timer_arm(&sim->eng, &n->retry, sim->eng.now_ps + HOST_ARP_RETRANS_PS);
 }
 
@@ -342,10 +349,10 @@ static void arp_rx(Sim *sim, Iface *iface, Frame *f)
     uint16_t op = get_be16(a + 6);
     const uint8_t *sha = a + 8, *spa = a + 14, *tpa = a + 24;
     bool for_us = iface->has_ip && memcmp(tpa, iface->ip, 4) == 0;
-    Neigh *n = neigh_find(iface, spa);
+    Neigh *n = neigh_find(iface, 4, spa);
     if (n)
         neigh_update(sim, iface, n, sha);
-    else if (for_us && (n = neigh_create(iface, spa)) != NULL)
+    else if (for_us && (n = neigh_create(iface, 4, spa)) != NULL)
         neigh_update(sim, iface, n, sha);
     if (op == 1 && for_us && memcmp(spa, tpa, 4) != 0) {
         Frame *r = arp_build(sim, sha, iface->mac, 2, iface->mac, iface->ip, sha, spa);
@@ -408,6 +415,22 @@ static void neigh_hold(Sim *sim, Iface *iface, Neigh *n, Frame *f)
     }
 }
 
+Neigh *host_neigh_lookup(Iface *iface, int family, const uint8_t *ip, bool create)
+{
+    Neigh *n = neigh_find(iface, family, ip);
+    return n || !create ? n : neigh_create(iface, family, ip);
+}
+
+void host_neigh_update(Sim *sim, Neigh *n, const uint8_t mac[6])
+{
+    neigh_update(sim, n->iface, n, mac);
+}
+
+void host_neigh_hold(Sim *sim, Neigh *n, Frame *f)
+{
+    neigh_hold(sim, n->iface, n, f);
+}
+
 void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
 {
     HostPathCache local = {0};
@@ -420,9 +443,9 @@ void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPath
             frame_free(&sim->pool, f);
             return;
         }
-        Neigh *n = neigh_find(pc->iface, nexthop);
+        Neigh *n = neigh_find(pc->iface, 4, nexthop);
         if (!n)
-            n = neigh_create(pc->iface, nexthop);
+            n = neigh_create(pc->iface, 4, nexthop);
         if (!n) {
             host->drops[HOST_DROP_ARP_HOLD_FULL]++;
             frame_free(&sim->pool, f);
@@ -504,7 +527,9 @@ static void ipv4_rx(Sim *sim, Iface *iface, Frame *f)
 void host_rx(Sim *sim, Iface *iface, Frame *f)
 {
     const uint8_t *dst = f->data;
-    if (!mac_equal(dst, iface->mac) && !mac_is_multicast(dst)) {
+    /* 33:33:..: IPv6 multicast, taken only for the groups joined (RFC 2464) */
+    if ((!mac_equal(dst, iface->mac) && !mac_is_multicast(dst)) ||
+        (dst[0] == 0x33 && dst[1] == 0x33 && !ipv6_mac_wanted(iface, dst))) {
         iface->host->drops[HOST_DROP_NOT_FOR_US]++;
         frame_free(&sim->pool, f);
         return;
@@ -515,6 +540,9 @@ void host_rx(Sim *sim, Iface *iface, Frame *f)
         return;
     case ETH_P_IP:
         ipv4_rx(sim, iface, f);
+        return;
+    case ETH_P_IPV6:
+        ipv6_rx(sim, iface, f);
         return;
     default:
         iface->host->drops[HOST_DROP_NO_LISTENER]++;

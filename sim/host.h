@@ -9,6 +9,8 @@
  * dropped), routes by longest prefix then metric, answers ICMP echo and hands
  * UDP datagrams and echo replies of measured flows to their Flow.
  * ARP entries do not age during a run (runs are seconds long; documented).
+ * IPv6 (addresses, routes, neighbour discovery, ICMPv6, UDP) is net/ipv6.c;
+ * its neighbour entries (family 6) share this cache, hold queue and retries.
  *
  * Hot path: a flow sends through host_send_ip() with a HostPathCache that
  * remembers its route and neighbour entry until the host's route or
@@ -36,12 +38,14 @@ typedef struct Iface Iface;
 #define HOST_ARP_HOLD_MAX 101                         /* unres_qlen */
 #define HOST_ARP_SOLICIT_MAX 3                        /* mcast_solicit */
 #define HOST_ARP_RETRANS_PS (1000ull * 1000000000ull) /* retrans_time_ms 1000 */
+#define IFACE_MAX_ADDR6 4 /* the link-local and up to 3 global IPv6 addresses */
 
 typedef enum { NEIGH_FREE = 0, NEIGH_INCOMPLETE, NEIGH_REACHABLE, NEIGH_FAILED } NeighState;
 
 typedef struct {
     NeighState state;
-    uint8_t ip[4];
+    uint8_t family; /* 4 (ARP) or 6 (neighbour discovery) */
+    uint8_t ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t mac[6];
     int solicits; /* requests sent while INCOMPLETE */
     Frame *hold_head, *hold_tail;
@@ -49,6 +53,12 @@ typedef struct {
     Timer retry;
     Iface *iface;
 } Neigh;
+
+/* An IPv6 address of an interface (net/ipv6.c). */
+typedef struct {
+    uint8_t addr[16];
+    int prefix_len;
+} Ip6Addr;
 
 struct Iface {
     Host *host;
@@ -61,6 +71,11 @@ struct Iface {
     int prefix_len;
     int cap_if; /* capture index of the bond device, -1 otherwise */
     Neigh neigh[HOST_MAX_NEIGH];
+    /* IPv6, off until net/ipv6.c enables it: addr6[0] is then the EUI-64
+     * link-local, the global addresses follow in the order added. */
+    bool has_ip6;
+    Ip6Addr addr6[IFACE_MAX_ADDR6];
+    int n_addr6;
 };
 
 typedef struct {
@@ -72,10 +87,19 @@ typedef struct {
     uint32_t metric;
 } Route;
 
+typedef struct {
+    uint8_t dst[16];
+    int prefix_len;
+    bool has_gw;
+    uint8_t gw[16];
+    Iface *iface;
+    uint32_t metric;
+} Route6;
+
 typedef enum {
     HOST_DROP_NO_ROUTE = 0,
-    HOST_DROP_ARP_FAILED,
-    HOST_DROP_ARP_HOLD_FULL,
+    HOST_DROP_ARP_FAILED,    /* neighbour unresolved (ARP or IPv6 ND) */
+    HOST_DROP_ARP_HOLD_FULL, /* neighbour hold queue (or table) full */
     HOST_DROP_NOT_FOR_US,
     HOST_DROP_NO_LISTENER,
     HOST_DROP_MALFORMED,
@@ -93,16 +117,20 @@ struct Host {
     int n_ifaces;
     Route routes[HOST_MAX_ROUTES];
     int n_routes;
+    Route6 routes6[HOST_MAX_ROUTES];
+    int n_routes6;
     uint32_t route_gen; /* bumped when routes or neighbours change */
     uint16_t ip_id;
     uint64_t drops[HOST_DROP_COUNT];
     uint64_t arp_tx, arp_rx, icmp_echo_rx;
+    uint64_t nd_tx, nd_rx, icmp6_echo_rx; /* IPv6 ND messages, ICMPv6 echo requests */
 };
 
 typedef struct {
     uint32_t gen; /* host route_gen when filled; 0 = empty */
     Iface *iface;
     Neigh *neigh;
+    const uint8_t *src6; /* IPv6 paths: the source address (an addr6 of iface) */
 } HostPathCache;
 
 Host *host_new(Sim *sim, const char *name);
@@ -131,6 +159,16 @@ void iface_xmit(Sim *sim, Iface *iface, Frame *f);
 /* The stack's receive entry for a frame that reached `iface` (after the bond
  * for a bond interface). Takes ownership. */
 void host_rx(Sim *sim, Iface *iface, Frame *f);
+
+/* The neighbour cache, shared by ARP (family 4) and ND (family 6, used by
+ * net/ipv6.c). Lookup returns the entry for `ip`, creating an empty one when
+ * `create` (NULL when the table is full). Update records the MAC, makes the
+ * entry reachable and sends what it held. Hold queues a frame whose Ethernet
+ * header is written but for the destination MAC, starting resolution (ARP
+ * request or neighbour solicitation, 3 x 1 s). Control path only. */
+Neigh *host_neigh_lookup(Iface *iface, int family, const uint8_t *ip, bool create);
+void host_neigh_update(Sim *sim, Neigh *n, const uint8_t mac[6]);
+void host_neigh_hold(Sim *sim, Neigh *n, Frame *f);
 
 /* Interface changed its MAC (bond MAC change): flush its neighbour table,
  * permanent entries included, as the kernel does (reference 1.5). */

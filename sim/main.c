@@ -3,6 +3,13 @@
  *   bondsim run FILE [-o DIR] [--seed N] [--set GROUP.KEY=VALUE]...
  *                    [--pcap-format pcapng|pcap|none] [--snaplen N]
  *   bondsim validate FILE [--set ...]
+ *   bondsim compare FILE [--modes LIST|all] [-o DIR] [--seed N] [--set ...]
+ *                        [--pcap-format ...] [--snaplen N] [-q]
+ *                        (the scenario once per bonding mode, one table)
+ *   bondsim hash-spread CAPTURE --slaves N [--policy P|all] [--per-frame]
+ *                        [--vlan-inband]
+ *                        (the slave each flow of a capture would take, per
+ *                        xmit_hash_policy; 1 = the capture cannot be read)
  *   bondsim options          (every bonding option, its values and default)
  *   bondsim --help | --version
  *
@@ -16,7 +23,10 @@
 #include <unistd.h>
 
 #include "bond/bond.h"
+#include "bond/hash.h"
+#include "bond/hash_spread.h"
 #include "bond/options.h"
+#include "compare/compare.h"
 #include "host.h"
 #include "scenario/scenario.h"
 #include "sim.h"
@@ -33,6 +43,7 @@ typedef struct {
     char *pcap_format;
     gint snaplen;
     gboolean quiet;
+    char *modes; /* compare: --modes */
 } RunArgs;
 
 static gboolean seed_cb(const char *name, const char *value, gpointer data, GError **error)
@@ -50,9 +61,13 @@ static const char *const usage_summary =
     "Commands:\n"
     "  run FILE        simulate a scenario, write captures and statistics\n"
     "  validate FILE   check a scenario and report the first problem\n"
+    "  compare FILE    run a scenario once per bonding mode, one table of results\n"
+    "  hash-spread CAPTURE --slaves N\n"
+    "                  the slave each flow of a capture would take, per xmit_hash_policy\n"
     "  options         list every bonding option bondsim knows\n"
     "\n"
-    "Exit codes: 0 success, 1 invalid scenario, 2 bad command line, 3 output not written.\n"
+    "Exit codes: 0 success, 1 invalid scenario (hash-spread: unreadable capture), 2 bad\n"
+    "command line, 3 output not written.\n"
     "Scenario format: docs/scenario-format.md";
 
 static GOptionContext *make_context(const char *params, RunArgs *a, gboolean run)
@@ -87,7 +102,7 @@ static Sim *load(const char *file, RunArgs *a, char **canon)
     g_autoptr(GPtrArray) sets = g_ptr_array_new();
     for (char **s = a->sets; s && *s; s++)
         g_ptr_array_add(sets, *s);
-    ScenarioOptions so = {sets, a->seed_given, (uint64_t)a->seed};
+    ScenarioOptions so = {.sets = sets, .seed_given = a->seed_given, .seed = (uint64_t)a->seed};
     GError *err = NULL;
     Sim *sim = scenario_load(file, &so, canon, &err);
     if (!sim) {
@@ -227,6 +242,221 @@ static int cmd_validate(const char *file, RunArgs *a)
     return 0;
 }
 
+/* ---- compare ------------------------------------------------------------- */
+
+static const char *const compare_summary =
+    "Runs the scenario once per bonding mode (same seed, traffic and faults; every bond\n"
+    "forced into the mode, options not valid in it dropped with a warning). Outputs:\n"
+    "DIR/<mode>/ as `run` writes them, DIR/compare.csv and DIR/compare.json (default DIR\n"
+    "pcaps/out/<scenario>-compare). A mode bondsim does not model yet is listed as such.\n"
+    "\n"
+    "Exit codes: 0 success, 1 invalid scenario (or refused in some mode), 2 bad command\n"
+    "line, 3 output not written.";
+
+static GOptionContext *make_compare_context(RunArgs *a)
+{
+    GOptionEntry entries[] = {
+        {"modes", 0, 0, G_OPTION_ARG_STRING, &a->modes,
+         "Modes to run, by name or number, comma-separated, or all (default all)", "LIST"},
+        G_OPTION_ENTRY_NULL};
+    GOptionContext *ctx = make_context("FILE", a, TRUE);
+    g_option_group_add_entries(g_option_context_get_main_group(ctx), entries);
+    g_option_context_set_description(ctx, compare_summary);
+    return ctx;
+}
+
+static int compare_exit_code(const GError *err)
+{
+    if (err->domain == COMPARE_ERROR && err->code == COMPARE_ERROR_MODES)
+        return EXIT_USAGE;
+    if (err->domain == COMPARE_ERROR && err->code == COMPARE_ERROR_INPUT)
+        return EXIT_INPUT;
+    return EXIT_OUTPUT;
+}
+
+/* Runs the comparison, writes compare.csv/json, prints the table. */
+static int compare_and_report(const CompareOptions *co, gboolean quiet)
+{
+    GError *err = NULL;
+    int64_t t0 = g_get_monotonic_time();
+    Compare *c = compare_run(co, &err);
+    if (c && !compare_write(c, &err))
+        g_clear_pointer(&c, compare_free);
+    if (!c) {
+        int rc = compare_exit_code(err);
+        g_printerr("bondsim: %s\n", err->message);
+        g_error_free(err);
+        return rc;
+    }
+    if (!quiet) {
+        g_autofree char *table = compare_table(c);
+        const char *dir = compare_dir(c);
+        fputs(table, stdout);
+        printf("Outputs: %s/<mode>/, %s/compare.csv, %s/compare.json\n", dir, dir, dir);
+    }
+    fflush(stdout);
+    g_printerr("bondsim: compare: %u modes, %.3f s wall\n", co->n_modes,
+               (double)(g_get_monotonic_time() - t0) / 1e6);
+    int rc = compare_refused(c) ? EXIT_INPUT : 0;
+    compare_free(c);
+    return rc;
+}
+
+static int cmd_compare(const char *file, RunArgs *a)
+{
+    CaptureFormat fmt;
+    if (!parse_format(a->pcap_format, &fmt)) {
+        g_printerr("bondsim: --pcap-format '%s': use pcapng, pcap or none\n", a->pcap_format);
+        return EXIT_USAGE;
+    }
+    if (a->snaplen < 0 || a->snaplen > 262144) {
+        g_printerr("bondsim: --snaplen %d: use 0 (whole frames) to 262144\n", a->snaplen);
+        return EXIT_USAGE;
+    }
+    GError *err = NULL;
+    g_autoptr(GArray) modes = g_array_new(FALSE, FALSE, sizeof(BondMode));
+    if (!compare_parse_modes(a->modes ? a->modes : "all", modes, &err)) {
+        g_printerr("bondsim compare: --modes: %s\n", err->message);
+        g_error_free(err);
+        return EXIT_USAGE;
+    }
+    g_autoptr(GPtrArray) sets = g_ptr_array_new();
+    for (char **s = a->sets; s && *s; s++)
+        g_ptr_array_add(sets, *s);
+    CompareOptions co = {.file = file,
+                         .out_dir = a->out_dir,
+                         .sets = sets,
+                         .seed_given = a->seed_given,
+                         .seed = (uint64_t)a->seed,
+                         .format = fmt,
+                         .format_name = a->pcap_format,
+                         .snaplen = (uint32_t)a->snaplen,
+                         .modes = (const BondMode *)(void *)modes->data,
+                         .n_modes = modes->len,
+                         .progress = isatty(STDERR_FILENO) && !a->quiet};
+    return compare_and_report(&co, a->quiet);
+}
+
+static int main_compare(int argc, char **argv)
+{
+    RunArgs a = {0};
+    GOptionContext *ctx = make_compare_context(&a);
+    GError *err = NULL;
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    int rc;
+    if (!g_option_context_parse(ctx, &sub_argc, &sub_argv, &err)) {
+        g_printerr("bondsim compare: %s\n", err->message);
+        g_error_free(err);
+        rc = EXIT_USAGE;
+    } else if (sub_argc != 2) {
+        g_printerr("bondsim compare: give exactly one scenario FILE (see --help)\n");
+        rc = EXIT_USAGE;
+    } else {
+        rc = cmd_compare(sub_argv[1], &a);
+    }
+    g_option_context_free(ctx);
+    g_free(a.out_dir);
+    g_free(a.pcap_format);
+    g_free(a.modes);
+    g_strfreev(a.sets);
+    return rc;
+}
+
+/* ---- hash-spread --------------------------------------------------------- */
+
+static const char *const hash_spread_summary =
+    "Replays a capture (pcap or pcapng, Ethernet) through the bonding driver's transmit\n"
+    "hash (balance-xor, 802.3ad; balance-tlb/alb with tlb_dynamic_lb=0) and shows, per\n"
+    "xmit_hash_policy, the slave each flow would leave on (usable[hash % N]) and how the\n"
+    "bytes would spread over N slaves. A VLAN tag is taken as added by a VLAN device on\n"
+    "the bond (carried out of band) unless --vlan-inband.\n"
+    "\n"
+    "Exit codes: 0 success, 1 the capture cannot be read (missing, not Ethernet,\n"
+    "damaged), 2 bad command line.";
+
+typedef struct {
+    gint slaves;
+    char *policy;
+    gboolean per_frame;
+    gboolean vlan_inband;
+} SpreadArgs;
+
+/* --policy: a name or number, or all (-1, also the default). */
+static gboolean parse_spread_policy(const char *s, int *policy)
+{
+    BondHashPolicy p;
+    if (!s || strcmp(s, "all") == 0) {
+        *policy = -1;
+        return TRUE;
+    }
+    if (!bond_hash_policy_parse(s, &p))
+        return FALSE;
+    *policy = (int)p;
+    return TRUE;
+}
+
+static int cmd_hash_spread(const char *capture, const SpreadArgs *a)
+{
+    int policy;
+    if (!parse_spread_policy(a->policy, &policy)) {
+        g_printerr("bondsim hash-spread: --policy '%s': use layer2, layer2+3, layer3+4, "
+                   "encap2+3, encap3+4, vlan+srcmac (or 0-5), or all\n",
+                   a->policy);
+        return EXIT_USAGE;
+    }
+    if (a->slaves < 1 || a->slaves > HASH_SPREAD_MAX_SLAVES) {
+        g_printerr("bondsim hash-spread: --slaves N is required, N from 1 to %d\n",
+                   HASH_SPREAD_MAX_SLAVES);
+        return EXIT_USAGE;
+    }
+    g_autoptr(GString) out = g_string_new(NULL);
+    GError *err = NULL;
+    if (!hash_spread_run(capture, a->slaves, policy, a->per_frame, a->vlan_inband, out, &err)) {
+        gboolean usage = g_error_matches(err, HASH_SPREAD_ERROR, HASH_SPREAD_ERROR_ARGS);
+        g_printerr("bondsim hash-spread: %s\n", err->message);
+        g_error_free(err);
+        return usage ? EXIT_USAGE : EXIT_INPUT;
+    }
+    fputs(out->str, stdout);
+    fflush(stdout);
+    return 0;
+}
+
+static int main_hash_spread(int argc, char **argv)
+{
+    SpreadArgs a = {0};
+    GOptionEntry entries[] = {
+        {"slaves", 0, 0, G_OPTION_ARG_INT, &a.slaves, "Number of slaves (required)", "N"},
+        {"policy", 0, 0, G_OPTION_ARG_STRING, &a.policy,
+         "xmit_hash_policy by name or number, or all (default all)", "P"},
+        {"per-frame", 0, 0, G_OPTION_ARG_NONE, &a.per_frame, "Also list the slave of every frame",
+         NULL},
+        {"vlan-inband", 0, 0, G_OPTION_ARG_NONE, &a.vlan_inband,
+         "Hash VLAN tags as captured, inside the frame (packet socket, tap, bridge)", NULL},
+        G_OPTION_ENTRY_NULL};
+    GOptionContext *ctx = g_option_context_new("CAPTURE");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, hash_spread_summary);
+    GError *err = NULL;
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    int rc;
+    if (!g_option_context_parse(ctx, &sub_argc, &sub_argv, &err)) {
+        g_printerr("bondsim hash-spread: %s\n", err->message);
+        g_error_free(err);
+        rc = EXIT_USAGE;
+    } else if (sub_argc != 2) {
+        g_printerr("bondsim hash-spread: give exactly one CAPTURE file (see --help)\n");
+        rc = EXIT_USAGE;
+    } else {
+        rc = cmd_hash_spread(sub_argv[1], &a);
+    }
+    g_option_context_free(ctx);
+    g_free(a.policy);
+    return rc;
+}
+
 static int top_usage(FILE *to)
 {
     fprintf(to,
@@ -252,9 +482,14 @@ int main(int argc, char **argv)
         fputs(help, stdout);
         return 0;
     }
+    if (strcmp(cmd, "compare") == 0)
+        return main_compare(argc, argv);
+    if (strcmp(cmd, "hash-spread") == 0)
+        return main_hash_spread(argc, argv);
     gboolean is_run = strcmp(cmd, "run") == 0;
     if (!is_run && strcmp(cmd, "validate") != 0) {
-        g_printerr("bondsim: unknown command '%s' (run, validate or options; see bondsim --help)\n",
+        g_printerr("bondsim: unknown command '%s' (run, validate, compare, hash-spread or options; "
+                   "see bondsim --help)\n",
                    cmd);
         return EXIT_USAGE;
     }

@@ -492,19 +492,21 @@ static void expect_unmodelled(const char *text, const char *message)
 
 static void check_modelled_refuses_by_name(void)
 {
-    expect_unmodelled("mode=balance-xor",
-                      "mode balance-xor is not modelled yet (modelled: balance-rr, active-backup)");
     expect_unmodelled("mode=4", "mode 802.3ad is not modelled yet (modelled: balance-rr, "
-                                "active-backup)");
-    expect_unmodelled("mode=1 arp_interval=1000 arp_ip_target=10.0.0.1",
-                      "option 'arp_interval' is a real bonding option that this version of "
-                      "bondsim does not model yet");
-    expect_unmodelled("mode=1 miimon=100 arp_ip_target=10.0.0.1",
-                      "option 'arp_ip_target' is a real bonding option that this version of "
-                      "bondsim does not model yet");
-    expect_unmodelled("mode=1 miimon=100 arp_missed_max=3",
-                      "option 'arp_missed_max' is a real bonding option that this version of "
-                      "bondsim does not model yet");
+                                "active-backup, balance-xor, broadcast, balance-tlb, "
+                                "balance-alb)");
+    /* Every option valid in a modelled mode is modelled now: an 802.3ad
+     * option carried over to a modelled mode still meets the by-name check. */
+    BondParams lacp = parse_ok("mode=4 lacp_rate=fast", NULL);
+    lacp.mode = BOND_MODE_RR;
+    GError *lacp_error = NULL;
+    CU_ASSERT_FALSE(bond_params_check_modelled(&lacp, &lacp_error));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lacp_error);
+    CU_ASSERT_EQUAL(lacp_error->code, BOND_OPTIONS_ERROR_UNSUPPORTED);
+    CU_ASSERT_STRING_EQUAL(lacp_error->message,
+                           "option 'lacp_rate' is a real bonding option that this version of "
+                           "bondsim does not model yet");
+    g_error_free(lacp_error);
     /* modelled options and explicit defaults of unmodelled ones pass */
     static const char *const fine[] = {
         "mode=active-backup miimon=100 updelay=200 downdelay=100 peer_notif_delay=300 "
@@ -512,6 +514,8 @@ static void check_modelled_refuses_by_name(void)
         "num_unsol_na=5 all_slaves_active=1 resend_igmp=0 use_carrier=1",
         "mode=balance-rr packets_per_slave=0 miimon=50",
         "mode=1 miimon=100 arp_validate=none arp_missed_max=2",
+        "mode=1 arp_interval=100 arp_ip_target=10.0.0.1 arp_validate=all arp_all_targets=all "
+        "arp_missed_max=3 ns_ip6_target=fe80::1",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(fine); i++) {
         BondParams p = parse_ok(fine[i], NULL);
@@ -604,7 +608,7 @@ static void help_lists_every_option(void)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
         CU_ASSERT_PTR_NOT_NULL(strstr(help, names[i]));
-    CU_ASSERT_PTR_NOT_NULL(strstr(help, "balance-xor (2) [not modelled yet]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(help, "802.3ad (4) [not modelled yet]"));
     CU_ASSERT_PTR_NOT_NULL(strstr(help, "accepts 0-2147483647 (ms); default 0"));
 }
 

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "bond/tlb.h"
 #include "host.h"
+#include "net/ipv6.h"
 #include "sim.h"
 
 const char *const slave_link_names[4] = {"up", "fail", "down", "back"};
@@ -24,6 +26,14 @@ static const BondModeOps *bond_ops_for(BondMode mode)
         return &bond_mode_rr_ops;
     case BOND_MODE_AB:
         return &bond_mode_ab_ops;
+    case BOND_MODE_XOR:
+        return &bond_mode_xor_ops;
+    case BOND_MODE_BROADCAST:
+        return &bond_mode_bcast_ops;
+    case BOND_MODE_TLB:
+        return &bond_mode_tlb_ops;
+    case BOND_MODE_ALB:
+        return &bond_mode_alb_ops;
     default:
         return NULL; /* refused earlier by bond_params_check_modelled() */
     }
@@ -77,7 +87,8 @@ void bond_set_slave_active(Bond *bond, Slave *s)
 
 void bond_set_slave_backup(Bond *bond, Slave *s)
 {
-    s->backup = true;
+    /* TLB/ALB: only the receive filter; every slave keeps transmitting */
+    s->backup = bond->p.mode != BOND_MODE_TLB && bond->p.mode != BOND_MODE_ALB;
     s->inactive = !bond->p.all_slaves_active;
 }
 
@@ -127,6 +138,8 @@ static const char *bond_slave_rx_note(Sim *sim, Nic *nic, Frame *f)
     Slave *s = nic->owner;
     if (!s->inactive || s->rx_drop_noted)
         return NULL;
+    if (s->bond->ops->inactive_rx_unicast && !mac_is_multicast(f->data))
+        return NULL; /* ALB delivers it (1.4 step 2) */
     s->rx_drop_noted = true;
     return sim_internf(sim, "bondsim: drop %s %s reason=inactive-slave", s->bond->name,
                        nic->ifname);
@@ -137,6 +150,8 @@ static void bond_slave_rx(Sim *sim, Nic *nic, Frame *f)
 {
     Slave *s = nic->owner;
     Bond *bond = s->bond;
+    if (bond->p.arp_interval_ms) /* ARP monitor (monitor_arp.c): sees every frame first */
+        bond_arp_rx(sim, bond, s, f);
     if (bond->ops->rx_hook && bond->ops->rx_hook(sim, bond, s, f))
         return;
     bool unicast_ok = bond->ops->inactive_rx_unicast && !mac_is_multicast(f->data);
@@ -152,6 +167,10 @@ static void bond_slave_rx(Sim *sim, Nic *nic, Frame *f)
     }
     s->rx_drop_noted = false;
     sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_IN, NULL);
+    /* TLB/ALB: a frame for the slave's own MAC is for this host (the kernel
+     * decides PACKET_HOST on the slave); the stack checks the bond MAC. */
+    if (bond_lb(bond) && !mac_is_multicast(f->data) && mac_equal(f->data, nic->mac))
+        memcpy(f->data, bond->mac, 6);
     host_rx(sim, bond->iface, f);
 }
 
@@ -169,10 +188,11 @@ static void bond_slave_carrier(Sim *sim, Nic *nic, bool up)
 
 /* ---- enslave and open ------------------------------------------------------ */
 
-/* 6.1 / enslave: link state from carrier, with updelay the slave starts BACK. */
+/* 6.1 / enslave: link state from carrier, with updelay the slave starts BACK;
+ * the ARP monitor (6.2) also starts from carrier (no updelay there). */
 static void bond_slave_initial_link(Bond *bond, Slave *s)
 {
-    if (!bond->p.miimon_ms) {
+    if (!bond->p.miimon_ms && !bond->p.arp_interval_ms) {
         s->link = SLAVE_LINK_UP;
     } else if (!nic_carrier(s->nic)) {
         s->link = SLAVE_LINK_DOWN;
@@ -204,6 +224,8 @@ Slave *bond_enslave(Sim *sim, Bond *bond, Nic *nic, int32_t prio)
     bool own_mac = bond->p.mode == BOND_MODE_AB && bond->p.fail_over_mac != BOND_FOM_NONE;
     if (!own_mac)
         memcpy(nic->mac, bond->mac, 6);
+    if (bond->p.mode == BOND_MODE_TLB || bond->p.mode == BOND_MODE_ALB)
+        bond_lb_enslave_mac(bond, s); /* 8, 9: own MACs, collisions resolved */
     if (bond->p.primary[0] && strcmp(bond->p.primary, nic->ifname) == 0) {
         bond->primary = s;
         bond->force_primary = true;
@@ -248,6 +270,8 @@ void bond_open(Sim *sim, Bond *bond)
         bond->ops->open(sim, bond);
     if (bond->p.miimon_ms)
         bond_mii_start(sim, bond);
+    else if (bond->p.arp_interval_ms)
+        bond_arp_start(sim, bond); /* ARP monitor (monitor_arp.c) */
 }
 
 void bond_update_usable(Bond *bond)
@@ -392,15 +416,19 @@ void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *rea
     Slave *old = bond->curr_active;
     if (old == new_active)
         return;
+    /* every new active is stamped: the ARP monitor's 2.5-delta grace (6.2) */
+    if (new_active)
+        new_active->last_link_up_ps = sim->eng.now_ps;
     if (new_active && new_active->link == SLAVE_LINK_BACK) {
         /* 5.1 step 4: promoted before its updelay ran out; a commit UP
          * like any other, so the event log shows it (6.1). */
         new_active->delay = 0;
         new_active->link = SLAVE_LINK_UP;
-        new_active->last_link_up_ps = sim->eng.now_ps;
         if (bond->up)
             sim_log(sim, SIM_EV_SLAVE_UP, bond->full_name, NULL,
                     sim_intern(sim, new_active->nic->ifname), "promoted");
+        if (bond->ops->link_changed && bond_lb(bond))
+            bond->ops->link_changed(sim, bond, new_active, SLAVE_LINK_BACK);
     }
     if (bond->ops->uses_primary) {
         if (old)
@@ -427,17 +455,22 @@ void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *rea
         bond_arm_peer_notify(sim, bond);
 }
 
-/* 5.3: one round: a gratuitous ARP for the bond's address, through the bond
- * (so on the active slave). VLAN devices and IPv6 are not modelled yet. */
+/* 5.3: one round, through the bond (so on the active slave): a gratuitous
+ * ARP for the bond's IPv4 address, then an unsolicited NA per IPv6 address
+ * (the link-local included, as the kernel walks every non-tentative address
+ * of the device). VLAN devices are not modelled yet. */
 void bond_send_peer_notify(Sim *sim, Bond *bond)
 {
-    if (!bond->iface->has_ip || !bond->curr_active)
+    Iface *ifc = bond->iface;
+    if ((!ifc->has_ip && !ifc->has_ip6) || !bond->curr_active)
         return;
-    sim_log(sim, SIM_EV_PEER_NOTIFY, bond->full_name, NULL,
-            sim_intern(sim, bond->curr_active->nic->ifname), NULL);
-    host_send_garp(
-        sim, bond->iface,
-        sim_internf(sim, "bondsim: garp %s via %s", bond->name, bond->curr_active->nic->ifname));
+    const char *via = bond->curr_active->nic->ifname;
+    sim_log(sim, SIM_EV_PEER_NOTIFY, bond->full_name, NULL, sim_intern(sim, via), NULL);
+    if (ifc->has_ip)
+        host_send_garp(sim, ifc, sim_internf(sim, "bondsim: garp %s via %s", bond->name, via));
+    if (ifc->has_ip6)
+        ndisc_send_unsol_na(sim, ifc,
+                            sim_internf(sim, "bondsim: unsolicited-na %s via %s", bond->name, via));
 }
 
 /* ---- transmit -------------------------------------------------------------- */

@@ -54,6 +54,12 @@ struct Slave {
     uint64_t tx_frames, tx_bytes; /* handed to this slave by the bond */
     bool rx_drop_noted;           /* an inactive-filter drop was commented */
     bool carrier_seen;            /* carrier as of the last event the bond saw */
+    /* ARP monitor (monitor_arp.c): stamps in jiffies, signed because the
+     * enslave stamps lie before the bond opens at jiffy 0 (6.2) */
+    int64_t arp_last_rx;                         /* raw last_rx */
+    int64_t arp_last_tx;                         /* last probe sent */
+    int64_t arp_target_rx[BOND_MAX_ARP_TARGETS]; /* target_last_arp_rx[] */
+    uint8_t arp_noted_state; /* link/role of the last commented probe, 0 = none */
 };
 
 typedef enum {
@@ -95,6 +101,10 @@ typedef struct {
 
 extern const BondModeOps bond_mode_rr_ops;
 extern const BondModeOps bond_mode_ab_ops;
+extern const BondModeOps bond_mode_xor_ops;
+extern const BondModeOps bond_mode_bcast_ops;
+extern const BondModeOps bond_mode_tlb_ops; /* mode_tlb.c */
+extern const BondModeOps bond_mode_alb_ops; /* mode_alb.c */
 
 struct Bond {
     Sim *sim;
@@ -131,6 +141,11 @@ struct Bond {
     GRand *rng;
     uint64_t drops[BOND_DROP_COUNT];
     uint64_t failovers;
+    /* ARP monitor (monitor_arp.c) */
+    Timer arp_timer;
+    uint64_t arp_tick_ps;     /* real tick length, as mii_tick_ps */
+    int64_t arp_delta_j;      /* d = msecs_to_jiffies(arp_interval) */
+    Slave *current_arp_slave; /* AB without an active slave: the probing candidate */
 };
 
 /* Creates bond `name` on `host` with parsed options. The caller adds the
@@ -172,5 +187,14 @@ void bond_note(Sim *sim, Bond *bond, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 uint64_t bond_monitor_tick_ps(uint32_t interval_ms, uint32_t hz);
 void bond_mii_start(Sim *sim, Bond *bond);
 void bond_mii_tick(Sim *sim, void *obj, void *arg);
+
+/* ARP monitor (monitor_arp.c): reference 6.2. bond_open starts it instead of
+ * the MII monitor when arp_interval is set; bond_slave_rx hands it every
+ * received frame first (1.4 step 1), inactive slaves included. */
+void bond_arp_start(Sim *sim, Bond *bond);
+void bond_arp_tick(Sim *sim, void *obj, void *arg);
+void bond_arp_rx(Sim *sim, Bond *bond, Slave *s, const Frame *f);
+/* The kernel's jiffies at time `t_ps` (the bond opens at jiffy 0). */
+int64_t bond_jiffies(const Sim *sim, uint64_t t_ps);
 
 #endif

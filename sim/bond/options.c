@@ -163,8 +163,8 @@ G_STATIC_ASSERT(OPT_COUNT <= 64); /* set_mask is 64 bits */
 
 /* Modes this build simulates; enabling one is a one-line change here. */
 static const gboolean bond_mode_modelled[BOND_MODE_COUNT] = {
-    [BOND_MODE_RR] = TRUE,
-    [BOND_MODE_AB] = TRUE,
+    [BOND_MODE_RR] = TRUE,        [BOND_MODE_AB] = TRUE,  [BOND_MODE_XOR] = TRUE,
+    [BOND_MODE_BROADCAST] = TRUE, [BOND_MODE_TLB] = TRUE, [BOND_MODE_ALB] = TRUE,
 };
 
 static const OptValue opt_mode_values[] = {
@@ -208,23 +208,28 @@ static const BondOpt bond_opts[OPT_COUNT] = {
                          .doc = "ignored since Linux 6.18 (carrier always used); so in bondsim"},
     [OPT_ARP_INTERVAL] = {"arp_interval", ALIASES("arp-interval", "ARPIntervalSec"), OPT_KIND_INT,
                           OPT_UNIT_MS, FIELD(arp_interval_ms), .max = INT_MAX, .modes = MODES_ARP,
+                          .modelled = TRUE,
                           .doc = "ARP/NS monitor period, 0 = off; needs targets; clears miimon"},
     [OPT_ARP_IP_TARGET] = {"arp_ip_target", ALIASES("arp-ip-targets", "ARPIPTargets"),
-                           OPT_KIND_IPV4_LIST, .modes = MODES_ARP,
+                           OPT_KIND_IPV4_LIST, .modes = MODES_ARP, .modelled = TRUE,
                            .doc = "IPv4 addresses the ARP monitor probes (comma list, +a, -a)"},
     [OPT_NS_IP6_TARGET] = {"ns_ip6_target", NULL, OPT_KIND_IPV6_LIST, .modes = MODES_ARP,
+                           .modelled = TRUE,
                            .doc = "IPv6 addresses the NS monitor probes (comma list, +a, -a)"},
     [OPT_ARP_VALIDATE] = {"arp_validate", ALIASES("arp-validate", "ARPValidate"), OPT_KIND_ENUM,
                           FIELD(arp_validate),
                           VALUES({"none", 0}, {"active", 1}, {"backup", 2}, {"all", 3},
                                  {"filter", 4}, {"filter_active", 5}, {"filter_backup", 6}),
-                          .modes = MODES_ARP, .doc = "which received frames count as answers"},
+                          .modes = MODES_ARP, .modelled = TRUE,
+                          .doc = "which received frames count as answers"},
     [OPT_ARP_ALL_TARGETS] = {"arp_all_targets", ALIASES("arp-all-targets", "ARPAllTargets"),
                              OPT_KIND_ENUM, FIELD(arp_all_targets), VALUES({"any", 0}, {"all", 1}),
-                             .modes = MODES_ARP, .doc = "any or every target must answer"},
+                             .modes = MODES_ARP, .modelled = TRUE,
+                             .doc = "any or every target must answer"},
     [OPT_ARP_MISSED_MAX] = {"arp_missed_max", ALIASES("ARPMissedMax"), OPT_KIND_INT,
                             FIELD(arp_missed_max), .min = 1, .max = 255, .def = 2,
-                            .modes = MODES_ARP, .doc = "ARP intervals without answer before DOWN"},
+                            .modes = MODES_ARP, .modelled = TRUE,
+                            .doc = "ARP intervals without answer before DOWN"},
     [OPT_PRIMARY] = {"primary", NULL, OPT_KIND_IFNAME, FIELD(primary), .modes = MODES_PRIMARY,
                      .modelled = TRUE, .doc = "preferred slave, active whenever it is up"},
     [OPT_PRIMARY_RESELECT] = {"primary_reselect",
@@ -263,7 +268,8 @@ static const BondOpt bond_opts[OPT_COUNT] = {
     [OPT_XMIT_HASH_POLICY] = {"xmit_hash_policy",
                               ALIASES("transmit-hash-policy", "TransmitHashPolicy"), OPT_KIND_ENUM,
                               FIELD(xmit_hash_policy), .values = opt_hash_values,
-                              .modes = MODES_HASH, .doc = "fields hashed to pick a slave"},
+                              .modes = MODES_HASH, .modelled = TRUE,
+                              .doc = "fields hashed to pick a slave"},
     [OPT_LACP_RATE] = {"lacp_rate", ALIASES("lacp-rate", "LACPTransmitRate"), OPT_KIND_ENUM,
                        FIELD(lacp_rate), VALUES({"slow", 0}, {"fast", 1}), .modes = MODES_AD,
                        .doc = "LACPDU rate asked of the partner (bond down)"},
@@ -290,11 +296,11 @@ static const BondOpt bond_opts[OPT_COUNT] = {
                              .bool_words = TRUE, .doc = "coupled mux machine (bond down)"},
     [OPT_TLB_DYNAMIC_LB] = {"tlb_dynamic_lb", ALIASES("DynamicTransmitLoadBalancing"), OPT_KIND_INT,
                             FIELD(tlb_dynamic_lb), .max = 1, .def = 1, .modes = MODES_TLB_ALB,
-                            .bool_words = TRUE,
+                            .modelled = TRUE, .bool_words = TRUE,
                             .doc = "rebalance by load (0 = by hash) (bond down)"},
     [OPT_LP_INTERVAL] = {"lp_interval", ALIASES("learn-packet-interval", "LearnPacketIntervalSec"),
                          OPT_KIND_INT, OPT_UNIT_S, FIELD(lp_interval_s), .min = 1, .max = INT_MAX,
-                         .def = 1, .modes = MODES_TLB_ALB,
+                         .def = 1, .modes = MODES_TLB_ALB, .modelled = TRUE,
                          .doc = "period of the learning packets sent on each slave"},
     [OPT_BROADCAST_NEIGHBOR] = {"broadcast_neighbor", NULL, OPT_KIND_INT, FIELD(broadcast_neighbor),
                                 .max = 1, .modes = MODES_AD, .bool_words = TRUE,
@@ -1269,4 +1275,59 @@ char *bond_options_help(void)
     for (int i = 0; i < OPT_COUNT; i++)
         opts_append_help(out, &bond_opts[i], &defaults);
     return g_string_free(out, FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Forcing a mode (bondsim compare)                                         */
+/* ------------------------------------------------------------------------ */
+
+gboolean bond_mode_is_modelled(BondMode mode)
+{
+    g_return_val_if_fail(mode < BOND_MODE_COUNT, FALSE);
+    return bond_mode_modelled[mode];
+}
+
+/* Option `i` back to its default, as if it had never been given. */
+static void opts_reset(BondParams *p, int i)
+{
+    const BondOpt *o = &bond_opts[i];
+    switch (o->kind) {
+    case OPT_KIND_INT:
+    case OPT_KIND_ENUM:
+        opt_set(p, o, o->def);
+        break;
+    case OPT_KIND_MAC:
+        memset((char *)p + o->offset, 0, 6);
+        break;
+    case OPT_KIND_IPV4_LIST:
+    case OPT_KIND_IPV6_LIST: {
+        OptList l = opt_list(p, o);
+        memset(l.addrs, 0, (size_t)BOND_MAX_ARP_TARGETS * l.len);
+        *l.count = 0;
+        break;
+    }
+    case OPT_KIND_IFNAME:
+        memset((char *)p + o->offset, 0, BOND_IFNAMSIZ);
+        break;
+    case OPT_KIND_ELSEWHERE:
+        break;
+    }
+    p->set_mask &= ~OPT_BIT(i);
+}
+
+guint bond_params_force_mode(BondParams *p, BondMode mode, GPtrArray *dropped)
+{
+    g_return_val_if_fail(p != NULL && mode < BOND_MODE_COUNT, 0);
+    guint n = 0;
+    for (int i = OPT_MODE + 1; i < OPT_REAL_COUNT; i++) {
+        if (!(p->set_mask & OPT_BIT(i)) || (bond_opts[i].modes & MODE_BIT(mode)))
+            continue;
+        opts_reset(p, i);
+        if (dropped)
+            g_ptr_array_add(dropped, (gpointer)bond_opts[i].name);
+        n++;
+    }
+    p->mode = mode;
+    p->set_mask |= OPT_BIT(OPT_MODE);
+    return n;
 }

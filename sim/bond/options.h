@@ -120,6 +120,18 @@ gboolean bond_params_finish(BondParams *p, GPtrArray *warnings, GError **error);
  * bondsim does not model (never silently ignored). */
 gboolean bond_params_check_modelled(const BondParams *p, GError **error);
 
+/* Whether this build simulates `mode` (bond_params_check_modelled() refuses
+ * the others). */
+gboolean bond_mode_is_modelled(BondMode mode);
+
+/* Moves `p` to `mode`, as `bondsim compare` runs one scenario under every
+ * mode: each explicitly-set option the kernel refuses in `mode` (EACCES)
+ * returns to its default and loses its set bit, and its kernel name (a
+ * static string, not to be freed) is appended to `dropped` (may be NULL).
+ * Returns how many were dropped. Call bond_params_finish() afterwards for
+ * the cross-option rules of the new mode (miimon 100 in modes 4/5/6...). */
+guint bond_params_force_mode(BondParams *p, BondMode mode, GPtrArray *dropped);
+
 const char *bond_mode_name(BondMode mode);
 gboolean bond_mode_from_string(const char *s, BondMode *mode);
 const char *bond_hash_policy_name(BondHashPolicy policy);

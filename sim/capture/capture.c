@@ -19,7 +19,9 @@
  *                     if_name (2), if_description (3), if_MACaddr (6),
  *                     if_speed (8, u64), if_tsresol (9) = 9 (nanoseconds)
  *   NRB   4           if any names: nrb_record_ipv4 (1) records
- *                     [addr 4][name NUL][pad], then nrb_record_end (0)
+ *                     [addr 4][name NUL][pad] and nrb_record_ipv6 (2)
+ *                     records [addr 16][name NUL][pad], then
+ *                     nrb_record_end (0)
  *   EPB   6           per frame: interface id, timestamp ns (high u32, low
  *                     u32), captured len, original len, data + pad;
  *                     epb_flags (2, u32: direction bits 0-1, 01 in, 10 out),
@@ -94,13 +96,14 @@
 #define PCAPNG_ISB_OSDROP 7
 #define PCAPNG_NRB_RECORD_END 0
 #define PCAPNG_NRB_RECORD_IPV4 1
+#define PCAPNG_NRB_RECORD_IPV6 2
 
-#define PCAPNG_TSRESOL_NS 9               /* 10^-9 s */
-#define PCAPNG_EPB_FLAG_INBOUND 0x1u      /* direction bits 0-1 = 01 */
-#define PCAPNG_EPB_FLAG_OUTBOUND 0x2u     /* direction bits 0-1 = 10 */
-#define PCAPNG_EPB_FIXED_BYTES 28u        /* type .. original length */
-#define PCAPNG_OPT_VALUE_MAX 65532u       /* u16 length, kept a multiple of 4 */
-#define PCAPNG_NRB_NAME_MAX (65535u - 5u) /* u16 record length: addr + NUL */
+#define PCAPNG_TSRESOL_NS 9           /* 10^-9 s */
+#define PCAPNG_EPB_FLAG_INBOUND 0x1u  /* direction bits 0-1 = 01 */
+#define PCAPNG_EPB_FLAG_OUTBOUND 0x2u /* direction bits 0-1 = 10 */
+#define PCAPNG_EPB_FIXED_BYTES 28u    /* type .. original length */
+#define PCAPNG_OPT_VALUE_MAX 65532u   /* u16 length, kept a multiple of 4 */
+#define PCAPNG_NRB_RECORD_MAX 65535u  /* u16 record length: addr + name + NUL */
 
 /* ------------------------------------------------------------------------
  * Types
@@ -119,8 +122,9 @@ typedef struct {
 } CaptureIf;
 
 typedef struct {
-    uint8_t addr[4]; /* network byte order */
-    char *name;      /* clipped to what an NRB record can hold */
+    uint8_t addr[16]; /* network byte order */
+    uint8_t addr_len; /* 4 (IPv4) or 16 (IPv6) */
+    char *name;       /* clipped to what an NRB record can hold */
 } CaptureName;
 
 struct Capture {
@@ -362,11 +366,11 @@ static void pcapng_write_nrb(Capture *cap, guint from, guint to)
     PcapngBlock b = blk_begin(PCAPNG_BT_NRB);
     for (guint i = from; i < to; i++) {
         const CaptureName *nm = g_ptr_array_index(cap->names, i);
-        size_t len = 4 + strlen(nm->name) + 1;
-        blk_u16(&b, PCAPNG_NRB_RECORD_IPV4);
+        size_t len = nm->addr_len + strlen(nm->name) + 1;
+        blk_u16(&b, nm->addr_len == 16 ? PCAPNG_NRB_RECORD_IPV6 : PCAPNG_NRB_RECORD_IPV4);
         blk_u16(&b, (uint16_t)len);
-        g_byte_array_append(b.bytes, nm->addr, 4);
-        g_byte_array_append(b.bytes, (const uint8_t *)nm->name, (guint)(len - 4));
+        g_byte_array_append(b.bytes, nm->addr, nm->addr_len);
+        g_byte_array_append(b.bytes, (const uint8_t *)nm->name, (guint)(len - nm->addr_len));
         blk_pad(&b, pad4(len));
     }
     blk_u16(&b, PCAPNG_NRB_RECORD_END);
@@ -742,7 +746,7 @@ int capture_add_interface(Capture *cap, const char *name, const char *descriptio
     return (int)cap->ifaces->len - 1;
 }
 
-void capture_add_ipv4_name(Capture *cap, const uint8_t addr[4], const char *name)
+static void capture_add_name(Capture *cap, const uint8_t *addr, uint8_t addr_len, const char *name)
 {
     g_return_if_fail(cap != NULL);
     g_return_if_fail(addr != NULL && name != NULL);
@@ -750,9 +754,20 @@ void capture_add_ipv4_name(Capture *cap, const uint8_t addr[4], const char *name
     if (cap->format != CAPTURE_PCAPNG)
         return; /* only pcapng has a place for names */
     CaptureName *nm = g_new0(CaptureName, 1);
-    memcpy(nm->addr, addr, 4);
-    nm->name = g_strndup(name, utf8_clip_len(name, PCAPNG_NRB_NAME_MAX));
+    memcpy(nm->addr, addr, addr_len);
+    nm->addr_len = addr_len;
+    nm->name = g_strndup(name, utf8_clip_len(name, PCAPNG_NRB_RECORD_MAX - addr_len - 1u));
     g_ptr_array_add(cap->names, nm);
+}
+
+void capture_add_ipv4_name(Capture *cap, const uint8_t addr[4], const char *name)
+{
+    capture_add_name(cap, addr, 4, name);
+}
+
+void capture_add_ipv6_name(Capture *cap, const uint8_t addr[16], const char *name)
+{
+    capture_add_name(cap, addr, 16, name);
 }
 
 void capture_packet(Capture *cap, int ifindex, uint64_t time_ps, const uint8_t *data, uint32_t len,

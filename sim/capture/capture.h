@@ -58,6 +58,8 @@ int capture_add_interface(Capture *cap, const char *name, const char *descriptio
 
 /* Adds an IPv4 name record (address in network byte order as 4 bytes). */
 void capture_add_ipv4_name(Capture *cap, const uint8_t addr[4], const char *name);
+/* Adds an IPv6 name record (nrb_record_ipv6: 16 bytes, network order). */
+void capture_add_ipv6_name(Capture *cap, const uint8_t addr[16], const char *name);
 
 /* Records one frame. `comment` may be NULL; it is copied into the block
  * (pcapng only; ignored for classic pcap); a comment holding newlines is

@@ -8,6 +8,7 @@
 #include "bond/bond.h"
 #include "bond/options.h"
 #include "host.h"
+#include "net/ipv6.h"
 #include "scenario/ini.h"
 #include "switch.h"
 #include "traffic/flow.h"
@@ -295,6 +296,33 @@ static gboolean bond_load_slaves(Loader *ld, Host *h, Bond *b, const char *g, GE
     return TRUE;
 }
 
+/* ScenarioOptions.force_mode (bondsim compare): the bond runs in the forced
+ * mode; options the kernel refuses there are dropped with one warning naming
+ * them, then the new mode's cross-option rules apply (their warnings added
+ * once: the first parse may have given the same). */
+static gboolean bond_force_mode(Loader *ld, BondParams *p, GPtrArray *warnings, GError **error)
+{
+    if (!ld->opts->force_mode)
+        return TRUE;
+    BondMode was = p->mode;
+    g_autoptr(GPtrArray) dropped = g_ptr_array_new();
+    if (bond_params_force_mode(p, ld->opts->mode, dropped) > 0) {
+        g_ptr_array_add(dropped, NULL);
+        g_autofree char *names = g_strjoinv(", ", (char **)dropped->pdata);
+        g_ptr_array_add(warnings, g_strdup_printf("mode forced from %s to %s: dropped %s (not "
+                                                  "valid in %s)",
+                                                  bond_mode_name(was), bond_mode_name(p->mode),
+                                                  names, bond_mode_name(p->mode)));
+    }
+    g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func(g_free);
+    if (!bond_params_finish(p, more, error))
+        return FALSE;
+    for (guint i = 0; i < more->len; i++)
+        if (!g_ptr_array_find_with_equal_func(warnings, more->pdata[i], g_str_equal, NULL))
+            g_ptr_array_add(warnings, g_strdup(more->pdata[i]));
+    return TRUE;
+}
+
 static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     const char *name = key + 5;
@@ -307,11 +335,18 @@ static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *k
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     GError *e = NULL;
     if (!bond_params_parse(&p, ini_get(ld->ini, g, key), warnings, &e) ||
-        !bond_params_check_modelled(&p, &e))
+        !bond_force_mode(ld, &p, warnings, &e) || !bond_params_check_modelled(&p, &e))
         return fail_from(ld, error, g, key, e);
-    for (guint i = 0; i < warnings->len; i++)
-        g_printerr("%s:%d: [%s] %s: warning: %s\n", ini_file_name(ld->ini),
-                   ini_line(ld->ini, g, key), g, key, (char *)warnings->pdata[i]);
+    for (guint i = 0; i < warnings->len; i++) {
+        /* located as errors are: "file:line: [group] key:" or "file: --set ..." */
+        GError *w = NULL;
+        ini_fail(ld->ini, &w, g, key, "warning: %s", (char *)warnings->pdata[i]);
+        if (ld->opts->warnings)
+            g_ptr_array_add(ld->opts->warnings, g_strdup(w->message));
+        else
+            g_printerr("%s\n", w->message);
+        g_error_free(w);
+    }
     Bond *b = bond_new(ld->sim, h, name, &p);
     g_ptr_array_add(ld->sim->bonds, b);
     if (!bond_load_slaves(ld, h, b, g, error))
@@ -398,6 +433,133 @@ static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *
     return TRUE;
 }
 
+/* "2001:db8::1/64 [2001:db8:1::1/64 ...]" or "link-local": IPv6 on, with the
+ * EUI-64 link-local derived from the interface's MAC (a bond's: the bond
+ * MAC, known here since slaves are enslaved first). */
+static gboolean host_load_addr6(Loader *ld, Host *h, const char *g, const char *key, GError **error)
+{
+    const char *ifname = key + 6;
+    Iface *ifc = host_find_iface(h, ifname);
+    if (!ifc)
+        return ini_fail(ld->ini, error, g, key,
+                        "no interface %s on host %s (a NIC that is "
+                        "not a bond slave, or a bond)",
+                        ifname, h->name);
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t,", -1);
+    int given = 0;
+    for (int i = 0; tok[i]; i++) {
+        if (!tok[i][0])
+            continue;
+        given++;
+        if (strcmp(tok[i], "link-local") == 0) {
+            ipv6_enable(ifc);
+            continue;
+        }
+        uint8_t a[16];
+        int plen;
+        if (!ipv6_parse_cidr(tok[i], a, &plen))
+            return ini_fail(ld->ini, error, g, key,
+                            "'%s' is not an IPv6 address with a prefix length (e.g. "
+                            "2001:db8::1/64)",
+                            tok[i]);
+        if (ipv6_is_link_local(a) || ipv6_is_multicast(a) || ipv6_is_unspecified(a))
+            return ini_fail(ld->ini, error, g, key,
+                            "'%s': give a global address (the link-local address is derived "
+                            "from the MAC; multicast and :: are no interface addresses)",
+                            tok[i]);
+        if (ifc->has_ip6 && ifc->n_addr6 >= IFACE_MAX_ADDR6)
+            return ini_fail(ld->ini, error, g, key, "more than %d global IPv6 addresses on %s",
+                            IFACE_MAX_ADDR6 - 1, ifname);
+        if (!ipv6_add_address(ifc, a, plen))
+            return ini_fail(ld->ini, error, g, key, "%s is given twice", tok[i]);
+    }
+    if (!given)
+        return ini_fail(ld->ini, error, g, key,
+                        "expected IPv6 addresses with a prefix length (e.g. 2001:db8::1/64) or "
+                        "'link-local'");
+    return TRUE;
+}
+
+/* The interface of an IPv6 gateway given without 'dev': for a link-local
+ * gateway the host's only IPv6 interface, else the one whose prefix holds it. */
+static Iface *route6_gateway_iface(Host *h, const uint8_t gw[16], bool *ambiguous)
+{
+    Iface *found = NULL;
+    *ambiguous = false;
+    for (int i = 0; i < h->n_ifaces; i++) {
+        Iface *c = h->ifaces[i];
+        if (!c->has_ip6)
+            continue;
+        if (ipv6_is_link_local(gw)) {
+            *ambiguous = found != NULL;
+            found = found ? found : c;
+            continue;
+        }
+        for (int a = 1; a < c->n_addr6 && !found; a++)
+            if (ipv6_prefix_match(gw, c->addr6[a].addr, c->addr6[a].prefix_len))
+                found = c;
+    }
+    return *ambiguous ? NULL : found;
+}
+
+/* "via 2001:db8::fe [dev bond0] [metric 100]", "via fe80::1 [dev IF]" or
+ * "dev eth1 [metric N]"; without a metric 1024, as `ip -6 route add`. */
+static gboolean host_load_route6(Loader *ld, Host *h, const char *g, const char *key,
+                                 GError **error)
+{
+    const char *dst = key + 7;
+    uint8_t net[16] = {0}, gw[16];
+    int plen = 0;
+    if (strcmp(dst, "default") != 0 && !ipv6_parse_cidr(dst, net, &plen))
+        return ini_fail(ld->ini, error, g, key,
+                        "'%s' is neither 'default' nor an IPv6 prefix (e.g. 2001:db8:1::/64)", dst);
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", -1);
+    bool has_gw = false;
+    Iface *ifc = NULL;
+    uint64_t metric = IP6_ROUTE_METRIC_USER;
+    for (int i = 0; tok[i]; i++) {
+        if (!tok[i][0])
+            continue;
+        if (!tok[i + 1] || !tok[i + 1][0])
+            return ini_fail(ld->ini, error, g, key,
+                            "'%s' needs a value (via ADDR, dev IF, metric N)", tok[i]);
+        const char *arg = tok[++i];
+        if (strcmp(tok[i - 1], "via") == 0) {
+            if (!ipv6_parse(arg, gw) || ipv6_is_multicast(gw) || ipv6_is_unspecified(gw))
+                return ini_fail(ld->ini, error, g, key,
+                                "'%s' is not a unicast IPv6 address (e.g. fe80::1 or "
+                                "2001:db8::fe)",
+                                arg);
+            has_gw = true;
+        } else if (strcmp(tok[i - 1], "dev") == 0) {
+            if (!(ifc = host_find_iface(h, arg)))
+                return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", arg, h->name);
+        } else if (strcmp(tok[i - 1], "metric") == 0) {
+            if (!get_uint(ld, g, key, arg, 0, UINT32_MAX, &metric, error))
+                return FALSE;
+        } else {
+            return ini_fail(ld->ini, error, g, key,
+                            "unknown word '%s' (accepted: via, dev, metric)", tok[i - 1]);
+        }
+    }
+    bool ambiguous = false;
+    if (!ifc && has_gw)
+        ifc = route6_gateway_iface(h, gw, &ambiguous);
+    if (!ifc)
+        return ini_fail(ld->ini, error, g, key,
+                        ambiguous ? "host %s has several IPv6 interfaces: a link-local gateway "
+                                    "needs 'dev IF'"
+                        : has_gw  ? "gateway is in no IPv6 prefix of host %s (give 'dev IF')"
+                                  : "route needs 'via ADDR' or 'dev IF'",
+                        h->name);
+    if (!ifc->has_ip6)
+        return ini_fail(ld->ini, error, g, key, "%s has no IPv6 address (add addr6.%s)", ifc->name,
+                        ifc->name);
+    if (!ipv6_add_route(h, net, plen, has_gw ? gw : NULL, ifc, (uint32_t)metric))
+        return ini_fail(ld->ini, error, g, key, "more than %d IPv6 routes", HOST_MAX_ROUTES);
+    return TRUE;
+}
+
 static gboolean load_host_phase(Loader *ld, Host *h, const char *g, const char *prefix,
                                 gboolean (*fn)(Loader *, Host *, const char *, const char *,
                                                GError **),
@@ -419,7 +581,8 @@ static gboolean host_check_keys(Loader *ld, Host *h, const char *g, GError **err
 {
     for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
         if (g_str_has_prefix(*k, "nic.") || g_str_has_prefix(*k, "addr.") ||
-            g_str_has_prefix(*k, "route."))
+            g_str_has_prefix(*k, "route.") || g_str_has_prefix(*k, "addr6.") ||
+            g_str_has_prefix(*k, "route6."))
             continue;
         if (g_str_has_prefix(*k, "bond.")) {
             const char *rest = *k + 5;
@@ -440,7 +603,7 @@ static gboolean host_check_keys(Loader *ld, Host *h, const char *g, GError **err
         return ini_fail(ld->ini, error, g, *k,
                         "unknown key (accepted: nic.IF, bond.BOND, "
                         "bond.BOND.slaves, bond.BOND.prio.IF, addr.IF, route.default, "
-                        "route.NET/LEN)");
+                        "route.NET/LEN, addr6.IF, route6.default, route6.NET/LEN)");
     }
     return TRUE;
 }
@@ -459,7 +622,9 @@ static gboolean load_host(Loader *ld, const char *g, const char *name, GError **
         if (!h->nics[i]->owner)
             host_add_iface_nic(h, h->nics[i]);
     if (!load_host_phase(ld, h, g, "addr.", host_load_addr, error) ||
-        !load_host_phase(ld, h, g, "route.", host_load_route, error))
+        !load_host_phase(ld, h, g, "route.", host_load_route, error) ||
+        !load_host_phase(ld, h, g, "addr6.", host_load_addr6, error) ||
+        !load_host_phase(ld, h, g, "route6.", host_load_route6, error))
         return FALSE;
     if (h->n_nics == 0)
         return ini_fail(ld->ini, error, g, NULL,
@@ -515,6 +680,10 @@ static gboolean traffic_dst(Loader *ld, const char *g, const char *key, const ch
                             uint8_t ip[4], GError **error)
 {
     Host *h = g_hash_table_lookup(ld->hosts, text);
+    uint8_t ip6[16];
+    if (!h && ipv6_parse(text, ip6))
+        return ini_fail(ld->ini, error, g, key, "'%s' is an IPv6 address: write '%s6 = ...'", text,
+                        key);
     if (!h)
         return units_parse_ipv4(text, ip, NULL) ||
                ini_fail(ld->ini, error, g, key, "'%s' is neither a host nor an IPv4 address", text);
@@ -524,6 +693,24 @@ static gboolean traffic_dst(Loader *ld, const char *g, const char *key, const ch
             return TRUE;
         }
     return ini_fail(ld->ini, error, g, key, "host %s has no address", text);
+}
+
+/* udp6/ping6: a host stands for its first global IPv6 address (first
+ * interface that has one, first address given). */
+static gboolean traffic_dst6(Loader *ld, const char *g, const char *key, const char *text,
+                             uint8_t ip6[16], GError **error)
+{
+    Host *h = g_hash_table_lookup(ld->hosts, text);
+    if (!h)
+        return ipv6_parse(text, ip6) ||
+               ini_fail(ld->ini, error, g, key, "'%s' is neither a host nor an IPv6 address", text);
+    for (int i = 0; i < h->n_ifaces; i++)
+        if (h->ifaces[i]->has_ip6 && h->ifaces[i]->n_addr6 > 1) {
+            memcpy(ip6, h->ifaces[i]->addr6[1].addr, 16);
+            return TRUE;
+        }
+    return ini_fail(ld->ini, error, g, key,
+                    "host %s has no global IPv6 address (add addr6.IF, or give an address)", text);
 }
 
 typedef struct {
@@ -567,21 +754,24 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
     static const char *const udp_opts[] = {"rate",  "size",  "start", "stop",
                                            "flows", "sport", "dport", NULL};
     static const char *const ping_opts[] = {"interval", "size", "start", "stop", NULL};
+    static const char *const kinds[] = {"udp", "ping", "udp6", "ping6", NULL};
     const char *const *keys = ini_keys(ld->ini, g);
-    if (!keys[0] || keys[1] || (strcmp(keys[0], "udp") != 0 && strcmp(keys[0], "ping") != 0))
+    if (!keys[0] || keys[1] || !g_strv_contains(kinds, keys[0]))
         return ini_fail(ld->ini, error, g, keys[0],
                         "a [traffic] group holds one key: 'udp = "
-                        "SRC -> DST options' or 'ping = SRC -> DST options'");
+                        "SRC -> DST options' or 'ping = SRC -> DST options' (IPv6: udp6, ping6)");
     const char *key = keys[0];
-    bool udp = strcmp(key, "udp") == 0;
+    bool udp = g_str_has_prefix(key, "udp");
+    bool v6 = g_str_has_suffix(key, "6");
     g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", 4);
     if (!tok[0] || !tok[1] || !tok[2] || strcmp(tok[1], "->") != 0)
         return ini_fail(ld->ini, error, g, key, "expected 'SRC -> DST [option=value ...]'");
     Host *src = g_hash_table_lookup(ld->hosts, tok[0]);
     if (!src)
         return ini_fail(ld->ini, error, g, key, "no host '%s'", tok[0]);
-    uint8_t dst[4];
-    if (!traffic_dst(ld, g, key, tok[2], dst, error))
+    uint8_t dst[4] = {0}, dst6[16] = {0};
+    if (v6 ? !traffic_dst6(ld, g, key, tok[2], dst6, error)
+           : !traffic_dst(ld, g, key, tok[2], dst, error))
         return FALSE;
     g_autoptr(GHashTable) kv =
         kv_parse(ld, g, key, tok[3] ? tok[3] : "", udp ? udp_opts : ping_opts, error);
@@ -597,10 +787,16 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
         return ini_fail(ld->ini, error, g, key, "more than %d flows", SIM_MAX_FLOWS);
     if (!udp && t.size < FLOW_HEADER_LEN)
         return ini_fail(ld->ini, error, g, key, "ping size must be at least %d", FLOW_HEADER_LEN);
+    if (v6 && t.size > FLOW_UDP6_MAX_PAYLOAD)
+        return ini_fail(ld->ini, error, g, key,
+                        "size %" G_GUINT64_FORMAT
+                        " does not fit a 1500-byte IPv6 packet (at most %d)",
+                        t.size, FLOW_UDP6_MAX_PAYLOAD);
     for (uint64_t i = 0; i < t.count; i++) {
         g_autofree char *fname =
             t.count > 1 ? g_strdup_printf("%s#%" G_GUINT64_FORMAT, name, i + 1) : g_strdup(name);
-        Flow *fl = flow_new(fname, udp ? FLOW_UDP : FLOW_PING, src, dst);
+        FlowKind kind = udp ? FLOW_UDP : FLOW_PING;
+        Flow *fl = v6 ? flow_new6(fname, kind, src, dst6) : flow_new(fname, kind, src, dst);
         fl->dst_name = g_strdup(tok[2]);
         if (udp)
             flow_set_udp(fl, t.rate, (uint32_t)t.size, (uint16_t)(t.sport + i), (uint16_t)t.dport);
@@ -834,6 +1030,8 @@ void scenario_register_capture(Sim *sim)
             }
             if (ifc->has_ip)
                 capture_add_ipv4_name(sim->cap, ifc->ip, h->name);
+            for (int a = 0; a < ifc->n_addr6; a++)
+                capture_add_ipv6_name(sim->cap, ifc->addr6[a].addr, h->name);
         }
     }
     for (guint i = 0; i < sim->switches->len; i++) {

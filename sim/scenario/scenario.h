@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bond/options.h"
 #include "sim.h"
 
 #define SCENARIO_ERROR (scenario_error_quark())
@@ -25,6 +26,15 @@ typedef struct {
     GPtrArray *sets; /* "group.key=value" strings from --set, borrowed */
     bool seed_given; /* --seed overrides [simulation] seed */
     uint64_t seed;
+    /* bondsim compare: every bond runs in `mode`, whatever its options say;
+     * options the kernel refuses in that mode are dropped, with a warning
+     * naming them. false (the zero value) keeps each bond's own mode. */
+    bool force_mode;
+    BondMode mode;
+    /* NULL: warnings are printed on stderr. Otherwise each warning line
+     * ("file:line: [group] key: warning: ...") is appended as a new string;
+     * give the array g_free as its free function. Borrowed. */
+    GPtrArray *warnings;
 } ScenarioOptions;
 
 /* Loads and builds. Returns NULL with `error` set on any problem; nothing is

@@ -392,3 +392,81 @@ gboolean report_write_json(const Sim *sim, const char *path, GError **error)
     /* g_file_set_contents writes a temporary file and renames it. */
     return g_file_set_contents(path, text, -1, error);
 }
+
+/* ---- one-row figures (bondsim compare) ------------------------------------ */
+
+/* Is fault gap `a` worse than `b`: no recovery first, then longer. */
+static gboolean gap_worse(const FaultGap *a, const FaultGap *b)
+{
+    if (a->recovered != b->recovered)
+        return !a->recovered;
+    return a->gap_ps > b->gap_ps;
+}
+
+void report_totals(const Sim *sim, ReportTotals *out)
+{
+    g_return_if_fail(sim != NULL && out != NULL);
+    memset(out, 0, sizeof *out);
+    for (guint i = 0; i < sim->flows->len; i++) {
+        const Flow *f = sim->flows->pdata[i];
+        uint64_t until = MIN(f->stop_ps, sim->end_ps);
+        out->sent += f->sent;
+        out->received += f->received;
+        out->lost += f->sent > f->received ? f->sent - f->received : 0;
+        out->out_of_order += f->out_of_order;
+        out->duplicates += f->duplicates;
+        out->delivered_mbps += until > f->start_ps ? mbps(f->rx_bytes, until - f->start_ps) : 0.0;
+    }
+    for (guint i = 0; i < sim->switches->len; i++)
+        out->mac_moves += ((const Switch *)sim->switches->pdata[i])->mac_moves;
+    out->worst_gap_fault = -1;
+    for (guint i = 0; sim->fault_gaps && i < sim->faults->len; i++) {
+        const FaultGap *g = &sim->fault_gaps[i];
+        if (!g->measured ||
+            (out->worst_gap_fault >= 0 && !gap_worse(g, &sim->fault_gaps[out->worst_gap_fault])))
+            continue;
+        out->worst_gap_fault = (int)i;
+        out->worst_gap_ps = g->gap_ps;
+        out->worst_gap_recovered = g->recovered;
+    }
+}
+
+void report_slave_tx_frames(const Bond *bond, uint64_t *frames)
+{
+    g_return_if_fail(bond != NULL && frames != NULL);
+    for (int i = 0; i < bond->n_slaves; i++)
+        frames[i] = bond->slaves[i].nic->c.tx_frames;
+}
+
+char *report_share_text(const uint64_t *counts, int n)
+{
+    g_return_val_if_fail(counts != NULL || n == 0, NULL);
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += counts[i];
+    if (total == 0)
+        return g_strdup("-");
+    /* Whole percents rounded down, then the points left over go to the
+     * largest remainders: the parts always add up to 100. */
+    g_autofree uint64_t *pct = g_new0(uint64_t, n);
+    g_autofree uint64_t *rem = g_new0(uint64_t, n);
+    uint64_t given = 0;
+    for (int i = 0; i < n; i++) {
+        /* counts[i] * 100 cannot overflow: a run sends far fewer than 2^57 frames */
+        pct[i] = counts[i] * 100 / total;
+        rem[i] = counts[i] * 100 % total;
+        given += pct[i];
+    }
+    for (; given < 100; given++) {
+        int best = 0;
+        for (int i = 1; i < n; i++)
+            if (rem[i] > rem[best])
+                best = i;
+        pct[best]++;
+        rem[best] = 0;
+    }
+    GString *s = g_string_new(NULL);
+    for (int i = 0; i < n; i++)
+        g_string_append_printf(s, "%s%" G_GUINT64_FORMAT, i ? "/" : "", pct[i]);
+    return g_string_free(s, FALSE);
+}

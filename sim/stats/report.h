@@ -9,6 +9,8 @@
 #define BONDSIM_STATS_REPORT_H
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "sim.h"
 
@@ -23,5 +25,31 @@ gboolean report_write_json(const Sim *sim, const char *path, GError **error);
  * committed down or up, or failover) before the next fault; G_MAXUINT64 when
  * no bond reacted. */
 uint64_t report_detection_ps(const Sim *sim, guint fault);
+
+/* A finished run in a few figures (one row of `bondsim compare`). */
+typedef struct {
+    uint64_t sent, received;  /* every flow */
+    uint64_t lost;            /* per flow sent - received, summed */
+    uint64_t out_of_order;    /* every flow */
+    uint64_t duplicates;      /* every flow */
+    double delivered_mbps;    /* per flow received bytes over its active span, summed */
+    uint64_t mac_moves;       /* every switch */
+    int worst_gap_fault;      /* index in sim->faults, -1: no fault had a measured gap */
+    uint64_t worst_gap_ps;    /* its failover gap */
+    bool worst_gap_recovered; /* deliveries resumed after it */
+} ReportTotals;
+
+/* Fills `out` from a finished Sim. The worst gap is one that never
+ * recovered if any, else the longest; ties go to the earlier fault. */
+void report_totals(const Sim *sim, ReportTotals *out);
+
+/* Frames sent so far by each slave of `bond` (NIC counters, as the Slaves
+ * table), into frames[0 .. bond->n_slaves). */
+void report_slave_tx_frames(const Bond *bond, uint64_t *frames);
+
+/* Each count's share of their total in whole percent, joined by '/':
+ * "50/50", "100/0", "34/33/33". The parts sum to 100 (largest remainder,
+ * ties to the earlier count); "-" when the total is 0. Caller frees. */
+char *report_share_text(const uint64_t *counts, int n);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "net/ipv6.h"
 #include "sim.h"
 #include "util/bytes.h"
 #include "util/units.h"
@@ -17,6 +18,15 @@ Flow *flow_new(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip[
     fl->win = -1;
     fl->stop_ps = UINT64_MAX;
     fl->payload = 56;
+    return fl;
+}
+
+Flow *flow_new6(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip6[16])
+{
+    static const uint8_t none[4] = {0};
+    Flow *fl = flow_new(name, kind, src, none);
+    fl->ipv6 = true;
+    memcpy(fl->dst_ip6, dst_ip6, 16);
     return fl;
 }
 
@@ -35,7 +45,7 @@ void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t spor
     flow->payload = payload;
     flow->sport = sport;
     flow->dport = dport;
-    uint64_t bits = frame_wire_bits(ETH_HLEN + 20 + 8 + payload);
+    uint64_t bits = frame_wire_bits(ETH_HLEN + (flow->ipv6 ? IP6_HLEN : 20) + 8 + payload);
     /* interval = bits / rate seconds, kept as whole ps plus a remainder */
     uint64_t num_hi = bits * PS_PER_S;
     flow->interval_ps = num_hi / rate_bps;
@@ -102,20 +112,84 @@ static Frame *flow_build_ping(Sim *sim, Flow *flow, uint64_t now)
     return f;
 }
 
+/* IPv6: the source is left :: for ipv6_send() to fill in (it adjusts the
+ * checksum). The payload is zero past the bondsim header, so the checksum
+ * sums only the L4 header and that header: no pass over the payload. */
+static uint16_t flow_l4_checksum6(Flow *flow, const uint8_t *l4, uint32_t l4_len, uint8_t proto)
+{
+    static const uint8_t unset[16] = {0};
+    uint32_t covered = 8 + MIN(flow->payload, (uint32_t)FLOW_HEADER_LEN);
+    return inet_checksum(l4, covered, ipv6_pseudo_sum(unset, flow->dst_ip6, l4_len, proto));
+}
+
+static Frame *flow_build_udp6(Sim *sim, Flow *flow, uint64_t now)
+{
+    Frame *f = frame_alloc(&sim->pool);
+    if (!f)
+        return NULL;
+    static const uint8_t unset[16] = {0};
+    uint32_t l4_len = 8 + flow->payload;
+    uint8_t *ip = f->data + ETH_HLEN;
+    ipv6_write_header(ip, (uint16_t)l4_len, IP6_PROTO_UDP, IP6_HOP_LIMIT, unset, flow->dst_ip6);
+    uint8_t *udp = ip + IP6_HLEN;
+    put_be16(udp, flow->sport);
+    put_be16(udp + 2, flow->dport);
+    put_be16(udp + 4, (uint16_t)l4_len);
+    put_be16(udp + 6, 0);
+    memset(udp + 8, 0, flow->payload);
+    flow_put_header(flow, udp + 8, flow->payload, flow->sent, now);
+    put_be16(udp + 6, flow_l4_checksum6(flow, udp, l4_len, IP6_PROTO_UDP));
+    f->len = ETH_HLEN + IP6_HLEN + l4_len;
+    return f;
+}
+
+static Frame *flow_build_ping6(Sim *sim, Flow *flow, uint64_t now)
+{
+    Frame *f = frame_alloc(&sim->pool);
+    if (!f)
+        return NULL;
+    static const uint8_t unset[16] = {0};
+    uint32_t l4_len = 8 + flow->payload;
+    uint8_t *ip = f->data + ETH_HLEN;
+    ipv6_write_header(ip, (uint16_t)l4_len, IP6_PROTO_ICMPV6, IP6_HOP_LIMIT, unset, flow->dst_ip6);
+    uint8_t *icmp = ip + IP6_HLEN;
+    icmp[0] = ICMP6_ECHO_REQUEST;
+    icmp[1] = 0;
+    put_be16(icmp + 2, 0);
+    put_be16(icmp + 4, (uint16_t)(flow->index + 1));
+    put_be16(icmp + 6, (uint16_t)(flow->sent + 1));
+    memset(icmp + 8, 0, flow->payload);
+    flow_put_header(flow, icmp + 8, flow->payload, flow->sent, now);
+    put_be16(icmp + 2, flow_l4_checksum6(flow, icmp, l4_len, IP6_PROTO_ICMPV6));
+    f->len = ETH_HLEN + IP6_HLEN + l4_len;
+    return f;
+}
+
+static Frame *flow_build(Sim *sim, Flow *flow, uint64_t now)
+{
+    if (flow->ipv6)
+        return flow->kind == FLOW_UDP ? flow_build_udp6(sim, flow, now)
+                                      : flow_build_ping6(sim, flow, now);
+    return flow->kind == FLOW_UDP ? flow_build_udp(sim, flow, now)
+                                  : flow_build_ping(sim, flow, now);
+}
+
 static void flow_tick(Sim *sim, void *obj, void *arg)
 {
     Flow *flow = obj;
     uint64_t now = sim->eng.now_ps;
     if (now >= flow->stop_ps)
         return;
-    Frame *f =
-        flow->kind == FLOW_UDP ? flow_build_udp(sim, flow, now) : flow_build_ping(sim, flow, now);
+    Frame *f = flow_build(sim, flow, now);
     if (f) {
         f->flow = (uint32_t)flow->index;
         f->seq = flow->sent;
         f->sent_ps = now;
         flow->sent_bytes += f->len;
-        host_send_ip(sim, flow->src, f, flow->dst_ip, &flow->pc);
+        if (flow->ipv6)
+            ipv6_send(sim, flow->src, f, flow->dst_ip6, &flow->pc);
+        else
+            host_send_ip(sim, flow->src, f, flow->dst_ip, &flow->pc);
     }
     flow->sent++;
     uint64_t next = now + flow->interval_ps;

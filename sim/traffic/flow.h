@@ -8,7 +8,8 @@
  * failover gap) with the frames missing across it. UDP payloads start with a
  * 24-byte bondsim header ("BSIM", flow, sequence, send time in ns) so the
  * capture carries the same ground truth. Ping sends ICMP echo requests and
- * measures the replies at the source.
+ * measures the replies at the source. Either runs over IPv4 or IPv6
+ * (flow_new6: UDP with its mandatory checksum, ICMPv6 echo; net/ipv6.c).
  *
  * Rate counts whole frames on the wire (preamble, FCS and inter-frame gap
  * included), so rate=1G fills a 1 Gb/s link exactly; the interval carries
@@ -29,8 +30,9 @@ typedef struct Sim Sim;
 typedef enum { FLOW_UDP = 0, FLOW_PING = 1 } FlowKind;
 
 #define FLOW_SEEN_WINDOW 65536
-#define FLOW_HEADER_LEN 24 /* "BSIM", flow u32, seq u64, send time ns u64 */
-#define FLOW_UDP_MAX_PAYLOAD 1472
+#define FLOW_HEADER_LEN 24         /* "BSIM", flow u32, seq u64, send time ns u64 */
+#define FLOW_UDP_MAX_PAYLOAD 1472  /* 1500 - 20 - 8 */
+#define FLOW_UDP6_MAX_PAYLOAD 1452 /* 1500 - 40 - 8 */
 
 /* The longest delivery gap of a flow in one fault window. */
 typedef struct {
@@ -47,7 +49,9 @@ typedef struct Flow {
     FlowKind kind;
     Host *src;
     char *dst_name; /* as written: host name or address */
+    bool ipv6;      /* IPv6 flow: dst_ip6, else dst_ip */
     uint8_t dst_ip[4];
+    uint8_t dst_ip6[16];
     uint16_t sport, dport;
     uint32_t payload;      /* UDP payload or ICMP data bytes */
     uint64_t rate_bps;     /* wire rate (UDP) */
@@ -84,6 +88,8 @@ typedef struct FaultGap {
 } FaultGap;
 
 Flow *flow_new(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip[4]);
+/* The same over IPv6 (call before flow_set_udp: the header is 40 bytes). */
+Flow *flow_new6(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip6[16]);
 void flow_free(Flow *flow);
 
 /* Sets rate/size for a UDP flow (computes the interval). */
