@@ -394,8 +394,10 @@ static void rr_and_ab_rows_show_expected_figures(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(ab);
     CU_ASSERT_PTR_EQUAL(rows->pdata[0], rr); /* in the order of --modes */
     /* mode, Mb/s, tx share, lost, out of order, duplicates, gap ms, MAC moves, note */
-    checkf(num(rr[1]) > 45.0 && num(ab[1]) > 45.0, __LINE__,
-           "about 50 Mb/s delivered: rr %s, ab %s", rr[1], ab[1]);
+    /* 4000 datagrams of 106-byte frames a second: 3.39 Mb/s of frames */
+    checkf(num(rr[1]) > 3.0 && num(ab[1]) > 3.0 && num(rr[1]) > num(ab[1]), __LINE__,
+           "about 3.4 Mb/s delivered, less for ab (its failover gap): rr %s, ab %s", rr[1],
+           ab[1]);
     checkf(strcmp(rr[2], "50/50") == 0, __LINE__, "rr sends 50/50 before the cut: %s", rr[2]);
     checkf(strcmp(ab[2], "100/0") == 0, __LINE__, "ab sends 100/0 before the cut: %s", ab[2]);
     checkf(num(rr[7]) > 0, __LINE__, "rr into a switch without LAG: MAC moves, got %s", rr[7]);
@@ -523,9 +525,16 @@ static void own_mode_matches_bondsim_run(void)
 static void forced_mode_warns_about_dropped_options(void)
 {
     const Pair *p = pair();
-    const char *want = "compare-failover.ini:42: [host server] bond.bond0: warning: mode forced "
-                       "from active-backup to balance-rr: dropped primary (not valid in "
-                       "balance-rr)";
+    /* the line of the bond key, found in the scenario itself */
+    g_autofree char *text = NULL;
+    g_assert(g_file_get_contents(SCENARIO, &text, NULL, NULL));
+    int line = 1;
+    for (const char *c = text; *c && !g_str_has_prefix(c, "bond.bond0 ="); c++)
+        line += *c == '\n';
+    g_autofree char *want = g_strdup_printf(
+        "compare-failover.ini:%d: [host server] bond.bond0: warning: mode forced "
+        "from active-backup to balance-rr: dropped primary (not valid in balance-rr)",
+        line);
     checkf(strstr(p->run1.err, want) != NULL, __LINE__, "stderr has '%s':\n%s", want, p->run1.err);
     /* once, though the scenario was loaded three times (check, rr, ab) */
     const char *first = strstr(p->run1.err, "warning:");

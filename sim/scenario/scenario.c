@@ -66,6 +66,18 @@ static gboolean get_rate(Loader *ld, const char *group, const char *key, const c
     return TRUE;
 }
 
+/* A traffic rate: 1 kbit/s to 400 Gbit/s (NIC speeds have their own range). */
+static gboolean get_flow_rate(Loader *ld, const char *group, const char *key, const char *text,
+                              uint64_t *out, GError **error)
+{
+    GError *e = NULL;
+    if (!units_parse_rate_bps(text, out, &e))
+        return fail_from(ld, error, group, key, e);
+    if (*out < UINT64_C(1000) || *out > UINT64_C(400000000000))
+        return ini_fail(ld->ini, error, group, key, "rate '%s' is outside 1kbit to 400G", text);
+    return TRUE;
+}
+
 static gboolean get_uint(Loader *ld, const char *group, const char *key, const char *text,
                          uint64_t min, uint64_t max, uint64_t *out, GError **error)
 {
@@ -726,7 +738,7 @@ static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHas
         return FALSE;
     if ((v = g_hash_table_lookup(kv, "stop")) && !get_time(ld, g, key, v, &t->stop, error))
         return FALSE;
-    if ((v = g_hash_table_lookup(kv, "rate")) && !get_rate(ld, g, key, v, &t->rate, error))
+    if ((v = g_hash_table_lookup(kv, "rate")) && !get_flow_rate(ld, g, key, v, &t->rate, error))
         return FALSE;
     if ((v = g_hash_table_lookup(kv, "interval")) && !get_time(ld, g, key, v, &t->interval, error))
         return FALSE;
