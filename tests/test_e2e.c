@@ -654,11 +654,32 @@ static void pcapng_names_scenario_seed_and_every_interface(void)
     }
 }
 
-/* `tshark -z expert`: no error, warning or malformed packet. */
+/* Whether every entry of the "Warns (N)" section (tshark 4.x spells it so;
+ * older releases "Warnings (N)") is one that the scenario causes on purpose:
+ * balance-alb answers ARP for one address with several MACs, which Wireshark
+ * reports as "Duplicate IP address configured", exactly as on a real ALB
+ * bond. Anything else is a real warning. */
+static gboolean only_expected_warnings(const Scenario *s, const char *out)
+{
+    const char *sec = strstr(out, "Warns (");
+    if (!sec)
+        sec = strstr(out, "Warnings (");
+    if (!sec)
+        return TRUE;
+    gboolean alb = strstr(s->rel, "alb") != NULL;
+    g_auto(GStrv) lines = g_strsplit(sec, "\n", -1);
+    /* header, "=====", column titles, then entries until a blank line */
+    for (int i = 3; lines[i] && lines[i][0]; i++)
+        if (!alb || !strstr(lines[i], "Duplicate IP address configured"))
+            return FALSE;
+    return TRUE;
+}
+
+/* `tshark -z expert`: no error, no unexpected warning, no malformed packet. */
 static void check_tshark_expert(const Scenario *s)
 {
     Run r = tshark("-r", s->pcapng, "-q", "-z", "expert", NULL);
-    checkf(strstr(r.out, "Errors (") == NULL && strstr(r.out, "Warnings (") == NULL &&
+    checkf(strstr(r.out, "Errors (") == NULL && only_expected_warnings(s, r.out) &&
                strstr(r.out, "Malformed") == NULL,
            __LINE__, "%s: tshark expert finds nothing wrong:\n%s", s->rel, r.out);
     run_clear(&r);

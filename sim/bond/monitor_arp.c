@@ -302,8 +302,10 @@ static bool ns_probe_source(const Bond *bond, const uint8_t target[16], uint8_t 
         const Route6 *r = &h->routes6[i];
         routed = r->iface == bond->iface && ipv6_prefix_match(target, r->dst, r->prefix_len);
     }
-    if (routed && bond->iface->has_ip6)
-        memcpy(src, ipv6_select_source(bond->iface, target), 16);
+    const uint8_t *chosen =
+        routed && bond->iface->has_ip6 ? ipv6_select_source(bond->iface, target) : NULL;
+    if (chosen)
+        memcpy(src, chosen, 16);
     return true;
 }
 

@@ -31,6 +31,13 @@ uint64_t report_detection_ps(const Sim *sim, guint fault)
     return G_MAXUINT64;
 }
 
+static const char *flow_kind_name(const Flow *f)
+{
+    if (f->kind == FLOW_UDP)
+        return f->ipv6 ? "udp6" : "udp";
+    return f->ipv6 ? "ping6" : "ping";
+}
+
 static uint64_t nic_drops(const Nic *nic)
 {
     uint64_t n = 0;
@@ -83,12 +90,12 @@ static void table_flows(const Sim *sim, GString *out)
         char lat[32];
         units_format_time(uniq ? f->latency_sum_ps / uniq : 0, lat, sizeof(lat));
         uint64_t span = MIN(f->stop_ps, sim->end_ps) - f->start_ps;
-        table_addf(
-            t,
-            "%s\t%s %s -> %s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-            "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%.1f\t%s",
-            f->name, f->kind == FLOW_UDP ? "udp" : "ping", f->src->name, f->dst_name, f->sent,
-            f->received, lost, f->out_of_order, f->duplicates, mbps(f->rx_bytes, span), lat);
+        table_addf(t,
+                   "%s\t%s %s -> %s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%.1f\t%s",
+                   f->name, flow_kind_name(f), f->src->name, f->dst_name, f->sent, f->received,
+                   lost, f->out_of_order, f->duplicates, mbps(f->rx_bytes, span), lat);
     }
     table_render_free(t, out);
 }
@@ -268,7 +275,7 @@ static void json_flows(GString *o, const Sim *sim)
         const Flow *f = sim->flows->pdata[i];
         g_string_append(o, i ? ",{" : "{");
         json_kv_str(o, "name", f->name, TRUE);
-        json_kv_str(o, "kind", f->kind == FLOW_UDP ? "udp" : "ping", TRUE);
+        json_kv_str(o, "kind", flow_kind_name(f), TRUE);
         json_kv_str(o, "from", f->src->name, TRUE);
         json_kv_str(o, "to", f->dst_name, TRUE);
         json_kv_u64(o, "sent", f->sent, TRUE);
