@@ -486,12 +486,60 @@ static const char *bond_drop_note(Sim *sim, Bond *bond, Slave *s, const char *re
                        reason);
 }
 
+/* The bond's own capture of an outgoing frame: as the stack handed it (the
+ * snapshot, when the mode rewrites bytes), before any slave sees it. */
+static void bond_capture_out(Sim *sim, Bond *bond, Frame *f, bool snap, uint32_t snap_len,
+                             const char *note)
+{
+    if (!snap) {
+        sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_OUT, note);
+        return;
+    }
+    const char *n =
+        f->note && note ? sim_note_join(sim, f->note, note) : (f->note ? f->note : note);
+    capture_packet(sim->cap, bond->iface->cap_if, sim->eng.now_ps, bond->tx_snapshot, snap_len,
+                   CAPTURE_DIR_OUT, n);
+    f->note = NULL;
+}
+
+/* A clone of `f` onto `s` (broadcast's extra copies), counted on its NIC
+ * when it cannot go. */
+static void bond_send_copy(Sim *sim, Slave *s, const Frame *f)
+{
+    Frame *c = frame_clone(&sim->pool, f);
+    if (!c) {
+        s->nic->c.drops[NIC_DROP_POOL]++;
+        return;
+    }
+    NicDrop why;
+    if (!nic_can_queue(s->nic, &why)) {
+        nic_drop(sim, s->nic, c, why);
+        return;
+    }
+    s->tx_frames++;
+    s->tx_bytes += c->len;
+    nic_xmit(sim, s->nic, c);
+}
+
+static void bond_send_copies(Sim *sim, Bond *bond, const Frame *f)
+{
+    for (int i = 0; i < bond->n_tx_copies; i++)
+        bond_send_copy(sim, bond->tx_copies[i], f);
+    bond->n_tx_copies = 0;
+}
+
 void bond_xmit(Sim *sim, Bond *bond, Frame *f)
 {
     if (bond->pending_note) {
         f->note = sim_note_join(sim, f->note, bond->pending_note);
         bond->pending_note = NULL;
     }
+    bool snap =
+        bond->ops->rewrites_tx && bond->iface->cap_if >= 0 && f->len <= sizeof(bond->tx_snapshot);
+    uint32_t snap_len = f->len;
+    if (snap)
+        memcpy(bond->tx_snapshot, f->data, f->len);
+    bond->n_tx_copies = 0;
     Slave *s = bond->ops->select_tx(sim, bond, f);
     if (!s) {
         bond->drops[BOND_DROP_NO_SLAVE]++;
@@ -500,21 +548,23 @@ void bond_xmit(Sim *sim, Bond *bond, Frame *f)
                                ? NULL
                                : sim_internf(sim, "bondsim: drop %s reason=no-slave", bond->name);
         bond->no_slave_noted = true;
-        sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_OUT, note);
+        bond_capture_out(sim, bond, f, snap, snap_len, note);
         frame_free(&sim->pool, f);
         return;
     }
     NicDrop why;
     if (!nic_can_queue(s->nic, &why)) {
         bond->drops[BOND_DROP_SLAVE_TX]++;
-        sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_OUT,
-                    bond_drop_note(sim, bond, s, nic_drop_names[why]));
+        bond_capture_out(sim, bond, f, snap, snap_len,
+                         bond_drop_note(sim, bond, s, nic_drop_names[why]));
+        bond_send_copies(sim, bond, f);
         nic_drop(sim, s->nic, f, why);
         return;
     }
     bond->no_slave_noted = false;
+    bond_capture_out(sim, bond, f, snap, snap_len, NULL);
+    bond_send_copies(sim, bond, f);
     s->tx_frames++;
     s->tx_bytes += f->len;
-    sim_capture(sim, bond->iface->cap_if, f, CAPTURE_DIR_OUT, NULL);
     nic_xmit(sim, s->nic, f);
 }

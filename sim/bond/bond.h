@@ -90,6 +90,10 @@ typedef struct {
     bool (*rx_hook)(Sim *sim, Bond *bond, Slave *s, Frame *f);
     /* Optional: the active slave changed (TLB/ALB MAC swap, 8.x/9.x). */
     void (*active_changed)(Sim *sim, Bond *bond, Slave *old_active, Slave *new_active);
+    /* Whether select_tx rewrites frame bytes (TLB/ALB source MAC, ARP sender):
+     * bond_xmit then keeps a copy of the frame as the stack handed it, so the
+     * bond's own capture shows what tcpdump on bond0 shows. */
+    bool rewrites_tx;
     /* Whether this mode has an active slave (modes 1/5/6). */
     bool uses_primary;
     /* Whether the mode keeps the usable array of 1.3 (xor, 802.3ad, and TLB/ALB
@@ -136,6 +140,12 @@ struct Bond {
     Slave *usable[BOND_MAX_SLAVES];
     int n_usable;
     void *mode_priv; /* the mode's own state, freed by ops->free */
+    /* transmit scratch: select_tx may name extra slaves that get a clone
+     * after the bond's capture (broadcast), and rewriting modes keep the
+     * frame as handed down by the stack for that capture */
+    Slave *tx_copies[BOND_MAX_SLAVES];
+    int n_tx_copies;
+    uint8_t tx_snapshot[1536];
     /* balance-rr */
     uint32_t rr_counter;
     GRand *rng;

@@ -27,10 +27,9 @@
  *    updates restore that traffic;
  *  - a bond with no slave able to transmit assigns no client; its entries
  *    keep no slave until one comes up (rebalance);
- *  - the rewrites happen in select_tx, before bond_xmit() captures the frame
- *    on the bond, so bondsim's bond0 capture shows the rewritten ARP sender
- *    and Ethernet source, where tcpdump on a real bond0 shows the frame as
- *    the stack handed it; the slaves' captures are exact either way;
+ *  - the rewrites happen in select_tx; the ops set rewrites_tx, so
+ *    bond_xmit captures on bond0 the frame as the stack handed it (as
+ *    tcpdump on a real bond0 shows it) and the slaves the rewritten one;
  *  - VLANs and bridges above the bond are not modelled.
  */
 #include "bond/tlb.h"
@@ -476,6 +475,7 @@ void bond_alb_arp_recv(Sim *sim, Bond *bond, const Frame *f)
 const BondModeOps bond_mode_alb_ops = {
     .name = "balance-alb",
     .select_tx = alb_select_tx,
+    .rewrites_tx = true,
     .link_changed = bond_lb_link_changed,
     .carrier_changed = NULL,
     .open = bond_lb_open,

@@ -15,9 +15,9 @@
  *    clones to the others; a copy refused by its NIC (queue full) or one the
  *    pool cannot supply is counted on that NIC only; the bond counts a drop
  *    ("slave-tx") only when no copy left, as the kernel counts tx_dropped;
- *  - bond_xmit captures the frame on the bond device when select_tx returns,
- *    so in the pcapng the copies on the earlier slaves precede the bond's
- *    record at the same timestamp (the kernel's taps see the bond first).
+ *  - select_tx only chooses: the clones named in bond->tx_copies go out
+ *    after bond_xmit has captured the frame on the bond device, so the
+ *    bond's record comes first, as the kernel's taps see it.
  */
 #include "bond/bond.h"
 
@@ -26,24 +26,6 @@
 static bool bcast_slave_up(const Slave *s)
 {
     return nic_carrier(s->nic) && s->link == SLAVE_LINK_UP;
-}
-
-/* One clone onto `s`, counted on its NIC when it cannot go. */
-static void bcast_send_copy(Sim *sim, Slave *s, const Frame *f)
-{
-    Frame *c = frame_clone(&sim->pool, f);
-    if (!c) {
-        s->nic->c.drops[NIC_DROP_POOL]++;
-        return;
-    }
-    NicDrop why;
-    if (!nic_can_queue(s->nic, &why)) {
-        nic_drop(sim, s->nic, c, why);
-        return;
-    }
-    s->tx_frames++;
-    s->tx_bytes += c->len;
-    nic_xmit(sim, s->nic, c);
 }
 
 static Slave *bcast_select_tx(Sim *sim, Bond *bond, Frame *f)
@@ -63,9 +45,10 @@ static Slave *bcast_select_tx(Sim *sim, Bond *bond, Frame *f)
         keep--;
     if (!nic_can_queue(up[keep]->nic, &why))
         keep = n - 1;
+    /* the clones go out after the bond's capture, in list order */
     for (int i = 0; i < n; i++)
         if (i != keep)
-            bcast_send_copy(sim, up[i], f);
+            bond->tx_copies[bond->n_tx_copies++] = up[i];
     return up[keep];
 }
 

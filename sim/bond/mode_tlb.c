@@ -24,8 +24,9 @@
  *    4096 Mb/s and 512 MB/s: a 25G slave has a smaller gap than a 1G one;
  *  - the speed is that of the link (the slower end), as ethtool reports it;
  *  - the length counted is skb->len, the frame before padding to 60 bytes;
- *  - the source rewrite happens in select_tx, so the bond's own capture shows
- *    the slave's MAC (tcpdump on a real bond0 sees the bond MAC);
+ *  - the source rewrite happens in select_tx; the ops set rewrites_tx, so
+ *    bond_xmit captures on bond0 the frame as the stack handed it (bond
+ *    MAC), as tcpdump on a real bond0 shows it, and the slave the rewrite;
  *  - learning packets go to every slave, carrier or not; a NIC without
  *    carrier counts them as no-carrier drops, as AB's dead active does;
  *  - the TLB/ALB tick is queued with no delay at open, before the MII tick,
@@ -460,6 +461,7 @@ void bond_lb_open(Sim *sim, Bond *bond)
 const BondModeOps bond_mode_tlb_ops = {
     .name = "balance-tlb",
     .select_tx = tlb_select_tx,
+    .rewrites_tx = true,
     .link_changed = bond_lb_link_changed,
     .carrier_changed = NULL,
     .open = bond_lb_open,
