@@ -395,7 +395,7 @@ static void rr_and_ab_rows_show_expected_figures(void)
     CU_ASSERT_PTR_EQUAL(rows->pdata[0], rr); /* in the order of --modes */
     /* mode, Mb/s, tx share, lost, out of order, duplicates, gap ms, MAC moves, note */
     /* 4000 datagrams of 106-byte frames a second: 3.39 Mb/s of frames */
-    checkf(num(rr[1]) > 3.0 && num(ab[1]) > 3.0 && num(rr[1]) > num(ab[1]), __LINE__,
+    checkf(num(rr[1]) > 3.0 && num(ab[1]) > 2.0 && num(rr[1]) > num(ab[1]), __LINE__,
            "about 3.4 Mb/s delivered, less for ab (its failover gap): rr %s, ab %s", rr[1],
            ab[1]);
     checkf(strcmp(rr[2], "50/50") == 0, __LINE__, "rr sends 50/50 before the cut: %s", rr[2]);

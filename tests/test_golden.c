@@ -1,0 +1,95 @@
+/* test_golden.c - the captures kept in pcaps/ are golden files.
+ *
+ * For every pcaps/<name>.pcapng, scenarios/<name>.ini is run again with its
+ * own seed and the fresh capture must be byte-identical: any change of mode
+ * behaviour, timing or capture layout shows up here. When a change is meant,
+ * tools/regen-pcaps.sh rewrites the kept files. Every teaching scenario must
+ * have its kept capture.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "cu_run.h"
+
+static char *run_scenario(const char *scenario, const char *out_dir)
+{
+    const char *argv[] = {BONDSIM_BINARY, "run", scenario, "-q", "-o", out_dir, NULL};
+    int status = -1;
+    g_autofree char *err = NULL;
+    gboolean ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &err, &status, NULL);
+    if (!ok || !g_spawn_check_wait_status(status, NULL)) {
+        fprintf(stderr, "bondsim run %s failed: %s\n", scenario, err ? err : "");
+        return NULL;
+    }
+    return g_strdup(out_dir);
+}
+
+static void golden_captures_match_fresh_runs(void)
+{
+    g_autofree char *pcaps = g_build_filename(BONDSIM_SOURCE_DIR, "pcaps", NULL);
+    g_autofree char *scratch = cu_scratch_dir("golden");
+    GDir *dir = g_dir_open(pcaps, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    const char *entry;
+    int checked = 0;
+    while ((entry = g_dir_read_name(dir)) != NULL) {
+        if (!g_str_has_suffix(entry, ".pcapng"))
+            continue;
+        g_autofree char *name = g_strndup(entry, strlen(entry) - strlen(".pcapng"));
+        g_autofree char *ini = g_strdup_printf("%s/scenarios/%s.ini", BONDSIM_SOURCE_DIR, name);
+        CU_ASSERT_TRUE(g_file_test(ini, G_FILE_TEST_EXISTS));
+        g_autofree char *out = g_build_filename(scratch, name, NULL);
+        g_autofree char *ran = run_scenario(ini, out);
+        CU_ASSERT_PTR_NOT_NULL(ran);
+        if (!ran)
+            continue;
+        g_autofree char *fresh_path = g_strdup_printf("%s/%s.pcapng", out, name);
+        g_autofree char *kept_path = g_build_filename(pcaps, entry, NULL);
+        g_autofree char *fresh = NULL, *kept = NULL;
+        gsize fresh_len = 0, kept_len = 0;
+        CU_ASSERT_TRUE(g_file_get_contents(fresh_path, &fresh, &fresh_len, NULL));
+        CU_ASSERT_TRUE(g_file_get_contents(kept_path, &kept, &kept_len, NULL));
+        gboolean same =
+            fresh && kept && fresh_len == kept_len && memcmp(fresh, kept, fresh_len) == 0;
+        if (!same)
+            fprintf(stderr,
+                    "pcaps/%s differs from a fresh run of scenarios/%s.ini (%zu vs %zu bytes): "
+                    "behaviour changed; if intended, run tools/regen-pcaps.sh\n",
+                    entry, name, (size_t)kept_len, (size_t)fresh_len);
+        CU_ASSERT_TRUE(same);
+        checked++;
+    }
+    g_dir_close(dir);
+    CU_ASSERT_TRUE(checked > 0);
+}
+
+static void every_scenario_has_a_kept_capture(void)
+{
+    g_autofree char *scen = g_build_filename(BONDSIM_SOURCE_DIR, "scenarios", NULL);
+    GDir *dir = g_dir_open(scen, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    const char *entry;
+    while ((entry = g_dir_read_name(dir)) != NULL) {
+        if (!g_str_has_suffix(entry, ".ini"))
+            continue;
+        g_autofree char *name = g_strndup(entry, strlen(entry) - strlen(".ini"));
+        g_autofree char *kept = g_strdup_printf("%s/pcaps/%s.pcapng", BONDSIM_SOURCE_DIR, name);
+        if (!g_file_test(kept, G_FILE_TEST_EXISTS))
+            fprintf(stderr, "scenarios/%s has no kept capture: run tools/regen-pcaps.sh\n", entry);
+        CU_ASSERT_TRUE(g_file_test(kept, G_FILE_TEST_EXISTS));
+    }
+    g_dir_close(dir);
+}
+
+static CU_TestInfo cases[] = {
+    {"golden_captures_match_fresh_runs", golden_captures_match_fresh_runs},
+    {"every_scenario_has_a_kept_capture", every_scenario_has_a_kept_capture},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+    return cu_run("golden", cases);
+}
