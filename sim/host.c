@@ -8,6 +8,7 @@
 #include "net/ipv6.h"
 #include "sim.h"
 #include "traffic/flow.h"
+#include "traffic/tcp.h"
 #include "util/bytes.h"
 
 const char *const host_drop_names[HOST_DROP_COUNT] = {
@@ -50,6 +51,7 @@ void host_free(Host *host)
     }
     for (int i = 0; i < host->n_nics; i++)
         nic_free(host->nics[i]);
+    tcp_host_free(host->tcp);
     g_free(host->name);
     g_free(host);
 }
@@ -431,6 +433,17 @@ void host_neigh_hold(Sim *sim, Neigh *n, Frame *f)
     neigh_hold(sim, n->iface, n, f);
 }
 
+/* TCP (traffic/tcp.c) sums its checksum with a source of 0.0.0.0, as the
+ * route decides the source: add it now (RFC 1624 incremental update). */
+static void host_tcp_checksum_add_source(uint8_t *ip)
+{
+    uint8_t *csum = ip + (ip[0] & 0x0f) * 4 + 16;
+    uint32_t sum = (uint16_t)~get_be16(csum) + (uint32_t)get_be16(ip + 12) + get_be16(ip + 14);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    put_be16(csum, (uint16_t)~sum);
+}
+
 void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
 {
     HostPathCache local = {0};
@@ -459,6 +472,8 @@ void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPath
     memcpy(ip + 12, ifc->ip, 4);
     put_be16(ip + 10, 0);
     put_be16(ip + 10, inet_checksum(ip, 20, 0));
+    if (ip[9] == 6)
+        host_tcp_checksum_add_source(ip);
     eth_write_header(f, pc->neigh->mac, ifc->mac, ETH_P_IP);
     if (pc->neigh->state != NEIGH_REACHABLE) {
         neigh_hold(sim, ifc, pc->neigh, f);
@@ -518,6 +533,10 @@ static void ipv4_rx(Sim *sim, Iface *iface, Frame *f)
     }
     if (ip[9] == 17 && f->flow != FRAME_NO_FLOW && f->flow < sim->flows->len) {
         flow_deliver(sim, g_ptr_array_index(sim->flows, f->flow), h, f);
+        return;
+    }
+    if (ip[9] == 6) {
+        tcp_rx(sim, iface, f);
         return;
     }
     h->drops[HOST_DROP_NO_LISTENER]++;

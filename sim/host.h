@@ -6,8 +6,9 @@
  * updates an existing entry as Linux does), holds packets while a neighbour
  * is being resolved (up to 101 frames, as unres_qlen; three broadcast
  * requests one second apart, then the entry fails and the held packets are
- * dropped), routes by longest prefix then metric, answers ICMP echo and hands
- * UDP datagrams and echo replies of measured flows to their Flow.
+ * dropped), routes by longest prefix then metric, answers ICMP echo, hands
+ * UDP datagrams and echo replies of measured flows to their Flow and TCP
+ * segments to traffic/tcp.c (Host.tcp finds the connection).
  * ARP entries do not age during a run (runs are seconds long; documented).
  * IPv6 (addresses, routes, neighbour discovery, ICMPv6, UDP) is net/ipv6.c;
  * its neighbour entries (family 6) share this cache, hold queue and retries.
@@ -124,6 +125,7 @@ struct Host {
     uint64_t drops[HOST_DROP_COUNT];
     uint64_t arp_tx, arp_rx, icmp_echo_rx;
     uint64_t nd_tx, nd_rx, icmp6_echo_rx; /* IPv6 ND messages, ICMPv6 echo requests */
+    struct TcpHost *tcp; /* TCP ends and connections (traffic/tcp.c), owned; NULL if none */
 };
 
 typedef struct {

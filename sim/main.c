@@ -2,6 +2,7 @@
  *
  *   bondsim run FILE [-o DIR] [--seed N] [--set GROUP.KEY=VALUE]...
  *                    [--pcap-format pcapng|pcap|none] [--snaplen N]
+ *                    [--load-bin TIME] [--plot]
  *   bondsim validate FILE [--set ...]
  *   bondsim compare FILE [--modes LIST|all] [-o DIR] [--seed N] [--set ...]
  *                        [--pcap-format ...] [--snaplen N] [-q]
@@ -30,8 +31,11 @@
 #include "host.h"
 #include "scenario/scenario.h"
 #include "sim.h"
+#include "stats/plot.h"
 #include "stats/report.h"
+#include "stats/series.h"
 #include "switch.h"
+#include "util/units.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
 
@@ -43,7 +47,11 @@ typedef struct {
     char *pcap_format;
     gint snaplen;
     gboolean quiet;
-    char *modes; /* compare: --modes */
+    char *modes;    /* compare: --modes */
+    char *load_bin; /* run: --load-bin */
+    gboolean plot;  /* run: --plot */
+    uint64_t load_bin_ps;
+    char *gnuplot; /* run --plot: gnuplot's path */
 } RunArgs;
 
 static gboolean seed_cb(const char *name, const char *value, gpointer data, GError **error)
@@ -95,6 +103,20 @@ static GOptionContext *make_context(const char *params, RunArgs *a, gboolean run
     g_option_context_set_main_group(ctx, main_group);
     g_option_context_set_description(ctx, usage_summary);
     return ctx;
+}
+
+/* Options of `run` alone (compare shares the others). */
+static void add_run_only_entries(GOptionContext *ctx, RunArgs *a)
+{
+    GOptionEntry entries[] = {
+        {"load-bin", 0, 0, G_OPTION_ARG_STRING, &a->load_bin,
+         "Bin width of the per-slave load series DIR/series.csv (default 10ms or duration/500, "
+         "the larger)",
+         "TIME"},
+        {"plot", 0, 0, G_OPTION_ARG_NONE, &a->plot,
+         "Also draw DIR/load.png, load.svg, reorder.png, reorder.svg with gnuplot", NULL},
+        G_OPTION_ENTRY_NULL};
+    g_option_group_add_entries(g_option_context_get_main_group(ctx), entries);
 }
 
 static Sim *load(const char *file, RunArgs *a, char **canon)
@@ -153,6 +175,20 @@ static gboolean parse_format(const char *s, CaptureFormat *f)
     return TRUE;
 }
 
+/* The images of --plot; the data outputs stay if this fails. */
+static int run_plots(const Sim *sim, const RunArgs *a, const char *dir)
+{
+    GError *err = NULL;
+    if (!a->plot)
+        return 0;
+    if (!plot_render(sim, dir, a->gnuplot, &err)) {
+        g_printerr("bondsim: --plot: %s\n", err->message);
+        g_error_free(err);
+        return EXIT_OUTPUT;
+    }
+    return 0;
+}
+
 static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt, const char *canon)
 {
     GError *err = NULL;
@@ -170,7 +206,9 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
     }
     scenario_register_capture(sim);
     int64_t t0 = g_get_monotonic_time();
+    series_start(sim, sim->series);
     sim_run(sim, isatty(STDERR_FILENO) && !a->quiet);
+    series_finish(sim, sim->series);
     double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
     int n_if = 0;
     for (guint i = 0; i < sim->nics->len; i++)
@@ -180,25 +218,72 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
     Capture *cap = sim->cap;
     sim->cap = NULL;
     g_autofree char *json_path = g_build_filename(dir, "stats.json", NULL);
-    /* stats.json first (atomic); if the capture then fails, it goes too, so a
-     * failed run leaves no output at all */
-    if (!report_write_json(sim, json_path, &err)) {
+    /* data files and stats.json first (atomic); if the capture then fails,
+     * they go too, so a failed run leaves no output at all */
+    if (!report_write_data(sim, dir, &err)) {
         capture_abort(cap);
+    } else if (!report_write_json(sim, json_path, &err)) {
+        capture_abort(cap);
+        report_remove_data(dir);
     } else if (!capture_finish(cap, st, sim->end_ps, &err)) {
         g_unlink(json_path);
+        report_remove_data(dir);
     }
     if (err) {
         g_printerr("bondsim: %s\n", err->message);
         g_error_free(err);
         return EXIT_OUTPUT;
     }
+    int rc = run_plots(sim, a, dir);
     if (!a->quiet) {
         g_autofree char *table = report_table(sim);
         fputs(table, stdout);
-        printf("Outputs: %s%s, %s\n", cap_path, fmt == CAPTURE_PCAP ? "/*.pcap" : "", json_path);
+        printf("Outputs: %s%s, %s, %s/series.csv, %s/reorder.csv%s%s%s\n", cap_path,
+               fmt == CAPTURE_PCAP ? "/*.pcap" : "", json_path, dir, dir,
+               a->plot && rc == 0 ? ", " : "", a->plot && rc == 0 ? dir : "",
+               a->plot && rc == 0 ? "/{load,reorder}.{png,svg}" : "");
     }
     fflush(stdout);
     g_printerr("bondsim: %.3f s wall, %" G_GUINT64_FORMAT " events\n", wall, sim->eng.events_run);
+    return rc;
+}
+
+/* --plot needs gnuplot, --load-bin a time: checked before anything is
+ * written. */
+static int check_run_args(RunArgs *a)
+{
+    if (a->plot) {
+        a->gnuplot = plot_find_gnuplot();
+        if (!a->gnuplot) {
+            g_printerr("bondsim: --plot needs gnuplot, which is not in PATH (install the gnuplot "
+                       "or gnuplot-nox package); nothing written\n");
+            return EXIT_OUTPUT;
+        }
+    }
+    if (a->load_bin) {
+        GError *err = NULL;
+        if (!units_parse_time_ps(a->load_bin, 0, &a->load_bin_ps, &err) || a->load_bin_ps == 0) {
+            g_printerr("bondsim: --load-bin '%s': %s\n", a->load_bin,
+                       err ? err->message : "use a time above 0");
+            g_clear_error(&err);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* The per-slave load series, attached to the Sim. */
+static int make_series(Sim *sim, const RunArgs *a)
+{
+    GError *err = NULL;
+    uint64_t bin = a->load_bin_ps ? a->load_bin_ps : series_default_bin_ps(sim->end_ps);
+    sim->series = series_new(sim, bin, &err);
+    if (!sim->series) {
+        g_printerr("bondsim: --load-bin %s: %s\n", a->load_bin ? a->load_bin : "default",
+                   err->message);
+        g_error_free(err);
+        return EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -213,10 +298,17 @@ static int cmd_run(const char *file, RunArgs *a)
         g_printerr("bondsim: --snaplen %d: use 0 (whole frames) to 262144\n", a->snaplen);
         return EXIT_USAGE;
     }
+    int rc = check_run_args(a);
+    if (rc)
+        return rc;
     g_autofree char *canon = NULL;
     Sim *sim = load(file, a, &canon);
     if (!sim)
         return EXIT_INPUT;
+    if ((rc = make_series(sim, a)) != 0) {
+        sim_free(sim);
+        return rc;
+    }
     g_autofree char *dir =
         a->out_dir ? g_strdup(a->out_dir) : g_build_filename("pcaps", "out", sim->name, NULL);
     if (g_mkdir_with_parents(dir, 0755) != 0 || g_access(dir, W_OK) != 0) {
@@ -224,7 +316,7 @@ static int cmd_run(const char *file, RunArgs *a)
         sim_free(sim);
         return EXIT_OUTPUT;
     }
-    int rc = run_outputs(sim, a, dir, fmt, canon);
+    rc = run_outputs(sim, a, dir, fmt, canon);
     sim_free(sim);
     return rc;
 }
@@ -496,6 +588,8 @@ int main(int argc, char **argv)
     RunArgs a = {0};
     g_autofree char *params = g_strdup_printf("%s FILE", cmd);
     GOptionContext *ctx = make_context(params, &a, is_run);
+    if (is_run)
+        add_run_only_entries(ctx, &a);
     GError *err = NULL;
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
@@ -513,6 +607,8 @@ int main(int argc, char **argv)
     g_option_context_free(ctx);
     g_free(a.out_dir);
     g_free(a.pcap_format);
+    g_free(a.load_bin);
+    g_free(a.gnuplot);
     g_strfreev(a.sets);
     return rc;
 }

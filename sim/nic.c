@@ -11,16 +11,12 @@
 #include "sim.h"
 
 const char *const nic_drop_names[NIC_DROP_COUNT] = {
-    [NIC_DROP_QUEUE_FULL] = "queue-full",
-    [NIC_DROP_NO_CARRIER] = "no-carrier",
-    [NIC_DROP_WIRE_LOSS] = "wire-loss",
-    [NIC_DROP_CUT_IN_FLIGHT] = "cut-in-flight",
-    [NIC_DROP_RX_NO_CARRIER] = "rx-no-carrier",
-    [NIC_DROP_POOL] = "no-buffer",
+    [NIC_DROP_QUEUE_FULL] = "queue-full",       [NIC_DROP_NO_CARRIER] = "no-carrier",
+    [NIC_DROP_WIRE_LOSS] = "wire-loss",         [NIC_DROP_CUT_IN_FLIGHT] = "cut-in-flight",
+    [NIC_DROP_RX_NO_CARRIER] = "rx-no-carrier", [NIC_DROP_POOL] = "no-buffer",
 };
 
-Nic *nic_new(const char *owner_name, const char *ifname, const uint8_t mac[6],
-             uint64_t speed_bps)
+Nic *nic_new(const char *owner_name, const char *ifname, const uint8_t mac[6], uint64_t speed_bps)
 {
     Nic *nic = g_new0(Nic, 1);
     g_snprintf(nic->name, sizeof(nic->name), "%s/%s", owner_name, ifname);

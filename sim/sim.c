@@ -8,6 +8,7 @@
 
 #include "bond/bond.h"
 #include "host.h"
+#include "stats/series.h"
 #include "switch.h"
 #include "traffic/flow.h"
 #include "util/units.h"
@@ -68,6 +69,7 @@ void sim_free(Sim *sim)
     g_array_free(sim->faults, TRUE);
     g_array_free(sim->events, TRUE);
     g_free(sim->fault_gaps);
+    series_free(sim->series);
     g_string_chunk_free(sim->strings);
     engine_clear(&sim->eng);
     frame_pool_clear(&sim->pool);

@@ -22,6 +22,7 @@ typedef struct Host Host;
 typedef struct Switch Switch;
 typedef struct Bond Bond;
 typedef struct Flow Flow;
+typedef struct Series Series;
 
 /* Limits, refused with a message at load time. */
 #define SIM_MAX_HOSTS 256
@@ -87,6 +88,7 @@ struct Sim {
     struct FaultGap *fault_gaps; /* one per fault, filled by the flows */
     char *name;                  /* scenario name */
     uint64_t progress_next_ps;   /* next progress report (0 = off) */
+    Series *series;              /* per-slave load over time, owned; NULL: not sampled */
 };
 
 /* Creates an empty simulation. `seed` seeds every component's RNG. */

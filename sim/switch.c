@@ -3,11 +3,23 @@
 
 #include <string.h>
 
+#include "lacp/lacp.h"
 #include "sim.h"
+#include "util/bytes.h"
 #include "util/units.h"
+
+/* Switches' default LACP system and port priority (Cisco, Arista, Juniper
+ * all ship 32768; Linux uses 65535 and 255). */
+#define SWITCH_LACP_PRIO 32768
+
+GQuark switch_error_quark(void)
+{
+    return g_quark_from_static_string("bondsim-switch-error-quark");
+}
 
 static void sw_port_rx(Sim *sim, Nic *nic, Frame *f);
 static void sw_port_carrier(Sim *sim, Nic *nic, bool up);
+static const char *sw_port_rx_note(Sim *sim, Nic *nic, Frame *f);
 
 Switch *switch_new(Sim *sim, const char *name, int n_ports, uint64_t speed_bps, uint64_t aging_ps)
 {
@@ -16,6 +28,14 @@ Switch *switch_new(Sim *sim, const char *name, int n_ports, uint64_t speed_bps, 
     sw->name = g_strdup(name);
     sw->n_ports = n_ports;
     sw->aging_ps = aging_ps ? aging_ps : SWITCH_DEFAULT_AGING_PS;
+    sw->ordinal = (int)sim->switches->len;
+    for (int i = 0; i < SWITCH_MAX_PORTS; i++) {
+        sw->chan_of[i] = -1;
+        sw->member_of[i] = -1;
+    }
+    const uint8_t sys[6] = {0x02, 0x5e, 0, (uint8_t)sw->ordinal, 0, 0};
+    memcpy(sw->lacp_system, sys, 6);
+    sw->lacp_sys_prio = SWITCH_LACP_PRIO;
     for (int i = 0; i < n_ports; i++) {
         /* locally administered MAC per port: 02:5e:<switch>:<port> */
         uint8_t mac[6] = {0x02, 0x5e, 0, (uint8_t)sim->switches->len, 0, (uint8_t)(i + 1)};
@@ -24,6 +44,7 @@ Switch *switch_new(Sim *sim, const char *name, int n_ports, uint64_t speed_bps, 
         Nic *p = nic_new(name, ifname, mac, speed_bps);
         p->rx = sw_port_rx;
         p->on_carrier = sw_port_carrier;
+        p->rx_note = sw_port_rx_note;
         p->owner = sw;
         p->owner_index = i;
         sw->ports[i] = p;
@@ -35,6 +56,9 @@ void switch_free(Switch *sw)
 {
     if (!sw)
         return;
+    timer_cancel(&sw->lacp_timer);
+    for (int c = 0; c < sw->n_chan; c++)
+        lacp_system_free(sw->chan[c].lacp);
     for (int i = 0; i < sw->n_ports; i++)
         nic_free(sw->ports[i]);
     g_free(sw->name);
@@ -82,19 +106,377 @@ int switch_fdb_lookup(const Switch *sw, const uint8_t mac[6], uint64_t now_ps)
     return fdb_valid(sw, e, now_ps) ? e->port : -1;
 }
 
+/* ---- port-channels ------------------------------------------------------- */
+
+static const char *const sw_hash_names[SWITCH_HASH_COUNT] = {
+    [SWITCH_HASH_SRC_MAC] = "src-mac",           [SWITCH_HASH_DST_MAC] = "dst-mac",
+    [SWITCH_HASH_SRC_DST_MAC] = "src-dst-mac",   [SWITCH_HASH_SRC_DST_IP] = "src-dst-ip",
+    [SWITCH_HASH_SRC_DST_PORT] = "src-dst-port",
+};
+
+const char *switch_hash_name(SwitchHash hash)
+{
+    g_return_val_if_fail(hash < SWITCH_HASH_COUNT, "?");
+    return sw_hash_names[hash];
+}
+
+gboolean switch_hash_parse(const char *s, SwitchHash *out)
+{
+    for (int i = 0; i < SWITCH_HASH_COUNT; i++)
+        if (strcmp(s, sw_hash_names[i]) == 0) {
+            *out = (SwitchHash)i;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+/* Refuses what switch_add_channel refuses; marks the members in `taken`. */
+static gboolean sw_check_channel(const Switch *sw, const char *name, const int *ports, int n,
+                                 bool *taken, GError **error)
+{
+    if (!*name || strlen(name) >= sizeof(sw->chan[0].name))
+        return g_set_error(error, SWITCH_ERROR, 0,
+                           "channel name '%s' must have 1 to %zu characters", name,
+                           sizeof(sw->chan[0].name) - 1),
+               FALSE;
+    if (sw->n_chan >= SWITCH_MAX_CHANNELS)
+        return g_set_error(error, SWITCH_ERROR, 0, "more than %d port-channels",
+                           SWITCH_MAX_CHANNELS),
+               FALSE;
+    if (n < 1 || n > SWITCH_MAX_MEMBERS)
+        return g_set_error(error, SWITCH_ERROR, 0,
+                           "a port-channel has 1 to %d member ports, not %d", SWITCH_MAX_MEMBERS,
+                           n),
+               FALSE;
+    for (int c = 0; c < sw->n_chan; c++)
+        if (strcmp(sw->chan[c].name, name) == 0)
+            return g_set_error(error, SWITCH_ERROR, 0, "port-channel '%s' is defined twice", name),
+                   FALSE;
+    for (int i = 0; i < n; i++) {
+        if (ports[i] < 1 || ports[i] > sw->n_ports)
+            return g_set_error(error, SWITCH_ERROR, 0, "port %d does not exist (ports 1-%d)",
+                               ports[i], sw->n_ports),
+                   FALSE;
+        int c = sw->chan_of[ports[i] - 1];
+        if (c >= 0)
+            return g_set_error(error, SWITCH_ERROR, 0, "port %d is already in port-channel %s",
+                               ports[i], sw->chan[c].name),
+                   FALSE;
+        if (taken[ports[i] - 1])
+            return g_set_error(error, SWITCH_ERROR, 0, "port %d is given twice", ports[i]), FALSE;
+        taken[ports[i] - 1] = true;
+    }
+    return TRUE;
+}
+
+static void sw_lacp_attach(Sim *sim, Switch *sw, SwitchChannel *ch);
+
+gboolean switch_add_channel(Sim *sim, Switch *sw, const char *name, const int *ports, int n,
+                            const SwitchChanConfig *cfg, GError **error)
+{
+    g_return_val_if_fail(sim && sw && name && ports && cfg, FALSE);
+    g_return_val_if_fail(cfg->hash < SWITCH_HASH_COUNT, FALSE);
+    bool taken[SWITCH_MAX_PORTS] = {false};
+    if (!sw_check_channel(sw, name, ports, n, taken, error))
+        return FALSE;
+    SwitchChannel *ch = &sw->chan[sw->n_chan];
+    memset(ch, 0, sizeof(*ch));
+    g_strlcpy(ch->name, name, sizeof(ch->name));
+    ch->cfg = *cfg;
+    ch->sim = sim;
+    ch->sw = sw;
+    for (int p = 0; p < sw->n_ports; p++)
+        if (taken[p]) {
+            sw->member_of[p] = (int8_t)ch->n_members;
+            ch->members[ch->n_members++] = (int16_t)p;
+            sw->chan_of[p] = (int16_t)sw->n_chan;
+        }
+    ch->dirty = true;
+    ch->last_n_active = -1;
+    sw->n_chan++;
+    if (cfg->mode == SWITCH_CHAN_LACP)
+        sw_lacp_attach(sim, sw, ch);
+    return TRUE;
+}
+
+int switch_port_channel(const Switch *sw, int number)
+{
+    return number >= 1 && number <= sw->n_ports ? sw->chan_of[number - 1] : -1;
+}
+
+bool switch_mac_is_link_local(const uint8_t dst[6])
+{
+    return dst[0] == 0x01 && dst[1] == 0x80 && dst[2] == 0xc2 && dst[3] == 0 && dst[4] == 0 &&
+           (dst[5] & 0xf0) == 0;
+}
+
+/* The switch's hash. Real switches hash a few header fields into a small
+ * number of buckets; bondsim does the same in the open, with no claim to
+ * match any vendor's bits:
+ *
+ *   MAC32(m)     = (m[0..1] as big-endian u16) ^ (m[2..5] as big-endian u32)
+ *   IP(v4)       = the address as a big-endian u32;
+ *   IP(v6)       = XOR of its four big-endian u32 words
+ *   src-mac      k = MAC32(src)
+ *   dst-mac      k = MAC32(dst)
+ *   src-dst-mac  k = MAC32(src) ^ MAC32(dst)
+ *   src-dst-ip   k = IP(src) ^ IP(dst) for IPv4 and IPv6, else src-dst-mac
+ *   src-dst-port k = sport << 16 | dport for TCP, UDP and SCTP (not for a
+ *                IPv4 fragment, nor behind IPv6 extension headers), else
+ *                src-dst-ip (which falls back to src-dst-mac)
+ *   result       h = k ^ k >> 16; h ^= h >> 8; h & 0xff  (8-bit bucket)
+ *
+ * The member is active[h % n_active]. Only the untagged EtherType at offset
+ * 12 is looked at (a frame with an in-frame VLAN tag hashes as non-IP). */
+static uint32_t sw_mac32(const uint8_t *m)
+{
+    return (uint32_t)get_be16(m) ^ get_be32(m + 2);
+}
+
+/* IP(src) ^ IP(dst) and the L4 protocol and offset; false if not IP. */
+static bool sw_ip_key(const uint8_t *f, uint32_t len, uint32_t *k, uint8_t *proto, uint32_t *l4_off)
+{
+    uint16_t type = get_be16(f + 12);
+    const uint8_t *ip = f + ETH_HLEN;
+    if (type == ETH_P_IP && len >= ETH_HLEN + 20 && (ip[0] >> 4) == 4) {
+        uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+        *k = get_be32(ip + 12) ^ get_be32(ip + 16);
+        bool frag = (get_be16(ip + 6) & 0x3fff) != 0; /* MF or offset */
+        *proto = frag || ihl < 20 ? 0 : ip[9];
+        *l4_off = ETH_HLEN + ihl;
+        return true;
+    }
+    if (type == ETH_P_IPV6 && len >= ETH_HLEN + 40 && (ip[0] >> 4) == 6) {
+        *k = 0;
+        for (int w = 0; w < 8; w++)
+            *k ^= get_be32(ip + 8 + 4 * w);
+        *proto = ip[6];
+        *l4_off = ETH_HLEN + 40;
+        return true;
+    }
+    return false;
+}
+
+uint32_t switch_hash(SwitchHash hash, const uint8_t *frame, uint32_t len)
+{
+    g_return_val_if_fail(frame && hash < SWITCH_HASH_COUNT, 0);
+    if (len < ETH_HLEN)
+        return 0;
+    uint32_t k = 0, l4 = 0;
+    uint8_t proto = 0;
+    switch (hash) {
+    case SWITCH_HASH_SRC_MAC:
+        k = sw_mac32(frame + 6);
+        break;
+    case SWITCH_HASH_DST_MAC:
+        k = sw_mac32(frame);
+        break;
+    case SWITCH_HASH_SRC_DST_PORT:
+        if (sw_ip_key(frame, len, &k, &proto, &l4) && (proto == 6 || proto == 17 || proto == 132) &&
+            len >= l4 + 4) {
+            k = (uint32_t)get_be16(frame + l4) << 16 | get_be16(frame + l4 + 2);
+            break;
+        }
+        /* fall through */
+    case SWITCH_HASH_SRC_DST_IP:
+        if (sw_ip_key(frame, len, &k, &proto, &l4))
+            break;
+        /* fall through */
+    default:
+        k = sw_mac32(frame + 6) ^ sw_mac32(frame);
+        break;
+    }
+    uint32_t h = k ^ (k >> 16);
+    h ^= h >> 8;
+    return h & 0xff;
+}
+
+/* Rebuilds active[]: members with carrier (and, in an LACP channel,
+ * collecting+distributing), in port order. A change after the first build
+ * is commented on the next frame out of the channel. */
+static void sw_chan_rebuild(Sim *sim, Switch *sw, SwitchChannel *ch)
+{
+    ch->dirty = false;
+    ch->n_active = 0;
+    for (int i = 0; i < ch->n_members; i++)
+        if (nic_carrier(sw->ports[ch->members[i]]) &&
+            (!ch->lacp || lacp_port_distributing(ch->lacp, i)))
+            ch->active[ch->n_active++] = ch->members[i];
+    if (ch->last_n_active >= 0 && ch->last_n_active != ch->n_active) {
+        ch->remaps++;
+        GString *act = g_string_new(NULL);
+        for (int i = 0; i < ch->n_active; i++)
+            g_string_append_printf(act, "%sport%d", i ? "," : "", ch->active[i] + 1);
+        ch->remap_note = sim_internf(sim, "bondsim: lag-remap %s %s members=%d->%d active=%s",
+                                     sw->name, ch->name, ch->last_n_active, ch->n_active,
+                                     ch->n_active ? act->str : "none");
+        g_string_free(act, TRUE);
+    }
+    ch->last_n_active = ch->n_active;
+}
+
+static inline SwitchChannel *sw_chan(Sim *sim, Switch *sw, int c)
+{
+    SwitchChannel *ch = &sw->chan[c];
+    if (ch->dirty)
+        sw_chan_rebuild(sim, sw, ch);
+    return ch;
+}
+
+/* The member a frame leaves channel `ch` on, or -1 if none is active. */
+static int sw_chan_pick(const SwitchChannel *ch, const Frame *f)
+{
+    if (ch->n_active == 0)
+        return -1;
+    return ch->active[switch_hash(ch->cfg.hash, f->data, f->len) % (uint32_t)ch->n_active];
+}
+
+/* Sends `f` out of member `port` of a channel, with the pending remap note. */
+static void sw_chan_xmit(Sim *sim, SwitchChannel *ch, Nic *port, Frame *f)
+{
+    if (ch->remap_note) {
+        f->note = sim_note_join(sim, f->note, ch->remap_note);
+        ch->remap_note = NULL;
+    }
+    nic_xmit(sim, port, f);
+}
+
+/* ---- LACP channels ------------------------------------------------------------ */
+
+/* LacpCallbacks.tx: an LACPDU or marker response out of a member, carrying
+ * the member's pending milestone comments. */
+static void sw_lacp_tx(void *ctx, int member, const uint8_t *bytes, size_t len)
+{
+    SwitchChannel *ch = ctx;
+    Sim *sim = ch->sim;
+    Nic *nic = ch->sw->ports[ch->members[member]];
+    Frame *f = frame_alloc(&sim->pool);
+    if (!f) {
+        nic->c.drops[NIC_DROP_POOL]++;
+        return;
+    }
+    memcpy(f->data, bytes, len);
+    f->len = (uint32_t)len;
+    f->note = ch->lacp_note[member];
+    ch->lacp_note[member] = NULL;
+    nic_xmit(sim, nic, f);
+}
+
+/* LacpCallbacks.event: the member's traffic role may change (active[] is
+ * rebuilt at the next frame); milestones become comments on its next
+ * LACPDU: "bondsim: lacp sw1 port1 collecting-distributing channel=po1". */
+static void sw_lacp_event(void *ctx, int member, LacpEvent ev)
+{
+    SwitchChannel *ch = ctx;
+    ch->dirty = true;
+    if (member < 0 || ev == LACP_EV_AGG_JOIN || ev == LACP_EV_ACTIVE_AGG ||
+        ev == LACP_EV_PORT_ENABLED || ev == LACP_EV_PORT_DISABLED)
+        return; /* every selection, or said by the others: too chatty */
+    const char *text = sim_internf(ch->sim, "bondsim: lacp %s port%d %s channel=%s", ch->sw->name,
+                                   ch->members[member] + 1, lacp_event_names[ev], ch->name);
+    ch->lacp_note[member] = sim_note_join(ch->sim, ch->lacp_note[member], text);
+}
+
+/* Tells the channel's LACP system a member's carrier: a switch port has no
+ * link monitor, so the link is committed at once, at the cable's speed. */
+static void sw_lacp_link(Switch *sw, SwitchChannel *ch, int port)
+{
+    Nic *nic = sw->ports[port];
+    bool up = nic_carrier(nic);
+    uint64_t speed = nic->link ? nic->link->rate_bps : nic->speed_bps;
+    lacp_port_carrier(ch->lacp, sw->member_of[port], up);
+    lacp_port_link(ch->lacp, sw->member_of[port], up, speed, true);
+}
+
+/* The AD tick of every LACP channel. The first, at time 0, opens the
+ * machines and reads the members' links (cables are laid after the switch
+ * is built, with no carrier event). */
+static void sw_lacp_tick(Sim *sim, void *obj, void *arg)
+{
+    (void)arg;
+    Switch *sw = obj;
+    for (int c = 0; c < sw->n_chan; c++) {
+        SwitchChannel *ch = &sw->chan[c];
+        if (!ch->lacp)
+            continue;
+        if (!sw->lacp_open) {
+            lacp_system_open(ch->lacp);
+            for (int i = 0; i < ch->n_members; i++)
+                sw_lacp_link(sw, ch, ch->members[i]);
+        }
+        lacp_tick(ch->lacp);
+    }
+    sw->lacp_open = true;
+    timer_arm(&sim->eng, &sw->lacp_timer, sim->eng.now_ps + lacp_tick_ps(sim->hz));
+}
+
+/* Port numbers in LACPDUs: ordinal * 256 + port, so two switches of an
+ * MC-LAG pair never present the same port. Key: the channel's number. */
+static void sw_lacp_attach(Sim *sim, Switch *sw, SwitchChannel *ch)
+{
+    LacpConfig cfg = {
+        .sys_prio = sw->lacp_sys_prio,
+        .user_port_key = (uint16_t)sw->n_chan, /* this channel's index + 1 */
+        .lacp_active = ch->cfg.lacp_active,
+        .lacp_fast = ch->cfg.lacp_fast,
+        .ad_select = LACP_SELECT_STABLE,
+    };
+    memcpy(cfg.system, sw->lacp_system, 6);
+    LacpCallbacks cb = {.ctx = ch, .tx = sw_lacp_tx, .event = sw_lacp_event};
+    ch->lacp = lacp_system_new(&cfg, &cb);
+    for (int i = 0; i < ch->n_members; i++) {
+        Nic *nic = sw->ports[ch->members[i]];
+        lacp_port_add(ch->lacp, nic->perm_mac,
+                      (uint16_t)(sw->ordinal * SWITCH_MAX_PORTS + ch->members[i] + 1),
+                      SWITCH_LACP_PRIO);
+    }
+    if (!sw->lacp_timer.fn) {
+        timer_init(&sw->lacp_timer, sw_lacp_tick, sw);
+        timer_arm(&sim->eng, &sw->lacp_timer, sim->eng.now_ps);
+    }
+}
+
+void switch_set_lacp_system(Switch *sw, uint16_t prio, const uint8_t mac[6])
+{
+    g_return_if_fail(sw && mac && prio > 0 && !sw->lacp_timer.fn);
+    sw->lacp_sys_prio = prio;
+    memcpy(sw->lacp_system, mac, 6);
+}
+
+/* ---- learning and forwarding --------------------------------------------- */
+
+/* Forwarding-table destination of a port: its channel's, or the port. */
+static inline int sw_dest_of_port(const Switch *sw, int port)
+{
+    int c = sw->chan_of[port];
+    return c < 0 ? port : SWITCH_CHANNEL_ID(c);
+}
+
+/* "port3" or the channel's name, into `buf`. */
+static const char *sw_dest_name(const Switch *sw, int dest, char *buf, size_t size)
+{
+    if (dest >= SWITCH_MAX_PORTS)
+        return sw->chan[dest - SWITCH_MAX_PORTS].name;
+    g_snprintf(buf, size, "port%d", dest + 1);
+    return buf;
+}
+
 /* A MAC move is commented for the first 16 on a switch, then every 1000th,
  * so a flapping bond does not bury the capture in comments. */
 static const char *sw_move_note(Sim *sim, Switch *sw, const uint8_t *mac, int from, int to)
 {
     if (sw->mac_moves > 16 && sw->mac_moves % 1000 != 0)
         return NULL;
-    char buf[24];
-    return sim_internf(sim, "bondsim: mac-move %s %s port%d->port%d count=%" G_GUINT64_FORMAT,
-                       sw->name, units_format_mac(mac, buf, sizeof(buf)), from + 1, to + 1,
+    char buf[24], a[16], b[16];
+    return sim_internf(sim, "bondsim: mac-move %s %s %s->%s count=%" G_GUINT64_FORMAT, sw->name,
+                       units_format_mac(mac, buf, sizeof(buf)),
+                       sw_dest_name(sw, from, a, sizeof(a)), sw_dest_name(sw, to, b, sizeof(b)),
                        sw->mac_moves);
 }
 
-static const char *sw_learn(Sim *sim, Switch *sw, const uint8_t *src, int port)
+/* Learns `src` on destination `dest` (a port or a channel) of a frame that
+ * came in on `port`. */
+static const char *sw_learn(Sim *sim, Switch *sw, const uint8_t *src, int dest, int port)
 {
     if (mac_is_multicast(src))
         return NULL;
@@ -108,77 +490,186 @@ static const char *sw_learn(Sim *sim, Switch *sw, const uint8_t *src, int port)
         }
         sw->fdb_used++;
         e->key = mac_key(src);
-    } else if (fdb_valid(sw, e, now) && e->port != port) {
+    } else if (fdb_valid(sw, e, now) && e->port != dest) {
         sw->mac_moves++;
         sw->pc[port].mac_moves_in++;
-        note = sw_move_note(sim, sw, src, e->port, port);
+        note = sw_move_note(sim, sw, src, e->port, dest);
     }
-    e->port = (int16_t)port;
+    e->port = (int16_t)dest;
     e->seen_ps = now;
     return note;
 }
 
-static void sw_flood(Sim *sim, Switch *sw, Frame *f, int in_port)
+/* Whether flooding sends a copy out of `port`: carrier, not the ingress
+ * destination, and for a channel member, the member the hash picks. */
+static bool sw_flood_to(Sim *sim, Switch *sw, const Frame *f, int port, int in_dest)
+{
+    if (sw_dest_of_port(sw, port) == in_dest || !nic_carrier(sw->ports[port]))
+        return false;
+    int c = sw->chan_of[port];
+    return c < 0 || sw_chan_pick(sw_chan(sim, sw, c), f) == port;
+}
+
+static void sw_flood_send(Sim *sim, Switch *sw, int port, Frame *f)
+{
+    sw->pc[port].flooded++;
+    int c = sw->chan_of[port];
+    if (c >= 0)
+        sw_chan_xmit(sim, &sw->chan[c], sw->ports[port], f);
+    else
+        nic_xmit(sim, sw->ports[port], f);
+}
+
+static void sw_flood(Sim *sim, Switch *sw, Frame *f, int in_dest)
 {
     sw->flood_frames++;
-    Nic *last = NULL;
-    int last_i = -1;
+    int last = -1;
     for (int i = 0; i < sw->n_ports; i++) {
-        Nic *p = sw->ports[i];
-        if (i == in_port || !nic_carrier(p))
+        if (!sw_flood_to(sim, sw, f, i, in_dest))
             continue;
-        if (last) {
+        if (last >= 0) {
             Frame *c = frame_clone(&sim->pool, f);
-            if (!c) {
-                last->c.drops[NIC_DROP_POOL]++;
-            } else {
-                sw->pc[last_i].flooded++;
-                nic_xmit(sim, last, c);
-            }
+            if (!c)
+                sw->ports[last]->c.drops[NIC_DROP_POOL]++;
+            else
+                sw_flood_send(sim, sw, last, c);
         }
-        last = p;
-        last_i = i;
+        last = i;
     }
-    if (!last) {
+    if (last < 0) {
         frame_free(&sim->pool, f);
         return;
     }
-    sw->pc[last_i].flooded++;
-    nic_xmit(sim, last, f);
+    sw_flood_send(sim, sw, last, f);
+}
+
+/* Whether a learned destination can take frames now. */
+static bool sw_dest_up(Sim *sim, Switch *sw, int dest)
+{
+    if (dest < SWITCH_MAX_PORTS)
+        return nic_carrier(sw->ports[dest]);
+    return sw_chan(sim, sw, dest - SWITCH_MAX_PORTS)->n_active > 0;
+}
+
+/* Known unicast to `dest`: the port, or the member the channel's hash picks. */
+static void sw_forward(Sim *sim, Switch *sw, Frame *f, int dest)
+{
+    if (dest < SWITCH_MAX_PORTS) {
+        sw->pc[dest].forwarded++;
+        nic_xmit(sim, sw->ports[dest], f);
+        return;
+    }
+    SwitchChannel *ch = sw_chan(sim, sw, dest - SWITCH_MAX_PORTS);
+    int port = sw_chan_pick(ch, f);
+    g_assert(port >= 0); /* sw_dest_up checked it */
+    sw->pc[port].forwarded++;
+    sw_chan_xmit(sim, ch, sw->ports[port], f);
+}
+
+/* A link-local frame (reference 13.3): consumed at ingress, never
+ * forwarded, never learned from. An LACP member hands slow-protocol frames
+ * to its channel's LACP system first. */
+static void sw_consume_link_local(Sim *sim, Switch *sw, int port, Frame *f)
+{
+    int c = sw->chan_of[port];
+    if (c < 0 || !sw->chan[c].lacp ||
+        !lacp_rx(sw->chan[c].lacp, sw->member_of[port], f->data, f->len))
+        sw->pc[port].link_local_consumed++;
+    frame_free(&sim->pool, f);
+}
+
+/* Whether a data frame in on `port` is taken: always, but on an LACP member
+ * only while it is collecting. */
+static inline bool sw_lacp_collecting(Sim *sim, Switch *sw, int port)
+{
+    int c = sw->chan_of[port];
+    if (c < 0 || !sw->chan[c].lacp)
+        return true;
+    SwitchChannel *ch = sw_chan(sim, sw, c);
+    for (int i = 0; i < ch->n_active; i++)
+        if (ch->active[i] == port)
+            return true;
+    return false;
+}
+
+/* Capture comments for frames the port will drop: every link-local frame
+ * not for LACP, and the first data frame on an LACP member that is not
+ * collecting (per carrier change, as NIC drops are noted). */
+static const char *sw_port_rx_note(Sim *sim, Nic *nic, Frame *f)
+{
+    Switch *sw = nic->owner;
+    int port = nic->owner_index;
+    int c = sw->chan_of[port];
+    bool lacp = c >= 0 && sw->chan[c].lacp;
+    if (f->len >= ETH_HLEN && switch_mac_is_link_local(f->data)) {
+        if (lacp && lacp_frame_subtype(f->data, f->len) != 0)
+            return NULL; /* for the LACP system, not dropped */
+        return sim_internf(sim, "bondsim: drop %s port%d reason=link-local", sw->name, port + 1);
+    }
+    if (!lacp || nic->drop_noted || sw_lacp_collecting(sim, sw, port))
+        return NULL;
+    nic->drop_noted = true;
+    return sim_internf(sim, "bondsim: drop %s port%d reason=lacp-not-collecting channel=%s",
+                       sw->name, port + 1, sw->chan[c].name);
 }
 
 static void sw_port_rx(Sim *sim, Nic *nic, Frame *f)
 {
     Switch *sw = nic->owner;
     int in = nic->owner_index;
-    const char *note = sw_learn(sim, sw, f->data + 6, in);
+    const uint8_t *dst = f->data;
+    if (switch_mac_is_link_local(dst)) {
+        sw_consume_link_local(sim, sw, in, f);
+        return;
+    }
+    if (!sw_lacp_collecting(sim, sw, in)) {
+        sw->pc[in].lacp_not_collecting++;
+        frame_free(&sim->pool, f);
+        return;
+    }
+    int in_dest = sw_dest_of_port(sw, in);
+    const char *note = sw_learn(sim, sw, f->data + 6, in_dest, in);
     if (note)
         f->note = sim_note_join(sim, f->note, note);
-    const uint8_t *dst = f->data;
     if (mac_is_multicast(dst)) {
-        sw_flood(sim, sw, f, in);
+        sw_flood(sim, sw, f, in_dest);
         return;
     }
     FdbEntry *e = fdb_find(sw, mac_key(dst));
-    if (!fdb_valid(sw, e, sim->eng.now_ps) || !nic_carrier(sw->ports[e->port])) {
-        sw_flood(sim, sw, f, in);
+    if (!fdb_valid(sw, e, sim->eng.now_ps) || !sw_dest_up(sim, sw, e->port)) {
+        sw_flood(sim, sw, f, in_dest);
         return;
     }
-    if (e->port == in) {
+    if (e->port == in_dest) {
         sw->pc[in].filtered++;
         frame_free(&sim->pool, f);
         return;
     }
-    sw->pc[e->port].forwarded++;
-    nic_xmit(sim, sw->ports[e->port], f);
+    sw_forward(sim, sw, f, e->port);
 }
 
+static void sw_fdb_flush(Switch *sw, int dest)
+{
+    for (int i = 0; i < SWITCH_FDB_SIZE; i++)
+        if (sw->fdb[i].key && sw->fdb[i].port == dest)
+            sw->fdb[i].port = -1;
+}
+
+/* A plain port flushes its entries when it goes down; a channel member
+ * leaves active[] at once, and the channel's entries go only with its last
+ * member. */
 static void sw_port_carrier(Sim *sim, Nic *nic, bool up)
 {
-    if (up)
-        return;
     Switch *sw = nic->owner;
-    for (int i = 0; i < SWITCH_FDB_SIZE; i++)
-        if (sw->fdb[i].key && sw->fdb[i].port == nic->owner_index)
-            sw->fdb[i].port = -1;
+    int c = sw->chan_of[nic->owner_index];
+    if (c < 0) {
+        if (!up)
+            sw_fdb_flush(sw, nic->owner_index);
+        return;
+    }
+    sw->chan[c].dirty = true;
+    if (sw->chan[c].lacp && sw->lacp_open)
+        sw_lacp_link(sw, &sw->chan[c], nic->owner_index);
+    if (!up && sw_chan(sim, sw, c)->n_active == 0)
+        sw_fdb_flush(sw, SWITCH_CHANNEL_ID(c));
 }

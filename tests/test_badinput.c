@@ -263,9 +263,9 @@ static void option_invalid_in_mode_is_refused(void)
 
 static void unmodelled_option_is_refused_by_name(void)
 {
-    /* every option of the modelled modes is modelled: a mode is the example */
-    BAD_SCENARIO("not-modelled.ini", ":11: [host server] bond.bond0: mode 802.3ad",
-                 "is not modelled yet");
+    /* every mode is modelled: an 802.3ad option that is not is the example */
+    BAD_SCENARIO("not-modelled.ini", ":11: [host server] bond.bond0: option 'broadcast_neighbor'",
+                 "does not model yet");
 }
 
 static void link_to_missing_nic_is_refused(void)

@@ -396,8 +396,7 @@ static void rr_and_ab_rows_show_expected_figures(void)
     /* mode, Mb/s, tx share, lost, out of order, duplicates, gap ms, MAC moves, note */
     /* 4000 datagrams of 106-byte frames a second: 3.39 Mb/s of frames */
     checkf(num(rr[1]) > 3.0 && num(ab[1]) > 2.0 && num(rr[1]) > num(ab[1]), __LINE__,
-           "about 3.4 Mb/s delivered, less for ab (its failover gap): rr %s, ab %s", rr[1],
-           ab[1]);
+           "about 3.4 Mb/s delivered, less for ab (its failover gap): rr %s, ab %s", rr[1], ab[1]);
     checkf(strcmp(rr[2], "50/50") == 0, __LINE__, "rr sends 50/50 before the cut: %s", rr[2]);
     checkf(strcmp(ab[2], "100/0") == 0, __LINE__, "ab sends 100/0 before the cut: %s", ab[2]);
     checkf(num(rr[7]) > 0, __LINE__, "rr into a switch without LAG: MAC moves, got %s", rr[7]);
@@ -459,8 +458,10 @@ static void two_runs_write_identical_bytes(void)
     g_autofree char *l1 = join(f1);
     g_autofree char *l2 = join(f2);
     static const char *const want =
-        "active-backup/compare-failover.pcapng, active-backup/stats.json, "
-        "balance-rr/compare-failover.pcapng, balance-rr/stats.json, compare.csv, compare.json";
+        "active-backup/compare-failover.pcapng, active-backup/reorder.csv, "
+        "active-backup/series.csv, active-backup/stats.json, "
+        "balance-rr/compare-failover.pcapng, balance-rr/reorder.csv, balance-rr/series.csv, "
+        "balance-rr/stats.json, compare.csv, compare.json";
     checkf(strcmp(l1, want) == 0, __LINE__, "files [%s], want [%s]", l1, want);
     checkf(strcmp(l1, l2) == 0, __LINE__, "same files: [%s] vs [%s]", l1, l2);
     for (guint i = 0; i < f1->len && strcmp(l1, l2) == 0; i++) {
@@ -676,8 +677,9 @@ static void default_directory_is_named_after_the_scenario(void)
     g_autofree char *dir = g_build_filename(cwd, "pcaps", "out", "compare-failover-compare", NULL);
     g_autoptr(GPtrArray) files = list_files(dir);
     g_autofree char *l = join(files);
-    checkf(strcmp(l, "active-backup/compare-failover.pcapng, active-backup/stats.json, "
-                     "compare.csv, compare.json") == 0,
+    checkf(strcmp(l, "active-backup/compare-failover.pcapng, active-backup/reorder.csv, "
+                     "active-backup/series.csv, active-backup/stats.json, compare.csv, "
+                     "compare.json") == 0,
            __LINE__, "pcaps/out/compare-failover-compare/ holds [%s]", l);
     run_clear(&r);
 }

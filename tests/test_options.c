@@ -492,21 +492,20 @@ static void expect_unmodelled(const char *text, const char *message)
 
 static void check_modelled_refuses_by_name(void)
 {
-    expect_unmodelled("mode=4", "mode 802.3ad is not modelled yet (modelled: balance-rr, "
-                                "active-backup, balance-xor, broadcast, balance-tlb, "
-                                "balance-alb)");
-    /* Every option valid in a modelled mode is modelled now: an 802.3ad
-     * option carried over to a modelled mode still meets the by-name check. */
-    BondParams lacp = parse_ok("mode=4 lacp_rate=fast", NULL);
-    lacp.mode = BOND_MODE_RR;
-    GError *lacp_error = NULL;
-    CU_ASSERT_FALSE(bond_params_check_modelled(&lacp, &lacp_error));
-    CU_ASSERT_PTR_NOT_NULL_FATAL(lacp_error);
-    CU_ASSERT_EQUAL(lacp_error->code, BOND_OPTIONS_ERROR_UNSUPPORTED);
-    CU_ASSERT_STRING_EQUAL(lacp_error->message,
-                           "option 'lacp_rate' is a real bonding option that this version of "
-                           "bondsim does not model yet");
-    g_error_free(lacp_error);
+    /* Every mode is modelled now, and so is every 802.3ad option except
+     * coupled_control=0 (the decoupled mux of 7.8) and broadcast_neighbor
+     * (Linux 6.16+): they are refused by name. */
+    expect_unmodelled("mode=4 coupled_control=0",
+                      "option 'coupled_control' is a real bonding option that this version of "
+                      "bondsim does not model yet");
+    expect_unmodelled("mode=4 broadcast_neighbor=1",
+                      "option 'broadcast_neighbor' is a real bonding option that this version of "
+                      "bondsim does not model yet");
+    BondParams lacp = parse_ok("mode=4 lacp_rate=fast lacp_active=off ad_select=count "
+                               "ad_actor_sys_prio=100 ad_user_port_key=3 min_links=2 "
+                               "coupled_control=1 broadcast_neighbor=0",
+                               NULL);
+    CU_ASSERT_TRUE(bond_params_check_modelled(&lacp, NULL));
     /* modelled options and explicit defaults of unmodelled ones pass */
     static const char *const fine[] = {
         "mode=active-backup miimon=100 updelay=200 downdelay=100 peer_notif_delay=300 "
@@ -608,7 +607,8 @@ static void help_lists_every_option(void)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
         CU_ASSERT_PTR_NOT_NULL(strstr(help, names[i]));
-    CU_ASSERT_PTR_NOT_NULL(strstr(help, "802.3ad (4) [not modelled yet]"));
+    CU_ASSERT_PTR_NULL(strstr(help, "802.3ad (4) [not modelled yet]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(help, "coupled mux machine (bond down) [not modelled yet]"));
     CU_ASSERT_PTR_NOT_NULL(strstr(help, "accepts 0-2147483647 (ms); default 0"));
 }
 

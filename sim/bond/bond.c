@@ -34,6 +34,8 @@ static const BondModeOps *bond_ops_for(BondMode mode)
         return &bond_mode_tlb_ops;
     case BOND_MODE_ALB:
         return &bond_mode_alb_ops;
+    case BOND_MODE_8023AD:
+        return &bond_mode_8023ad_ops;
     default:
         return NULL; /* refused earlier by bond_params_check_modelled() */
     }
@@ -110,12 +112,15 @@ void bond_note(Sim *sim, Bond *bond, const char *fmt, ...)
     bond->pending_note = sim_note_join(sim, bond->pending_note, text);
 }
 
-/* 1.2: on iff some slave is UP. */
+/* 1.2: on iff some slave is UP (802.3ad: the mode's rule). */
 void bond_update_carrier(Sim *sim, Bond *bond)
 {
     bool on = false;
-    for (int i = 0; i < bond->n_slaves; i++)
-        on |= bond->slaves[i].link == SLAVE_LINK_UP;
+    if (bond->ops->carrier_on)
+        on = bond->n_slaves > 0 && bond->ops->carrier_on(bond);
+    else
+        for (int i = 0; i < bond->n_slaves; i++)
+            on |= bond->slaves[i].link == SLAVE_LINK_UP;
     if (on == bond->carrier)
         return;
     bond->carrier = on;
@@ -136,8 +141,8 @@ static bool mac_is_link_local_group(const uint8_t *m)
 static const char *bond_slave_rx_note(Sim *sim, Nic *nic, Frame *f)
 {
     Slave *s = nic->owner;
-    if (!s->inactive || s->rx_drop_noted)
-        return NULL;
+    if (!s->inactive || s->rx_drop_noted || mac_is_link_local_group(f->data))
+        return NULL; /* 01:80:c2:00:00:0x: LACP's, or up the slave itself (1.4) */
     if (s->bond->ops->inactive_rx_unicast && !mac_is_multicast(f->data))
         return NULL; /* ALB delivers it (1.4 step 2) */
     s->rx_drop_noted = true;
@@ -279,9 +284,11 @@ void bond_update_usable(Bond *bond)
     if (!bond->ops->uses_usable)
         return;
     bond->n_usable = 0;
-    for (int i = 0; i < bond->n_slaves; i++)
-        if (bond_slave_can_tx(&bond->slaves[i]))
-            bond->usable[bond->n_usable++] = &bond->slaves[i];
+    for (int i = 0; i < bond->n_slaves; i++) {
+        Slave *s = &bond->slaves[i];
+        if (bond_slave_can_tx(s) && (!bond->ops->slave_usable || bond->ops->slave_usable(bond, s)))
+            bond->usable[bond->n_usable++] = s;
+    }
 }
 
 /* ---- active slave (5.1, 5.2) ---------------------------------------------- */

@@ -101,14 +101,27 @@ typedef struct {
     bool uses_usable;
     /* Whether an inactive slave still delivers unicast frames (ALB, 1.4). */
     bool inactive_rx_unicast;
+    /* Optional, with uses_usable: an extra condition for the usable array
+     * beyond can_tx (802.3ad: the slave is a port of the active aggregator). */
+    bool (*slave_usable)(const Bond *bond, const Slave *s);
+    /* Optional: bond carrier by the mode's own rule (802.3ad, 1.2: an active
+     * aggregator with >= min_links link-up ports) instead of "any slave UP". */
+    bool (*carrier_on)(const Bond *bond);
 } BondModeOps;
 
 extern const BondModeOps bond_mode_rr_ops;
 extern const BondModeOps bond_mode_ab_ops;
 extern const BondModeOps bond_mode_xor_ops;
 extern const BondModeOps bond_mode_bcast_ops;
-extern const BondModeOps bond_mode_tlb_ops; /* mode_tlb.c */
-extern const BondModeOps bond_mode_alb_ops; /* mode_alb.c */
+extern const BondModeOps bond_mode_tlb_ops;    /* mode_tlb.c */
+extern const BondModeOps bond_mode_alb_ops;    /* mode_alb.c */
+extern const BondModeOps bond_mode_8023ad_ops; /* mode_8023ad.c */
+/* 802.3ad (mode_8023ad.c): the bond's LACP system once the bond is open
+ * (borrowed; NULL before), and per slave the time from its last link-up to
+ * entering collecting+distributing (0 = not yet). */
+struct LacpSystem;
+struct LacpSystem *bond_8023ad_lacp(const Bond *bond);
+uint64_t bond_8023ad_cd_time_ps(const Bond *bond, const Slave *s);
 
 struct Bond {
     Sim *sim;

@@ -38,6 +38,7 @@
 #include "scenario/scenario.h"
 #include "sim.h"
 #include "stats/report.h"
+#include "stats/series.h"
 #include "stats/table.h"
 #include "util/units.h"
 
@@ -374,17 +375,22 @@ static char *compare_mode_dir(const Compare *c, BondMode mode, GError **error)
     return dir;
 }
 
-/* Writes stats.json, then ends the capture; a failed capture removes
+/* Writes the data files and stats.json, then ends the capture; a failed capture removes
  * stats.json, so the directory is complete or empty (as `bondsim run`). */
 static gboolean compare_finish_outputs(Sim *sim, Capture *cap, const char *dir, GError **error)
 {
     g_autofree CaptureIfStats *st = compare_if_stats(sim);
     g_autofree char *json_path = g_build_filename(dir, "stats.json", NULL);
     GError *e = NULL;
-    if (!report_write_json(sim, json_path, &e))
+    if (!report_write_data(sim, dir, &e)) {
         capture_abort(cap);
-    else if (!capture_finish(cap, st, sim->end_ps, &e))
+    } else if (!report_write_json(sim, json_path, &e)) {
+        capture_abort(cap);
+        report_remove_data(dir);
+    } else if (!capture_finish(cap, st, sim->end_ps, &e)) {
         g_unlink(json_path);
+        report_remove_data(dir);
+    }
     if (!e)
         return TRUE;
     g_set_error_literal(error, COMPARE_ERROR, COMPARE_ERROR_OUTPUT, e->message);
@@ -417,7 +423,11 @@ static gboolean compare_run_sim(Compare *c, const CompareOptions *o, Sim *sim, c
     if (sim->faults->len > 0)
         engine_schedule(&sim->eng, g_array_index(sim->faults, SimFault, 0).at_ps, compare_snapshot,
                         &snap, NULL);
+    /* the load series as `bondsim run` samples it by default */
+    sim->series = series_new(sim, series_default_bin_ps(sim->end_ps), NULL);
+    series_start(sim, sim->series);
     sim_run(sim, o->progress);
+    series_finish(sim, sim->series);
     if (!snap.taken)
         compare_snapshot(sim, &snap, NULL);
     row->share = share_text(sim, &snap);

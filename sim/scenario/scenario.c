@@ -12,6 +12,7 @@
 #include "scenario/ini.h"
 #include "switch.h"
 #include "traffic/flow.h"
+#include "traffic/tcp.h"
 #include "util/bytes.h"
 #include "util/units.h"
 
@@ -210,12 +211,130 @@ static gboolean load_simulation(Loader *ld, GError **error)
 
 /* ---- [switch NAME] ------------------------------------------------------- */
 
+/* "portchannel.po1" or "port-channel.po1" -> "po1", else NULL. */
+static const char *portchannel_name(const char *key)
+{
+    if (g_str_has_prefix(key, "portchannel."))
+        return key + strlen("portchannel.");
+    if (g_str_has_prefix(key, "port-channel."))
+        return key + strlen("port-channel.");
+    return NULL;
+}
+
+/* Member ports "1 2" or "port1 port2" (leading tokens), then options. */
+static gboolean parse_members(Loader *ld, const char *g, const char *key, char **tok, int *ports,
+                              int *n, int *next, GError **error)
+{
+    *n = 0;
+    int i = 0;
+    for (; tok[i] && !strchr(tok[i], '='); i++) {
+        if (!tok[i][0])
+            continue;
+        const char *num = g_str_has_prefix(tok[i], "port") ? tok[i] + 4 : tok[i];
+        guint64 v;
+        if (!g_ascii_string_to_unsigned(num, 10, 1, SCENARIO_MAX_PORTS, &v, NULL))
+            return ini_fail(ld->ini, error, g, key,
+                            "'%s' is not a port number (write the member ports first: "
+                            "'1 2' or 'port1 port2', then options)",
+                            tok[i]);
+        if (*n == SWITCH_MAX_MEMBERS)
+            return ini_fail(ld->ini, error, g, key, "more than %d member ports",
+                            SWITCH_MAX_MEMBERS);
+        ports[(*n)++] = (int)v;
+    }
+    if (*n == 0)
+        return ini_fail(ld->ini, error, g, key,
+                        "no member ports (e.g. 'portchannel.po1 = 1 2 mode=static')");
+    *next = i;
+    return TRUE;
+}
+
+/* portchannel.NAME = PORTS [mode=static|lacp] [lacp=active|passive]
+ * [lacp_rate=slow|fast] [hash=H] */
+static gboolean load_portchannel(Loader *ld, const char *g, const char *key, Switch *sw,
+                                 GError **error)
+{
+    static const char *const allowed[] = {"mode", "lacp", "lacp_rate", "hash", NULL};
+    const char *name = portchannel_name(key);
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", -1);
+    int ports[SWITCH_MAX_MEMBERS], n = 0, next = 0;
+    if (!parse_members(ld, g, key, tok, ports, &n, &next, error))
+        return FALSE;
+    g_autofree char *rest = g_strjoinv(" ", tok + next);
+    g_autoptr(GHashTable) kv = kv_parse(ld, g, key, rest, allowed, error);
+    if (!kv)
+        return FALSE;
+    SwitchChanConfig cfg = {SWITCH_CHAN_STATIC, true, false, SWITCH_HASH_SRC_DST_IP};
+    const char *v = g_hash_table_lookup(kv, "mode");
+    if (v && strcmp(v, "lacp") == 0)
+        cfg.mode = SWITCH_CHAN_LACP;
+    else if (v && strcmp(v, "static") != 0 && strcmp(v, "on") != 0)
+        return ini_fail(ld->ini, error, g, key, "mode '%s': use static (or on) or lacp", v);
+    if ((v = g_hash_table_lookup(kv, "lacp"))) {
+        if (cfg.mode != SWITCH_CHAN_LACP)
+            return ini_fail(ld->ini, error, g, key, "lacp=%s needs mode=lacp", v);
+        if (strcmp(v, "active") != 0 && strcmp(v, "passive") != 0)
+            return ini_fail(ld->ini, error, g, key, "lacp '%s': use active or passive", v);
+        cfg.lacp_active = strcmp(v, "active") == 0;
+    }
+    if ((v = g_hash_table_lookup(kv, "lacp_rate"))) {
+        if (cfg.mode != SWITCH_CHAN_LACP)
+            return ini_fail(ld->ini, error, g, key, "lacp_rate=%s needs mode=lacp", v);
+        if (strcmp(v, "slow") != 0 && strcmp(v, "fast") != 0)
+            return ini_fail(ld->ini, error, g, key, "lacp_rate '%s': use slow or fast", v);
+        cfg.lacp_fast = strcmp(v, "fast") == 0;
+    }
+    if ((v = g_hash_table_lookup(kv, "hash")) && !switch_hash_parse(v, &cfg.hash))
+        return ini_fail(ld->ini, error, g, key,
+                        "hash '%s': use src-mac, dst-mac, src-dst-mac, src-dst-ip or "
+                        "src-dst-port",
+                        v);
+    GError *e = NULL;
+    if (!switch_add_channel(ld->sim, sw, name, ports, n, &cfg, &e))
+        return fail_from(ld, error, g, key, e);
+    if (cfg.mode == SWITCH_CHAN_LACP)
+        g_string_append_printf(ld->canon, " %s/%s=[lacp %s %s hash=%s]", sw->name, name,
+                               cfg.lacp_active ? "active" : "passive",
+                               cfg.lacp_fast ? "fast" : "slow", switch_hash_name(cfg.hash));
+    else
+        g_string_append_printf(ld->canon, " %s/%s=[static hash=%s]", sw->name, name,
+                               switch_hash_name(cfg.hash));
+    return TRUE;
+}
+
+/* lacp_system = MAC, lacp_system_priority = N: the identity of the switch's
+ * LACP channels (one shared MAC on two switches: MC-LAG). */
+static gboolean load_lacp_system(Loader *ld, const char *g, Switch *sw, GError **error)
+{
+    const char *mac_text = ini_get(ld->ini, g, "lacp_system");
+    const char *prio_text = ini_get(ld->ini, g, "lacp_system_priority");
+    if (!mac_text && !prio_text)
+        return TRUE;
+    uint8_t mac[6];
+    memcpy(mac, sw->lacp_system, 6);
+    uint64_t prio = sw->lacp_sys_prio;
+    if (mac_text && (!units_parse_mac(mac_text, mac, NULL) || mac_is_multicast(mac) ||
+                     (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0))
+        return ini_fail(ld->ini, error, g, "lacp_system",
+                        "'%s' is not a unicast MAC (e.g. 02:00:00:00:aa:01)", mac_text);
+    if (prio_text && !get_uint(ld, g, "lacp_system_priority", prio_text, 1, 65535, &prio, error))
+        return FALSE;
+    switch_set_lacp_system(sw, (uint16_t)prio, mac);
+    char buf[24];
+    g_string_append_printf(ld->canon, " %s/lacp_system=%" G_GUINT64_FORMAT ",%s", sw->name, prio,
+                           units_format_mac(mac, buf, sizeof(buf)));
+    return TRUE;
+}
+
 static gboolean load_switch(Loader *ld, const char *g, const char *name, GError **error)
 {
-    static const char *const keys[] = {"ports", "speed", "aging", NULL};
+    static const char *const keys[] = {
+        "ports", "speed", "aging", "lacp_system", "lacp_system_priority", NULL};
     for (const char *const *k = ini_keys(ld->ini, g); *k; k++)
-        if (!g_strv_contains(keys, *k))
-            return ini_fail(ld->ini, error, g, *k, "unknown key (accepted: ports, speed, aging)");
+        if (!g_strv_contains(keys, *k) && !portchannel_name(*k))
+            return ini_fail(ld->ini, error, g, *k,
+                            "unknown key (accepted: ports, speed, aging, portchannel.NAME, "
+                            "lacp_system, lacp_system_priority)");
     uint64_t ports = 0, speed = UINT64_C(1000000000), aging = SWITCH_DEFAULT_AGING_PS;
     const char *v = ini_get(ld->ini, g, "ports");
     if (!v)
@@ -233,6 +352,11 @@ static gboolean load_switch(Loader *ld, const char *g, const char *name, GError 
     g_hash_table_insert(ld->switches, sw->name, sw);
     for (int i = 0; i < sw->n_ports; i++)
         g_ptr_array_add(ld->sim->nics, sw->ports[i]);
+    if (!load_lacp_system(ld, g, sw, error))
+        return FALSE;
+    for (const char *const *k = ini_keys(ld->ini, g); *k; k++)
+        if (portchannel_name(*k) && !load_portchannel(ld, g, *k, sw, error))
+            return FALSE;
     return TRUE;
 }
 
@@ -761,8 +885,140 @@ static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHas
     return TRUE;
 }
 
+/* The host owning an IPv4 address (a TCP connection needs its far end). */
+static Host *tcp_host_by_ip(Loader *ld, const uint8_t ip[4])
+{
+    for (guint i = 0; i < ld->sim->hosts->len; i++) {
+        Host *h = ld->sim->hosts->pdata[i];
+        for (int j = 0; j < h->n_ifaces; j++)
+            if (h->ifaces[j]->has_ip && memcmp(h->ifaces[j]->ip, ip, 4) == 0)
+                return h;
+    }
+    return NULL;
+}
+
+static gboolean get_on_off(Loader *ld, const char *g, const char *key, GHashTable *kv,
+                           const char *opt, bool *out, GError **error)
+{
+    const char *v = g_hash_table_lookup(kv, opt);
+    if (!v)
+        return TRUE;
+    if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+        return ini_fail(ld->ini, error, g, key, "%s '%s': use on or off", opt, v);
+    *out = strcmp(v, "on") == 0;
+    return TRUE;
+}
+
+static gboolean tcp_options(Loader *ld, const char *g, GHashTable *kv, TcpParams *p,
+                            uint64_t *count, GError **error)
+{
+    const char *key = "tcp", *v;
+    uint64_t u;
+    GError *e = NULL;
+    if ((v = g_hash_table_lookup(kv, "bytes")) && !units_parse_size(v, &p->bytes, &e))
+        return fail_from(ld, error, g, key, e);
+    if (v && p->bytes == 0)
+        return ini_fail(ld->ini, error, g, key, "bytes must be above 0");
+    if ((v = g_hash_table_lookup(kv, "start")) && !get_time(ld, g, key, v, &p->start_ps, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "stop")) && !get_time(ld, g, key, v, &p->stop_ps, error))
+        return FALSE;
+    if (p->bytes && g_hash_table_contains(kv, "stop"))
+        return ini_fail(ld->ini, error, g, key,
+                        "give bytes= (a transfer) or stop= (a duration), "
+                        "not both");
+    if ((v = g_hash_table_lookup(kv, "mss"))) {
+        if (!get_uint(ld, g, key, v, TCP_MIN_MSS, TCP_MAX_MSS, &u, error))
+            return FALSE;
+        p->mss = (uint32_t)u;
+    }
+    if ((v = g_hash_table_lookup(kv, "window"))) {
+        if (!units_parse_size(v, &u, &e))
+            return fail_from(ld, error, g, key, e);
+        if (u < p->mss || u > TCP_MAX_WINDOW)
+            return ini_fail(ld->ini, error, g, key, "window %s is outside mss to %u bytes", v,
+                            TCP_MAX_WINDOW);
+        p->window = (uint32_t)u;
+    }
+    if ((v = g_hash_table_lookup(kv, "rto_min"))) {
+        if (!get_time(ld, g, key, v, &p->rto_min_ps, error))
+            return FALSE;
+        if (p->rto_min_ps < PS_PER_MS || p->rto_min_ps > TCP_RTO_MAX_PS)
+            return ini_fail(ld->ini, error, g, key, "rto_min %s is outside 1ms to 120s", v);
+    }
+    if (!get_on_off(ld, g, key, kv, "sack", &p->sack, error) ||
+        !get_on_off(ld, g, key, kv, "delack", &p->delack, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "flows")) && !get_uint(ld, g, key, v, 1, 256, count, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "sport"))) {
+        if (!get_uint(ld, g, key, v, 1, 65535, &u, error))
+            return FALSE;
+        p->sport = (uint16_t)u;
+    }
+    if ((v = g_hash_table_lookup(kv, "dport"))) {
+        if (!get_uint(ld, g, key, v, 1, 65535, &u, error))
+            return FALSE;
+        p->dport = (uint16_t)u;
+    }
+    if (p->sport + *count - 1 > 65535)
+        return ini_fail(ld->ini, error, g, key, "sport + flows goes past port 65535");
+    if (p->start_ps >= ld->sim->end_ps || (!p->bytes && p->stop_ps <= p->start_ps))
+        return ini_fail(ld->ini, error, g, key, "start must be before stop and the end of the run");
+    return TRUE;
+}
+
+/* tcp = SRC -> DST [bytes=N | stop=T] [start=] [mss=] [window=] [sack=on|off]
+ *       [delack=on|off] [rto_min=] [flows=N] [sport=] [dport=]  (traffic/tcp.h) */
+static gboolean load_tcp(Loader *ld, const char *g, const char *name, GError **error)
+{
+    static const char *const opts[] = {"bytes",  "start",   "stop",  "mss",   "window", "sack",
+                                       "delack", "rto_min", "flows", "sport", "dport",  NULL};
+    const char *key = "tcp";
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", 4);
+    if (!tok[0] || !tok[1] || !tok[2] || strcmp(tok[1], "->") != 0)
+        return ini_fail(ld->ini, error, g, key, "expected 'SRC -> DST [option=value ...]'");
+    Host *src = g_hash_table_lookup(ld->hosts, tok[0]);
+    if (!src)
+        return ini_fail(ld->ini, error, g, key, "no host '%s'", tok[0]);
+    uint8_t dst[4];
+    if (!traffic_dst(ld, g, key, tok[2], dst, error))
+        return FALSE;
+    Host *dh = tcp_host_by_ip(ld, dst);
+    if (!dh || dh == src)
+        return ini_fail(ld->ini, error, g, key,
+                        "'%s' is no other host of the scenario (TCP needs both ends)", tok[2]);
+    g_autoptr(GHashTable) kv = kv_parse(ld, g, key, tok[3] ? tok[3] : "", opts, error);
+    if (!kv)
+        return FALSE;
+    TcpParams p;
+    tcp_params_defaults(&p);
+    p.stop_ps = ld->sim->end_ps;
+    uint64_t count = 1;
+    if (!tcp_options(ld, g, kv, &p, &count, error))
+        return FALSE;
+    uint16_t sport = p.sport;
+    for (uint64_t i = 0; i < count; i++) {
+        g_autofree char *cname =
+            count > 1 ? g_strdup_printf("%s#%" G_GUINT64_FORMAT, name, i + 1) : g_strdup(name);
+        p.sport = (uint16_t)(sport + i);
+        TcpConn *c = tcp_conn_new(ld->sim, cname, src, dh, dst, &p);
+        if (!c)
+            return ini_fail(ld->ini, error, g, key,
+                            "ports %u -> %u are used by another "
+                            "connection between these hosts",
+                            p.sport, p.dport);
+        c->dst_name = g_strdup(tok[2]);
+        tcp_conn_start(ld->sim, c);
+    }
+    return TRUE;
+}
+
 static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError **error)
 {
+    const char *const *k0 = ini_keys(ld->ini, g);
+    if (k0[0] && !k0[1] && strcmp(k0[0], "tcp") == 0)
+        return load_tcp(ld, g, name, error);
     static const char *const udp_opts[] = {"rate",  "size",  "start", "stop",
                                            "flows", "sport", "dport", NULL};
     static const char *const ping_opts[] = {"interval", "size", "start", "stop", NULL};
@@ -771,7 +1027,8 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
     if (!keys[0] || keys[1] || !g_strv_contains(kinds, keys[0]))
         return ini_fail(ld->ini, error, g, keys[0],
                         "a [traffic] group holds one key: 'udp = "
-                        "SRC -> DST options' or 'ping = SRC -> DST options' (IPv6: udp6, ping6)");
+                        "SRC -> DST options', 'ping = SRC -> DST options' or 'tcp = SRC -> "
+                        "DST options' (IPv6: udp6, ping6)");
     const char *key = keys[0];
     bool udp = g_str_has_prefix(key, "udp");
     bool v6 = g_str_has_suffix(key, "6");
@@ -1052,8 +1309,16 @@ void scenario_register_capture(Sim *sim)
             if (!sw->ports[p]->link)
                 continue;
             Nic *peer = nic_peer(sw->ports[p]);
+            int c = switch_port_channel(sw, p + 1);
             g_autofree char *d =
-                g_strdup_printf("switch %s port %d, cabled to %s", sw->name, p + 1, peer->name);
+                c < 0
+                    ? g_strdup_printf("switch %s port %d, cabled to %s", sw->name, p + 1,
+                                      peer->name)
+                    : g_strdup_printf("switch %s port %d, cabled to %s, member of "
+                                      "port-channel %s (%s, hash %s)",
+                                      sw->name, p + 1, peer->name, sw->chan[c].name,
+                                      sw->chan[c].cfg.mode == SWITCH_CHAN_LACP ? "lacp" : "static",
+                                      switch_hash_name(sw->chan[c].cfg.hash));
             register_nic(sim, sw->ports[p], d);
         }
     }

@@ -6,9 +6,13 @@
 
 #include "bond/bond.h"
 #include "host.h"
+#include "stats/plot.h"
+#include "stats/reorder.h"
+#include "stats/series.h"
 #include "stats/table.h"
 #include "switch.h"
 #include "traffic/flow.h"
+#include "traffic/tcp.h"
 #include "util/units.h"
 
 static const char *const fault_kind_names[] = {"link-down", "link-up", "carrier-down",
@@ -100,6 +104,45 @@ static void table_flows(const Sim *sim, GString *out)
     table_render_free(t, out);
 }
 
+/* Per flow, RFC 4737 and RFC 5236 figures; only flows that saw reordering. */
+static void table_reordering(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"flow",        "reordered", "ratio",   "max extent",
+                                      "extent >= 3", "3-reord.",  "RD d=1",  "RD d=2",
+                                      "RD d=3",      "RD lost",   "RBD max", NULL};
+    Table *t = table_new("Reordering (RFC 4737 extent, RFC 5236 RD/RBD, displacement threshold "
+                         "3; extent >= 3 would trigger TCP fast retransmit)",
+                         hdr);
+    for (guint i = 0; i < sim->flows->len; i++) {
+        const Flow *f = sim->flows->pdata[i];
+        const ReorderStats *r = &f->reorder;
+        if (!r->reordered)
+            continue;
+        char rd[3][16];
+        for (int d = 1; d <= 3; d++) {
+            if (d <= r->dt)
+                g_snprintf(rd[d - 1], sizeof(rd[d - 1]), "%.2f%%", 100.0 * reorder_rd(r, d));
+            else
+                g_strlcpy(rd[d - 1], "-", sizeof(rd[d - 1]));
+        }
+        table_addf(t,
+                   "%s\t%" G_GUINT64_FORMAT "\t%.2f%%\t%s%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT "\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%d",
+                   f->name, r->reordered, 100.0 * reorder_ratio(r),
+                   r->max_extent_capped ? ">=" : "", r->max_extent, r->fast_retransmit,
+                   r->n_reordered[2], rd[0], rd[1], rd[2], r->rd_lost, reorder_rbd_max(r));
+    }
+    table_render_free(t, out);
+}
+
+static gboolean any_reordering(const Sim *sim)
+{
+    for (guint i = 0; i < sim->flows->len; i++)
+        if (((const Flow *)sim->flows->pdata[i])->reorder.reordered)
+            return TRUE;
+    return FALSE;
+}
+
 static void table_faults(const Sim *sim, GString *out)
 {
     static const char *const hdr[] = {"fault",        "at",          "action", "detected after",
@@ -161,6 +204,36 @@ static void table_switches(const Sim *sim, GString *out)
     table_render_free(t, out);
 }
 
+/* TCP connections (traffic/tcp.c): goodput and the sender's reactions. */
+static void table_tcp(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"connection", "path",     "state",    "delivered",
+                                      "Mb/s",       "retrans",  "fast rtx", "spurious fast",
+                                      "RTO",        "max cwnd", "srtt",     "max stall (RTO)",
+                                      NULL};
+    Table *t = table_new("TCP (spurious: retransmitted although the original arrived; stall: "
+                         "longest pause in in-order delivery, with the RTO computed then)",
+                         hdr);
+    g_autoptr(GPtrArray) conns = tcp_conns(sim);
+    for (guint i = 0; i < conns->len; i++) {
+        const TcpConn *c = conns->pdata[i];
+        const TcpStats *st = &c->st;
+        char srtt[32], stall[32], rto[32];
+        units_format_time(c->srtt_ps, srtt, sizeof(srtt));
+        units_format_time(st->max_stall_ps, stall, sizeof(stall));
+        units_format_time(st->stall_rto_ps, rto, sizeof(rto));
+        table_addf(t,
+                   "%s\t%s -> %s\t%s\t%" G_GUINT64_FORMAT "\t%.1f\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT "\t%s\t%s (%s)",
+                   c->name, c->cli.host->name, c->dst_name ? c->dst_name : c->srv.host->name,
+                   tcp_state_name(c->cstate), st->delivered, tcp_goodput_bps(c) / 1e6,
+                   st->retransmits, st->fast_retransmits, st->spurious_fast, st->rto_events,
+                   st->max_cwnd / c->p.mss, srtt, stall, rto);
+    }
+    table_render_free(t, out);
+}
+
 char *report_table(const Sim *sim)
 {
     GString *out = g_string_new(NULL);
@@ -174,6 +247,10 @@ char *report_table(const Sim *sim)
     }
     if (sim->flows->len)
         table_flows(sim, out);
+    if (sim->hosts->len && tcp_any(sim))
+        table_tcp(sim, out);
+    if (any_reordering(sim))
+        table_reordering(sim, out);
     if (sim->faults->len)
         table_faults(sim, out);
     if (sim->switches->len)
@@ -222,6 +299,67 @@ static void json_kv_secs(GString *o, const char *k, uint64_t ps, gboolean comma)
     json_str(o, k);
     g_string_append_printf(o, ":%" G_GUINT64_FORMAT ".%012" G_GUINT64_FORMAT "%s", ps / PS_PER_S,
                            ps % PS_PER_S, comma ? "," : "");
+}
+
+/* A ratio with 6 decimals, locale-free. */
+static void json_kv_ratio(GString *o, const char *k, double v, gboolean comma)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    json_str(o, k);
+    g_string_append_printf(o, ":%s%s", g_ascii_formatd(buf, sizeof(buf), "%.6f", v),
+                           comma ? "," : "");
+}
+
+static void json_reorder(GString *o, const ReorderStats *r)
+{
+    g_string_append(o, "\"reorder\":{");
+    json_kv_u64(o, "reordered", r->reordered, TRUE);
+    json_kv_ratio(o, "ratio", reorder_ratio(r), TRUE);
+    json_kv_u64(o, "max_extent", r->max_extent, TRUE);
+    g_string_append_printf(o, "\"max_extent_capped\":%s,", r->max_extent_capped ? "true" : "false");
+    json_kv_u64(o, "fast_retransmit_triggers", r->fast_retransmit, TRUE);
+    g_string_append(o, "\"n_reordered\":[");
+    for (int n = 0; n < REORDER_N_MAX; n++)
+        g_string_append_printf(o, "%s%" G_GUINT64_FORMAT, n ? "," : "", r->n_reordered[n]);
+    g_string_append(o, "],\"extent_histogram\":[");
+    gboolean first = TRUE;
+    for (int b = 0; b < REORDER_EXTENT_BINS; b++) {
+        uint64_t lo, hi;
+        if (!r->extent_hist[b])
+            continue;
+        reorder_extent_bin(b, &lo, &hi);
+        g_string_append(o, first ? "{" : ",{");
+        first = FALSE;
+        json_kv_u64(o, "from", lo, TRUE);
+        if (hi)
+            json_kv_u64(o, "to", hi, TRUE);
+        else
+            g_string_append(o, "\"to\":null,");
+        json_kv_u64(o, "count", r->extent_hist[b], FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append_printf(o, "],\"rd\":{\"threshold\":%d,\"density\":{", r->dt);
+    for (int d = -r->dt; d <= r->dt; d++) {
+        char key[8];
+        g_snprintf(key, sizeof(key), "%d", d);
+        json_kv_ratio(o, key, reorder_rd(r, d), d < r->dt);
+    }
+    g_string_append(o, "},");
+    json_kv_u64(o, "lost", r->rd_lost, TRUE);
+    json_kv_u64(o, "late", r->rd_late, TRUE);
+    json_kv_u64(o, "beyond", r->rd_beyond, TRUE);
+    json_kv_u64(o, "resyncs", r->rd_resyncs, FALSE);
+    g_string_append_printf(o, "},\"rbd\":{\"threshold\":%d,\"density\":[", r->dt);
+    for (int k = 0; k <= r->dt; k++) {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        g_string_append_printf(o, "%s%s", k ? "," : "",
+                               g_ascii_formatd(buf, sizeof(buf), "%.6f", reorder_rbd(r, k)));
+    }
+    g_string_append(o, "],");
+    json_kv_u64(o, "max_occupancy", (uint64_t)reorder_rbd_max(r), TRUE);
+    json_kv_u64(o, "lost", r->rbd_lost, TRUE);
+    json_kv_u64(o, "late", r->rbd_late, FALSE);
+    g_string_append(o, "}}");
 }
 
 static void json_nic(GString *o, const Nic *nic)
@@ -285,7 +423,8 @@ static void json_flows(GString *o, const Sim *sim)
         json_kv_u64(o, "duplicates", f->duplicates, TRUE);
         json_kv_u64(o, "rx_bytes", f->rx_bytes, TRUE);
         json_kv_secs(o, "latency_avg_s", f->received ? f->latency_sum_ps / f->received : 0, TRUE);
-        json_kv_secs(o, "latency_max_s", f->latency_max_ps, FALSE);
+        json_kv_secs(o, "latency_max_s", f->latency_max_ps, TRUE);
+        json_reorder(o, &f->reorder);
         g_string_append_c(o, '}');
     }
     g_string_append(o, "],");
@@ -350,6 +489,60 @@ static void json_switches(GString *o, const Sim *sim)
     g_string_append(o, "],");
 }
 
+/* Per slave: bytes and peak rate over the load series' bins. */
+static void json_load_nic(GString *o, const Series *se, guint n)
+{
+    uint64_t total[2] = {0, 0}, peak_bytes[2] = {0, 0};
+    double peak[2] = {0.0, 0.0};
+    uint64_t peak_at[2] = {0, 0};
+    for (guint b = 0; b < se->done_bins; b++) {
+        uint64_t from, to;
+        series_bin_span(se, b, &from, &to);
+        for (int d = 0; d < 2; d++) {
+            uint64_t v = series_bytes(se, b, n, d);
+            double rate = mbps(v, to - from);
+            total[d] += v;
+            if (rate > peak[d]) {
+                peak[d] = rate;
+                peak_at[d] = from;
+                peak_bytes[d] = v;
+            }
+        }
+    }
+    json_kv_str(o, "name", se->nics[n]->name, TRUE);
+    static const char *const dir[2] = {"tx", "rx"};
+    for (int d = 0; d < 2; d++) {
+        char k[32];
+        g_snprintf(k, sizeof(k), "%s_bytes", dir[d]);
+        json_kv_u64(o, k, total[d], TRUE);
+        g_snprintf(k, sizeof(k), "%s_peak_bin_bytes", dir[d]);
+        json_kv_u64(o, k, peak_bytes[d], TRUE);
+        g_snprintf(k, sizeof(k), "%s_peak_mbps", dir[d]);
+        json_kv_ratio(o, k, peak[d], TRUE);
+        g_snprintf(k, sizeof(k), "%s_peak_at_s", dir[d]);
+        json_kv_secs(o, k, peak_at[d], d == 0);
+    }
+}
+
+/* The load series in brief; the bins themselves are in series.csv. */
+static void json_load(GString *o, const Sim *sim)
+{
+    const Series *se = sim->series;
+    if (!se)
+        return;
+    g_string_append(o, "\"load\":{");
+    json_kv_secs(o, "bin_s", se->bin_ps, TRUE);
+    json_kv_u64(o, "bins", se->done_bins, TRUE);
+    json_kv_str(o, "file", "series.csv", TRUE);
+    g_string_append(o, "\"slaves\":[");
+    for (guint n = 0; n < se->n_nics; n++) {
+        g_string_append(o, n ? ",{" : "{");
+        json_load_nic(o, se, n);
+        g_string_append_c(o, '}');
+    }
+    g_string_append(o, "]},\n");
+}
+
 static const char *const event_names[SIM_EV_COUNT] = {"fault",       "carrier-down", "carrier-up",
                                                       "slave-down",  "slave-up",     "failover",
                                                       "peer-notify", "bond-carrier"};
@@ -371,6 +564,46 @@ static void json_events(GString *o, const Sim *sim)
     g_string_append(o, "]");
 }
 
+static void json_tcp(GString *o, const Sim *sim)
+{
+    g_autoptr(GPtrArray) conns = tcp_conns(sim);
+    if (!conns->len)
+        return;
+    g_string_append(o, "\"tcp\":[");
+    for (guint i = 0; i < conns->len; i++) {
+        const TcpConn *c = conns->pdata[i];
+        const TcpStats *st = &c->st;
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", c->name, TRUE);
+        json_kv_str(o, "from", c->cli.host->name, TRUE);
+        json_kv_str(o, "to", c->dst_name ? c->dst_name : c->srv.host->name, TRUE);
+        json_kv_str(o, "state", tcp_state_name(c->cstate), TRUE);
+        json_kv_u64(o, "bytes_delivered", st->delivered, TRUE);
+        g_string_append_printf(o, "\"goodput_bps\":%.0f,", tcp_goodput_bps(c));
+        json_kv_u64(o, "segments_sent", st->segs_sent, TRUE);
+        json_kv_u64(o, "retransmits", st->retransmits, TRUE);
+        json_kv_u64(o, "fast_retransmits", st->fast_retransmits, TRUE);
+        json_kv_u64(o, "fast_recoveries", st->recoveries, TRUE);
+        json_kv_u64(o, "spurious_fast_retransmits", st->spurious_fast, TRUE);
+        json_kv_u64(o, "spurious_rto_retransmits", st->spurious_rto, TRUE);
+        json_kv_u64(o, "rto_events", st->rto_events, TRUE);
+        json_kv_u64(o, "max_backoff", st->max_backoff, TRUE);
+        json_kv_u64(o, "max_cwnd_bytes", st->max_cwnd, TRUE);
+        json_kv_u64(o, "dupacks_received", st->dupacks_rx, TRUE);
+        json_kv_u64(o, "out_of_order_segments", st->ooo_segs, TRUE);
+        json_kv_secs(o, "srtt_s", c->srtt_ps, TRUE);
+        json_kv_secs(o, "rto_s", c->rto_ps, TRUE);
+        json_kv_secs(o, "max_stall_s", st->max_stall_ps, TRUE);
+        json_kv_secs(o, "stall_from_s", st->stall_from_ps, TRUE);
+        json_kv_secs(o, "stall_rto_s", st->stall_rto_ps, TRUE);
+        json_kv_u64(o, "stall_rto_events", st->stall_rtos, TRUE);
+        json_kv_secs(o, "established_s", st->established_ps, TRUE);
+        json_kv_secs(o, "done_s", st->done_ps, FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append(o, "],\n");
+}
+
 char *report_json(const Sim *sim)
 {
     GString *o = g_string_new("{");
@@ -384,10 +617,12 @@ char *report_json(const Sim *sim)
     g_string_append(o, "\n");
     json_flows(o, sim);
     g_string_append(o, "\n");
+    json_tcp(o, sim);
     json_faults(o, sim);
     g_string_append(o, "\n");
     json_switches(o, sim);
     g_string_append(o, "\n");
+    json_load(o, sim);
     json_events(o, sim);
     g_string_append(o, "}\n");
     return g_string_free(o, FALSE);
@@ -398,6 +633,25 @@ gboolean report_write_json(const Sim *sim, const char *path, GError **error)
     g_autofree char *text = report_json(sim);
     /* g_file_set_contents writes a temporary file and renames it. */
     return g_file_set_contents(path, text, -1, error);
+}
+
+void report_remove_data(const char *dir)
+{
+    g_autofree char *series = g_build_filename(dir, "series.csv", NULL);
+    g_autofree char *reorder = g_build_filename(dir, "reorder.csv", NULL);
+    g_unlink(series);
+    g_unlink(reorder);
+}
+
+gboolean report_write_data(const Sim *sim, const char *dir, GError **error)
+{
+    g_autofree char *series = g_build_filename(dir, "series.csv", NULL);
+    g_autofree char *reorder = g_build_filename(dir, "reorder.csv", NULL);
+    if ((!sim->series || series_write_csv(sim->series, series, error)) &&
+        plot_write_reorder_csv(sim, reorder, error))
+        return TRUE;
+    report_remove_data(dir);
+    return FALSE;
 }
 
 /* ---- one-row figures (bondsim compare) ------------------------------------ */

@@ -21,6 +21,13 @@ char *report_json(const Sim *sim);
 /* Writes report_json atomically (temporary file, then rename). */
 gboolean report_write_json(const Sim *sim, const char *path, GError **error);
 
+/* The data files beside stats.json, each written atomically: DIR/series.csv
+ * (the load series, when sim->series is set) and DIR/reorder.csv (extent
+ * histogram per flow). On failure neither is left. */
+gboolean report_write_data(const Sim *sim, const char *dir, GError **error);
+/* Removes them (a later output failed). */
+void report_remove_data(const char *dir);
+
 /* Per fault: time from the fault to the bond's first reaction (slave
  * committed down or up, or failover) before the next fault; G_MAXUINT64 when
  * no bond reacted. */

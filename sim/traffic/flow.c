@@ -18,6 +18,7 @@ Flow *flow_new(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip[
     fl->win = -1;
     fl->stop_ps = UINT64_MAX;
     fl->payload = 56;
+    reorder_init(&fl->reorder, REORDER_DT_DEFAULT, 0);
     return fl;
 }
 
@@ -316,6 +317,7 @@ void flow_deliver(Sim *sim, Flow *flow, Host *at, Frame *f)
     } else {
         flow->out_of_order++;
     }
+    reorder_add(&flow->reorder, seq);
     flow->received++;
     flow->rx_bytes += f->len;
     uint64_t lat = now - f->sent_ps;
@@ -333,6 +335,7 @@ void flow_deliver(Sim *sim, Flow *flow, Host *at, Frame *f)
 void flow_finish(Sim *sim, Flow *flow, FaultGap *gaps)
 {
     GArray *faults = sim->faults;
+    reorder_finish(&flow->reorder);
     /* windows the flow never reached (no delivery after their fault) */
     while (flow->win + 1 < (int)faults->len &&
            g_array_index(faults, SimFault, flow->win + 1).at_ps <= sim->end_ps) {

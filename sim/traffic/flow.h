@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "frame.h"
 #include "host.h"
+#include "stats/reorder.h"
 
 typedef struct Sim Sim;
 
@@ -71,6 +72,7 @@ typedef struct Flow {
     uint64_t last_rx_seq;
     uint64_t latency_sum_ps, latency_max_ps;
     uint64_t seen[FLOW_SEEN_WINDOW / 64];
+    ReorderStats reorder; /* RFC 4737 / RFC 5236 figures of the unique arrivals */
     /* failover gaps: the window of fault `win` (-1: before the first) */
     int win;
     FlowGap cur;

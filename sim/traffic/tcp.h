@@ -1,0 +1,228 @@
+/* tcp.h - a bulk-transfer TCP connection: the sender, the receiver and what
+ * bonding does to them.
+ *
+ * A TcpConn is one connection between two hosts: the client opens it (SYN),
+ * sends `bytes` of zeros (or sends for a duration) and closes it with FIN;
+ * the server side listens, acknowledges and reassembles. Built by the
+ * scenario loader (or a test), started on a timer, fed by host.c's IPv4
+ * receive (protocol 6) through the host's TcpHost demultiplexer, read by
+ * stats/report.c. The segments are real: IPv4 + TCP with correct checksums,
+ * MSS, window scale, SACK-permitted and SACK options (RFC 793, 7323 s.2,
+ * 2018).
+ *
+ * Sender: slow start and congestion avoidance counted in bytes acked (as
+ * Linux: cwnd += acked below ssthresh, +1 MSS per cwnd acked above), IW10
+ * (RFC 6928), NewReno fast retransmit and fast recovery (RFC 5681, 6582, the
+ * careful variant: a new recovery only once data sent after the last one is
+ * acknowledged), RTO per RFC 6298 (srtt/rttvar, Karn, floor rto_min = 200 ms
+ * as Linux, doubling backoff up to 120 s, go-back-N after a timeout) and,
+ * when both ends negotiate SACK, a scoreboard with RFC 6675-style loss
+ * marking (a hole with DupThresh SACKed segments above it is lost) and
+ * pipe-limited recovery. Cost: an ACK carrying SACK blocks, and every ACK
+ * during SACK recovery, scans the scoreboard (O(window in segments)).
+ * Not modelled: timestamps, DSACK and undo, RACK/TLP, adaptive reordering
+ * threshold, PRR, pacing, Nagle (bulk data), receiver window autotuning.
+ * Plain NewReno with a fixed DupThresh of 3 is the textbook reaction that
+ * makes balance-rr's reordering visible.
+ *
+ * Receiver: in-order data is consumed at once (the application reads as fast
+ * as data comes), so the window offered is the whole receive buffer; out of
+ * order data is kept as up to TCP_OOO_MAX ranges; ACKs are delayed (every
+ * second segment or 40 ms, Linux's minimum ATO) unless data arrived out
+ * of order or filled a hole, which is ACKed at once with SACK blocks, the
+ * newest first (RFC 2018 s.4).
+ *
+ * Bounds, fixed at creation (no allocation per segment: frames come from the
+ * pool): the receive buffer (window) is at most TCP_MAX_WINDOW bytes; the
+ * sender's scoreboard is a ring of one entry per segment that fits the
+ * window (power of two); the reassembly queue holds TCP_OOO_MAX ranges (a
+ * segment that would need more is dropped and counted). Ground truth for
+ * "spurious": every data transmission carries a serial number in the frame's
+ * metadata (Frame.seq); the receiver marks serials that arrived in a window
+ * of TCP_SERIAL_WINDOW, so a retransmission whose original also arrived is
+ * known for what it is, whichever arrived first.
+ */
+#ifndef BONDSIM_TRAFFIC_TCP_H
+#define BONDSIM_TRAFFIC_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "frame.h"
+#include "host.h"
+
+typedef struct Sim Sim;
+
+#define TCP_DEFAULT_MSS 1460
+#define TCP_MAX_MSS 1460 /* 1500-byte MTU: 1500 - 20 - 20 */
+#define TCP_MIN_MSS 88
+#define TCP_IW_SEGS 10                               /* RFC 6928 initial window */
+#define TCP_DUPTHRESH 3                              /* RFC 5681 */
+#define TCP_DEFAULT_WINDOW (1024u * 1024u)           /* receive buffer offered */
+#define TCP_MAX_WINDOW (16u * 1024u * 1024u)         /* window scale 8 and below */
+#define TCP_OOO_MAX 32                               /* out-of-order ranges kept */
+#define TCP_SACK_BLOCKS 4                            /* without timestamps: 4 fit */
+#define TCP_SERIAL_WINDOW 65536                      /* transmissions remembered */
+#define TCP_RTO_INITIAL_PS (1000ull * 1000000000ull) /* RFC 6298 2.1: 1 s */
+#define TCP_RTO_MIN_PS (200ull * 1000000000ull)      /* Linux TCP_RTO_MIN */
+#define TCP_RTO_MAX_PS (120000ull * 1000000000ull)   /* Linux TCP_RTO_MAX */
+#define TCP_DELACK_PS (40ull * 1000000000ull)        /* Linux TCP_DELACK_MIN */
+
+typedef enum {
+    TCP_CLOSED = 0,
+    TCP_LISTEN,
+    TCP_SYN_SENT,
+    TCP_SYN_RCVD,
+    TCP_ESTABLISHED,
+    TCP_FIN_WAIT, /* client: FIN sent, not yet acknowledged */
+    TCP_LAST_ACK, /* server: FIN+ACK sent */
+    TCP_DONE,     /* client: everything acknowledged, final ACK sent */
+} TcpState;
+
+/* What the scenario asks for. */
+typedef struct {
+    uint64_t bytes;      /* bulk transfer size; 0: send until stop_ps */
+    uint64_t start_ps;   /* SYN time */
+    uint64_t stop_ps;    /* no new data after this (duration mode) */
+    uint32_t mss;        /* sender's MSS (payload per segment) */
+    uint32_t window;     /* receiver's buffer = offered window, bytes */
+    bool sack;           /* offer SACK-permitted (both ends) */
+    bool delack;         /* receiver delays ACKs (every 2nd / 40 ms) */
+    uint64_t rto_min_ps; /* RTO floor */
+    uint16_t sport, dport;
+} TcpParams;
+
+/* One connection's figures, sender and receiver. */
+typedef struct {
+    uint64_t segs_sent;        /* data segments, retransmissions included */
+    uint64_t retransmits;      /* data segments sent again (any cause) */
+    uint64_t fast_retransmits; /* segments retransmitted in fast recovery */
+    uint64_t recoveries;       /* fast recovery episodes (3 dupacks) */
+    uint64_t spurious_fast;    /* fast retransmits whose original arrived */
+    uint64_t spurious_rto;     /* timeout retransmits whose original arrived */
+    uint64_t rto_events;       /* retransmission timer expiries */
+    uint32_t max_backoff;      /* largest number of consecutive RTOs */
+    uint64_t max_cwnd;         /* bytes */
+    uint64_t dupacks_rx;       /* duplicate ACKs seen by the sender */
+    uint64_t acks_sent;        /* by the receiver */
+    uint64_t ooo_segs;         /* data segments that arrived out of order */
+    uint64_t dup_segs;         /* data segments that brought nothing new */
+    uint64_t ooo_dropped;      /* dropped: reassembly queue full */
+    uint64_t delivered;        /* bytes delivered in order */
+    uint64_t established_ps;   /* handshake done (client), 0 if never */
+    uint64_t first_data_ps;    /* first data byte delivered */
+    uint64_t last_data_ps;     /* last in-order delivery */
+    uint64_t done_ps;          /* every byte acknowledged, 0 if never */
+    uint64_t max_stall_ps;     /* longest pause in in-order delivery */
+    uint64_t stall_from_ps;    /* its start */
+    uint64_t stall_rto_ps;     /* the sender's computed RTO over that pause */
+    uint32_t stall_rtos;       /* RTO expiries during that pause */
+} TcpStats;
+
+/* Scoreboard entry: one segment of the send buffer in flight. */
+typedef struct {
+    uint64_t sent_ps;     /* last transmission */
+    uint64_t serial;      /* serial of the original transmission */
+    uint32_t tx;          /* transmissions so far */
+    bool sacked;          /* covered by a SACK block */
+    bool lost;            /* marked lost (SACK) in this recovery */
+    bool rtx_in_recovery; /* retransmitted since marked lost */
+} TcpSeg;
+
+typedef struct TcpConn TcpConn;
+
+/* One end of a connection, the unit host demultiplexing finds. */
+typedef struct {
+    TcpConn *conn;
+    bool is_client;
+    Host *host;
+    uint8_t remote_ip[4];
+    uint16_t lport, rport;
+    HostPathCache pc;
+    uint16_t ip_id;
+} TcpEnd;
+
+struct TcpConn {
+    char *name;
+    int index; /* creation order, for reports */
+    TcpParams p;
+    char *dst_name; /* as written */
+    TcpEnd cli, srv;
+    TcpState cstate, sstate;
+    /* sender (client); offsets count data bytes from 0, the SYN is before */
+    uint32_t iss, irs;      /* initial sequence numbers, client and server */
+    uint8_t snd_wscale;     /* shift the server applies to its window */
+    bool sack_ok;           /* negotiated */
+    uint64_t data_len;      /* bytes to send (UINT64_MAX: until stop) */
+    uint64_t una, nxt, max; /* acked, next to send, highest sent */
+    uint64_t cwnd, ssthresh, rwnd;
+    uint64_t ca_acc; /* bytes acked toward the next CA increase */
+    uint32_t dupacks;
+    bool in_recovery;
+    uint64_t recover;                    /* RFC 6582 */
+    uint64_t srtt_ps, rttvar_ps, rto_ps; /* rto_ps: computed, not backed off */
+    uint32_t backoff;                    /* consecutive expiries */
+    bool have_rtt;
+    uint64_t syn_sent_ps;
+    uint32_t syn_tx;
+    bool fin_sent;
+    bool rto_note; /* the next segment is a timeout's retransmission: note it */
+    Timer start, rto, stop, delack;
+    TcpSeg *ring; /* scoreboard, ring_n entries */
+    uint32_t ring_n;
+    uint64_t serial_next;
+    uint64_t seen[TCP_SERIAL_WINDOW / 64];     /* serial arrived */
+    uint64_t rtx_fast[TCP_SERIAL_WINDOW / 64]; /* fast-retransmitted, original not yet seen */
+    uint64_t rtx_rto[TCP_SERIAL_WINDOW / 64];  /* same after a timeout */
+    /* receiver (server) */
+    uint64_t rcv_nxt;      /* data offset expected next */
+    uint8_t rcv_wscale;    /* shift applied to the window it offers */
+    uint32_t unacked_segs; /* full segments received since the last ACK */
+    bool fin_rcvd;
+    uint32_t n_ooo;
+    struct {
+        uint64_t start, end; /* data offsets [start, end) */
+        uint64_t stamp;      /* recency, for SACK block order */
+    } ooo[TCP_OOO_MAX];
+    uint64_t ooo_stamp;
+    uint32_t stall_rto_base; /* rto_events when the current pause began */
+    TcpStats st;
+    /* test hook: called after the sender processed an ACK (may be NULL) */
+    void (*on_ack)(Sim *sim, TcpConn *c, void *data);
+    void *on_ack_data;
+};
+
+/* The defaults a scenario starts from (bytes 0, mss 1460, window 1 MiB,
+ * SACK and delayed ACKs on, rto_min 200 ms, ports 40000 -> 5001). */
+void tcp_params_defaults(TcpParams *p);
+
+/* A connection from `client` to `server`'s address `dst_ip`. Registers both
+ * ends with their hosts' TcpHost (created on first use, owned by the Host)
+ * and the connection itself with the client's, which owns it. Returns the
+ * connection, borrowed; NULL when the ports clash with an existing one. */
+TcpConn *tcp_conn_new(Sim *sim, const char *name, Host *client, Host *server,
+                      const uint8_t dst_ip[4], const TcpParams *p);
+
+/* Arms the SYN at p.start_ps (and the stop in duration mode). */
+void tcp_conn_start(Sim *sim, TcpConn *c);
+
+/* IPv4 protocol 6 arrived at `iface` for this host. Takes ownership. */
+void tcp_rx(Sim *sim, Iface *iface, Frame *f);
+
+/* Frees a host's TCP state and the connections it owns (host_free). */
+void tcp_host_free(struct TcpHost *th);
+
+/* Every connection of the run, in creation order (borrowed pointers in a new
+ * array the caller frees). */
+GPtrArray *tcp_conns(const Sim *sim);
+/* Whether the run has any TCP connection. */
+bool tcp_any(const Sim *sim);
+
+/* Goodput in bits per second: bytes delivered over the time from the
+ * handshake to the last delivery (0 when nothing was delivered). */
+double tcp_goodput_bps(const TcpConn *c);
+
+const char *tcp_state_name(TcpState s);
+
+#endif
