@@ -149,8 +149,10 @@ static Arrival arrival(const Pair *p, guint i)
 static bool send_frame(Pair *p, Nic *nic, uint32_t len, uint64_t seq)
 {
     Frame *f = frame_alloc(&p->sim->pool);
+    const Nic *peer = nic_peer(nic);
+    g_assert(f != NULL && peer != NULL);
     memset(f->data, 0, len);
-    memcpy(f->data, nic_peer(nic)->mac, 6);
+    memcpy(f->data, peer->mac, 6);
     memcpy(f->data + 6, nic->mac, 6);
     f->len = len;
     f->seq = seq;

@@ -731,6 +731,10 @@ int capture_add_interface(Capture *cap, const char *name, const char *descriptio
 {
     g_return_val_if_fail(cap != NULL, -1);
     g_return_val_if_fail(name != NULL, -1);
+    /* Nothing is recorded: -1 tells callers "not captured", so the hot path
+     * skips the capture call altogether (sim_capture tests cap_if first). */
+    if (cap->format == CAPTURE_NONE)
+        return -1;
 
     CaptureIf *ifc = g_new0(CaptureIf, 1);
     ifc->name = g_strdup(name);

@@ -50,8 +50,9 @@ GQuark capture_error_quark(void);
 Capture *capture_new(CaptureFormat format, const char *path, uint32_t snaplen,
                      const char *shb_comment, GError **error);
 
-/* Registers an interface; returns its index (0, 1, ...). `name` is like
- * "server/eth0", `description` like "slave of bond0, active-backup, primary"
+/* Registers an interface; returns its index (0, 1, ...), or -1 for
+ * CAPTURE_NONE (nothing will be recorded: callers skip the capture call).
+ * `name` is like "server/eth0", `description` like "slave of bond0, active-backup, primary"
  * (may be NULL), `mac` may be NULL, `speed_bps` 0 = unknown. Strings copied. */
 int capture_add_interface(Capture *cap, const char *name, const char *description,
                           const uint8_t mac[6], uint64_t speed_bps);
