@@ -51,6 +51,7 @@ Sim *sim_new(const char *name, uint64_t seed)
     sim->flows = g_ptr_array_new_with_free_func(flow_free_cb);
     sim->faults = g_array_new(FALSE, TRUE, sizeof(SimFault));
     sim->events = g_array_new(FALSE, TRUE, sizeof(SimEvent));
+    sim->lacp_blocks = g_array_new(FALSE, TRUE, sizeof(SimLacpBlock));
     return sim;
 }
 
@@ -68,6 +69,7 @@ void sim_free(Sim *sim)
     g_ptr_array_free(sim->hosts, TRUE);
     g_array_free(sim->faults, TRUE);
     g_array_free(sim->events, TRUE);
+    g_array_free(sim->lacp_blocks, TRUE);
     g_free(sim->fault_gaps);
     series_free(sim->series);
     g_string_chunk_free(sim->strings);
@@ -139,13 +141,43 @@ void sim_capture_noted(Sim *sim, int cap_if, Frame *f, CaptureDir dir, const cha
     f->note = NULL;
 }
 
+static SimLacpBlock *sim_lacp_block_of(const Sim *sim, const Nic *nic)
+{
+    for (guint i = 0; i < sim->lacp_blocks->len; i++) {
+        SimLacpBlock *b = &g_array_index(sim->lacp_blocks, SimLacpBlock, i);
+        if (b->nic == nic)
+            return b;
+    }
+    return NULL;
+}
+
 void sim_add_fault(Sim *sim, const SimFault *fault)
 {
     g_array_append_val(sim->faults, *fault);
+    if ((fault->kind == SIM_FAULT_LACP_BLOCK || fault->kind == SIM_FAULT_LACP_UNBLOCK) &&
+        !sim_lacp_block_of(sim, fault->nic)) {
+        SimLacpBlock b = {fault->nic, false, 0};
+        g_array_append_val(sim->lacp_blocks, b);
+    }
 }
 
-static const char *const fault_kind_names[] = {"link-down", "link-up", "carrier-down",
-                                               "carrier-up"};
+bool sim_lacp_block_drop(Sim *sim, const Nic *nic)
+{
+    SimLacpBlock *b = sim->lacp_blocks->len ? sim_lacp_block_of(sim, nic) : NULL;
+    if (!b || !b->on)
+        return false;
+    b->dropped++;
+    return true;
+}
+
+uint64_t sim_lacp_blocked_frames(const Sim *sim, const Nic *nic)
+{
+    const SimLacpBlock *b = sim_lacp_block_of(sim, nic);
+    return b ? b->dropped : 0;
+}
+
+const char *const sim_fault_kind_names[SIM_FAULT_COUNT] = {
+    "link-down", "link-up", "carrier-down", "carrier-up", "lacp-block", "lacp-unblock"};
 
 static void sim_fault_fire(Sim *sim, void *obj, void *arg)
 {
@@ -155,7 +187,7 @@ static void sim_fault_fire(Sim *sim, void *obj, void *arg)
                    ft->name,
                    NULL,
                    NULL,
-                   sim_intern(sim, fault_kind_names[ft->kind]),
+                   sim_intern(sim, sim_fault_kind_names[ft->kind]),
                    (int)(uintptr_t)arg};
     g_array_append_val(sim->events, ev);
     switch (ft->kind) {
@@ -167,6 +199,12 @@ static void sim_fault_fire(Sim *sim, void *obj, void *arg)
     case SIM_FAULT_CARRIER_DOWN:
     case SIM_FAULT_CARRIER_UP:
         nic_set_phy_down(sim, ft->nic, ft->kind == SIM_FAULT_CARRIER_DOWN);
+        break;
+    case SIM_FAULT_LACP_BLOCK:
+    case SIM_FAULT_LACP_UNBLOCK:
+        sim_lacp_block_of(sim, ft->nic)->on = ft->kind == SIM_FAULT_LACP_BLOCK;
+        break;
+    case SIM_FAULT_COUNT:
         break;
     }
 }

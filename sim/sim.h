@@ -41,6 +41,17 @@ typedef enum {
     SIM_EV_FAILOVER,     /* new active slave (from may be NULL) */
     SIM_EV_PEER_NOTIFY,  /* gratuitous ARP / unsolicited NA round sent */
     SIM_EV_BOND_CARRIER, /* bond carrier changed (arg: 0/1) */
+    /* 802.3ad ports (logged only by LACP bonds): subject = the slave
+     * ("server/eth0") or, for the active-aggregator change, the bond;
+     * reason = "aggregator=N" */
+    SIM_EV_LACP_AGG_JOIN,     /* port selected into aggregator N */
+    SIM_EV_LACP_AGG_LEAVE,    /* port leaves aggregator N */
+    SIM_EV_LACP_CD_ON,        /* port entered collecting+distributing */
+    SIM_EV_LACP_CD_OFF,       /* port left collecting+distributing */
+    SIM_EV_LACP_EXPIRED,      /* partner's LACPDUs stopped: rx machine EXPIRED */
+    SIM_EV_LACP_DEFAULTED,    /* rx machine DEFAULTED (partner := defaults) */
+    SIM_EV_LACP_PARTNER_SEEN, /* a partner LACPDU recorded after none */
+    SIM_EV_LACP_ACTIVE_AGG,   /* the bond's active aggregator changed (N = 0: none) */
     SIM_EV_COUNT
 } SimEventKind;
 
@@ -49,7 +60,21 @@ typedef enum {
     SIM_FAULT_LINK_UP,
     SIM_FAULT_CARRIER_DOWN, /* one NIC's PHY dies; the far end keeps carrier */
     SIM_FAULT_CARRIER_UP,
+    SIM_FAULT_LACP_BLOCK, /* slow-protocol frames arriving at this 802.3ad slave are
+                           * dropped (counted); carrier and data frames unaffected */
+    SIM_FAULT_LACP_UNBLOCK,
+    SIM_FAULT_COUNT
 } SimFaultKind;
+
+extern const char *const sim_fault_kind_names[SIM_FAULT_COUNT];
+
+/* A NIC named by a lacp-block fault: whether its filter is on now and the
+ * slow-protocol frames it dropped. */
+typedef struct {
+    const Nic *nic;
+    bool on;
+    uint64_t dropped;
+} SimLacpBlock;
 
 typedef struct {
     const char *name; /* interned: the [fault NAME] group */
@@ -89,6 +114,7 @@ struct Sim {
     char *name;                  /* scenario name */
     uint64_t progress_next_ps;   /* next progress report (0 = off) */
     Series *series;              /* per-slave load over time, owned; NULL: not sampled */
+    GArray *lacp_blocks;         /* SimLacpBlock, one per NIC named by a lacp-block fault */
 };
 
 /* Creates an empty simulation. `seed` seeds every component's RNG. */
@@ -113,6 +139,12 @@ void sim_run(Sim *sim, bool progress);
 
 /* Adds a fault; faults must be added in time order (the loader sorts). */
 void sim_add_fault(Sim *sim, const SimFault *fault);
+
+/* lacp-block faults: whether a slow-protocol frame arriving at `nic` must be
+ * dropped now (then counted), and the count so far (0 for a NIC never
+ * named by such a fault). */
+bool sim_lacp_block_drop(Sim *sim, const Nic *nic);
+uint64_t sim_lacp_blocked_frames(const Sim *sim, const Nic *nic);
 
 void sim_log(Sim *sim, SimEventKind kind, const char *subject, const char *from, const char *to,
              const char *reason);

@@ -42,7 +42,7 @@ typedef struct {
     uint64_t tick_ps;
     const char *port_note[BOND_MAX_SLAVES]; /* for the port's next LACPDU */
     uint64_t link_up_ps[BOND_MAX_SLAVES];   /* last link commit UP */
-    uint64_t cd_after_ps[BOND_MAX_SLAVES];  /* link-up -> C+D, last measured */
+    uint64_t cd_after_ps[BOND_MAX_SLAVES];  /* link-up -> first C+D after it, 0: none */
 } AdState;
 
 static AdState *ad_state(const Bond *bond)
@@ -107,10 +107,45 @@ static void ad_port_note(AdState *ad, int port, LacpEvent ev)
     ad->port_note[port] = sim_note_join(ad->sim, ad->port_note[port], text);
 }
 
+/* The event log (stats.json "events"): aggregator membership and the
+ * port's milestones over time. */
+static void ad_log_event(AdState *ad, int port, LacpEvent ev)
+{
+    static const SimEventKind kind[LACP_EV_COUNT] = {
+        [LACP_EV_PARTNER_SEEN] = SIM_EV_LACP_PARTNER_SEEN,
+        [LACP_EV_COLL_DIST_ON] = SIM_EV_LACP_CD_ON,
+        [LACP_EV_COLL_DIST_OFF] = SIM_EV_LACP_CD_OFF,
+        [LACP_EV_AGG_JOIN] = SIM_EV_LACP_AGG_JOIN,
+        [LACP_EV_AGG_LEAVE] = SIM_EV_LACP_AGG_LEAVE,
+        [LACP_EV_ACTIVE_AGG] = SIM_EV_LACP_ACTIVE_AGG,
+        [LACP_EV_EXPIRED] = SIM_EV_LACP_EXPIRED,
+        [LACP_EV_DEFAULTED] = SIM_EV_LACP_DEFAULTED,
+        [LACP_EV_PORT_ENABLED] = SIM_EV_COUNT,
+        [LACP_EV_PORT_DISABLED] = SIM_EV_COUNT,
+        [LACP_EV_CHURN] = SIM_EV_COUNT,
+    };
+    Sim *sim = ad->sim;
+    Bond *bond = ad->bond;
+    if (kind[ev] == SIM_EV_COUNT)
+        return;
+    if (ev == LACP_EV_ACTIVE_AGG) {
+        sim_log(sim, kind[ev], bond->full_name, NULL, NULL,
+                sim_internf(sim, "aggregator=%d", lacp_active_aggregator(ad->lacp)));
+        return;
+    }
+    if (port < 0)
+        return;
+    const char *reason = NULL;
+    if (ev == LACP_EV_AGG_JOIN || ev == LACP_EV_AGG_LEAVE)
+        reason = sim_internf(sim, "aggregator=%d", lacp_port_aggregator(ad->lacp, port));
+    sim_log(sim, kind[ev], bond->slaves[port].nic->name, NULL, NULL, reason);
+}
+
 static void ad_lacp_event(void *ctx, int port, LacpEvent ev)
 {
     AdState *ad = ctx;
     Bond *bond = ad->bond;
+    ad_log_event(ad, port, ev);
     switch (ev) {
     case LACP_EV_PORT_ENABLED:
     case LACP_EV_PORT_DISABLED:
@@ -123,7 +158,10 @@ static void ad_lacp_event(void *ctx, int port, LacpEvent ev)
         ad_refresh(ad);
         return;
     case LACP_EV_COLL_DIST_ON:
-        ad->cd_after_ps[port] = ad->sim->eng.now_ps - ad->link_up_ps[port];
+        /* the first C+D since the link came up; a later re-entry (partner
+         * back after an expiry) is in the event log */
+        if (!ad->cd_after_ps[port])
+            ad->cd_after_ps[port] = ad->sim->eng.now_ps - ad->link_up_ps[port];
         break;
     case LACP_EV_AGG_JOIN:
         return; /* every selection: too chatty for the capture */
@@ -184,7 +222,15 @@ static void ad_carrier_changed(Sim *sim, Bond *bond, Slave *s, bool up)
 static bool ad_rx_hook(Sim *sim, Bond *bond, Slave *s, Frame *f)
 {
     AdState *ad = ad_state(bond);
-    if (!ad || !lacp_rx(ad->lacp, s->index, f->data, f->len))
+    if (!ad)
+        return false;
+    /* a lacp-block fault: a filter in the path eats the partner's
+     * slow-protocol frames before they reach the port */
+    if (lacp_frame_subtype(f->data, f->len) != 0 && sim_lacp_block_drop(sim, s->nic)) {
+        frame_free(&sim->pool, f);
+        return true;
+    }
+    if (!lacp_rx(ad->lacp, s->index, f->data, f->len))
         return false;
     frame_free(&sim->pool, f);
     ad_refresh(ad);

@@ -705,12 +705,18 @@ static void lacp_send_lacpdu(LacpSystem *sys, LacpPort *p)
         sys->cb.tx(sys->cb.ctx, p->index, frame, sizeof(frame));
 }
 
-/* The gate: a free-running 3-tick counter; ntt waits for its opening. */
+/* The gate: a free-running 3-tick counter; ntt waits for its opening.
+ * Passive vs passive is silence (7.6, 802.1AX "not transmitting LACPDUs
+ * unless its Partner's control value is Active"): while neither our nor the
+ * recorded partner's Activity bit is set, ntt stays pending and nothing
+ * leaves, so two passive ends never exchange a LACPDU; a passive end starts
+ * answering once an active partner's LACPDU is recorded. */
 static void lacp_tx_machine(LacpSystem *sys, LacpPort *p)
 {
     if (!p->tx_timer || --p->tx_timer)
         return;
-    if (p->ntt && p->lacp_enabled) {
+    bool may_speak = (p->actor_state | p->partner.state) & LACP_STATE_ACTIVITY;
+    if (p->ntt && p->lacp_enabled && may_speak) {
         lacp_send_lacpdu(sys, p);
         p->ntt = false;
     }

@@ -1081,9 +1081,25 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
 
 /* ---- [fault NAME] -------------------------------------------------------- */
 
+/* lacp-block filters the slow-protocol frames an 802.3ad bond's slave
+ * receives (the bond's rx hook drops them). */
+static bool is_8023ad_slave(const Sim *sim, const Nic *nic)
+{
+    for (guint i = 0; i < sim->bonds->len; i++) {
+        const Bond *b = sim->bonds->pdata[i];
+        if (b->ops != &bond_mode_8023ad_ops)
+            continue;
+        for (int j = 0; j < b->n_slaves; j++)
+            if (b->slaves[j].nic == nic)
+                return true;
+    }
+    return false;
+}
+
 static gboolean load_fault(Loader *ld, const char *g, const char *name, GError **error)
 {
-    static const char *const kinds[] = {"link-down", "link-up", "carrier-down", "carrier-up", NULL};
+    static const char *const kinds[] = {
+        "link-down", "link-up", "carrier-down", "carrier-up", "lacp-block", "lacp-unblock", NULL};
     const char *at = ini_get(ld->ini, g, "at");
     if (!at)
         return ini_fail(ld->ini, error, g, NULL, "'at' is required (e.g. at = 3s)");
@@ -1103,7 +1119,7 @@ static gboolean load_fault(Loader *ld, const char *g, const char *name, GError *
         if (kind < 0)
             return ini_fail(ld->ini, error, g, *k,
                             "unknown key (accepted: at, link-down, "
-                            "link-up, carrier-down, carrier-up)");
+                            "link-up, carrier-down, carrier-up, lacp-block, lacp-unblock)");
         if (what)
             return ini_fail(ld->ini, error, g, *k, "one action per fault ('%s' given already)",
                             what);
@@ -1115,6 +1131,10 @@ static gboolean load_fault(Loader *ld, const char *g, const char *name, GError *
                             ini_get(ld->ini, g, *k));
         if (kind <= SIM_FAULT_LINK_UP && !ft.nic->link)
             return ini_fail(ld->ini, error, g, *k, "%s is not cabled", ft.nic->name);
+        if ((kind == SIM_FAULT_LACP_BLOCK || kind == SIM_FAULT_LACP_UNBLOCK) &&
+            !is_8023ad_slave(ld->sim, ft.nic))
+            return ini_fail(ld->ini, error, g, *k, "%s is not a slave of an 802.3ad bond",
+                            ft.nic->name);
     }
     if (!what)
         return ini_fail(ld->ini, error, g, NULL,

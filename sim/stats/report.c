@@ -6,6 +6,7 @@
 
 #include "bond/bond.h"
 #include "host.h"
+#include "lacp/lacp.h"
 #include "stats/plot.h"
 #include "stats/reorder.h"
 #include "stats/series.h"
@@ -15,8 +16,23 @@
 #include "traffic/tcp.h"
 #include "util/units.h"
 
-static const char *const fault_kind_names[] = {"link-down", "link-up", "carrier-down",
-                                               "carrier-up"};
+#define fault_kind_names sim_fault_kind_names
+
+/* The reaction to a fault: for lacp-block, the port's LACP expiry (its
+ * partner's LACPDUs stopped); for lacp-unblock, the port back in
+ * collecting+distributing; else a slave committed down or up or a failover. */
+static gboolean detection_event(const SimFault *ft, const SimEvent *ev)
+{
+    switch (ft->kind) {
+    case SIM_FAULT_LACP_BLOCK:
+        return ev->kind == SIM_EV_LACP_EXPIRED && strcmp(ev->subject, ft->nic->name) == 0;
+    case SIM_FAULT_LACP_UNBLOCK:
+        return ev->kind == SIM_EV_LACP_CD_ON && strcmp(ev->subject, ft->nic->name) == 0;
+    default:
+        return ev->kind == SIM_EV_SLAVE_DOWN || ev->kind == SIM_EV_SLAVE_UP ||
+               ev->kind == SIM_EV_FAILOVER;
+    }
+}
 
 uint64_t report_detection_ps(const Sim *sim, guint fault)
 {
@@ -28,11 +44,155 @@ uint64_t report_detection_ps(const Sim *sim, guint fault)
         const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
         if (ev->time_ps < ft->at_ps || ev->time_ps >= until)
             continue;
-        if (ev->kind == SIM_EV_SLAVE_DOWN || ev->kind == SIM_EV_SLAVE_UP ||
-            ev->kind == SIM_EV_FAILOVER)
+        if (detection_event(ft, ev))
             return ev->time_ps - ft->at_ps;
     }
     return G_MAXUINT64;
+}
+
+/* ---- LACP ------------------------------------------------------------------ */
+
+gboolean report_has_lacp(const Sim *sim)
+{
+    for (guint i = 0; i < sim->bonds->len; i++)
+        if (((const Bond *)sim->bonds->pdata[i])->ops == &bond_mode_8023ad_ops)
+            return TRUE;
+    for (guint i = 0; i < sim->switches->len; i++) {
+        const Switch *sw = sim->switches->pdata[i];
+        for (int c = 0; c < sw->n_chan; c++)
+            if (sw->chan[c].lacp)
+                return TRUE;
+    }
+    return FALSE;
+}
+
+char *report_lacp_flags(uint8_t state, char out[9])
+{
+    static const char letter[8] = {'A', 'S', 'G', 'S', 'C', 'D', 'F', 'E'};
+    for (int bit = 7; bit >= 0; bit--)
+        out[7 - bit] = state & (1u << bit) ? letter[bit] : '*';
+    out[8] = '\0';
+    return out;
+}
+
+static uint64_t lacp_markers_tx(const LacpPortStats *st)
+{
+    return st->marker_tx + st->marker_resp_tx;
+}
+
+static uint64_t lacp_markers_rx(const LacpPortStats *st)
+{
+    return st->marker_rx + st->marker_resp_rx;
+}
+
+static void table_lacp(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"port",          "bond",       "aggregator", "actor state",
+                                      "partner state", "up -> C+D",  "LACPDU tx",  "LACPDU rx",
+                                      "markers tx",    "markers rx", "blocked",    NULL};
+    Table *t = table_new("LACP (states as Wireshark's flags, bit 7 to 0: Expired, deFaulted, "
+                         "Distributing, Collecting, Sync, aGgregation, Short timeout, Active; "
+                         "* = off; aggregator: id, + = the bond's active one)",
+                         hdr);
+    for (guint i = 0; i < sim->bonds->len; i++) {
+        const Bond *b = sim->bonds->pdata[i];
+        if (b->ops != &bond_mode_8023ad_ops || !bond_8023ad_lacp(b))
+            continue;
+        const LacpSystem *l = bond_8023ad_lacp(b);
+        for (int j = 0; j < b->n_slaves; j++) {
+            const Slave *s = &b->slaves[j];
+            const LacpPortStats *st = lacp_port_stats(l, j);
+            uint8_t as = lacp_port_actor_state(l, j), ps = lacp_port_partner_state(l, j);
+            char af[9], pf[9], cd[32];
+            uint64_t cd_ps = bond_8023ad_cd_time_ps(b, s);
+            if (cd_ps)
+                units_format_time(cd_ps, cd, sizeof(cd));
+            else
+                g_strlcpy(cd, "-", sizeof(cd));
+            table_addf(
+                t,
+                "%s\t%s\t%d%s\t0x%02x %s\t0x%02x %s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+                s->nic->name, b->name, lacp_port_aggregator(l, j),
+                lacp_port_in_active_agg(l, j) ? "+" : "", as, report_lacp_flags(as, af), ps,
+                report_lacp_flags(ps, pf), cd, st->lacpdu_tx, st->lacpdu_rx, lacp_markers_tx(st),
+                lacp_markers_rx(st), sim_lacp_blocked_frames(sim, s->nic));
+        }
+    }
+    table_render_free(t, out);
+}
+
+static gboolean member_active(const Switch *sw, const SwitchChannel *ch, int m);
+static int channel_n_active(const Switch *sw, const SwitchChannel *ch);
+
+static void table_channels(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"channel",
+                                      "mode",
+                                      "members",
+                                      "active",
+                                      "remaps",
+                                      "link-local consumed",
+                                      "not collecting",
+                                      "LACPDU tx/rx per member",
+                                      NULL};
+    Table *t = table_new("Port-channels (not collecting: data frames dropped on a member "
+                         "that is not collecting)",
+                         hdr);
+    for (guint i = 0; i < sim->switches->len; i++) {
+        const Switch *sw = sim->switches->pdata[i];
+        for (int c = 0; c < sw->n_chan; c++) {
+            const SwitchChannel *ch = &sw->chan[c];
+            uint64_t consumed = 0, notcoll = 0;
+            GString *pdus = g_string_new(NULL);
+            for (int m = 0; m < ch->n_members; m++) {
+                int p = ch->members[m];
+                consumed += sw->pc[p].link_local_consumed;
+                notcoll += sw->pc[p].lacp_not_collecting;
+                if (ch->lacp) {
+                    const LacpPortStats *st = lacp_port_stats(ch->lacp, m);
+                    g_string_append_printf(pdus,
+                                           "%sport%d %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                                           m ? ", " : "", p + 1, st->lacpdu_tx, st->lacpdu_rx);
+                }
+            }
+            const char *mode = ch->cfg.mode == SWITCH_CHAN_STATIC ? "static"
+                               : ch->cfg.lacp_active              ? "lacp active"
+                                                                  : "lacp passive";
+            table_addf(t,
+                       "%s/%s\t%s\t%d\t%d\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%s",
+                       sw->name, ch->name, mode, ch->n_members, channel_n_active(sw, ch),
+                       ch->remaps, consumed, notcoll, pdus->len ? pdus->str : "-");
+            g_string_free(pdus, TRUE);
+        }
+    }
+    table_render_free(t, out);
+}
+
+/* Whether channel member m carries frames now: the switch's own rule
+ * (carrier, and collecting+distributing in an LACP channel), read fresh:
+ * the channel's active[] is rebuilt lazily, at its next frame. */
+static gboolean member_active(const Switch *sw, const SwitchChannel *ch, int m)
+{
+    return nic_carrier(sw->ports[ch->members[m]]) &&
+           (!ch->lacp || lacp_port_distributing(ch->lacp, m));
+}
+
+static int channel_n_active(const Switch *sw, const SwitchChannel *ch)
+{
+    int n = 0;
+    for (int m = 0; m < ch->n_members; m++)
+        n += member_active(sw, ch, m);
+    return n;
+}
+
+static gboolean any_channel(const Sim *sim)
+{
+    for (guint i = 0; i < sim->switches->len; i++)
+        if (((const Switch *)sim->switches->pdata[i])->n_chan)
+            return TRUE;
+    return FALSE;
 }
 
 static const char *flow_kind_name(const Flow *f)
@@ -255,6 +415,16 @@ char *report_table(const Sim *sim)
         table_faults(sim, out);
     if (sim->switches->len)
         table_switches(sim, out);
+    /* only in runs with LACP: other runs print what they always printed */
+    if (report_has_lacp(sim)) {
+        gboolean bonds = FALSE;
+        for (guint i = 0; i < sim->bonds->len; i++)
+            bonds |= ((const Bond *)sim->bonds->pdata[i])->ops == &bond_mode_8023ad_ops;
+        if (bonds)
+            table_lacp(sim, out);
+        if (any_channel(sim))
+            table_channels(sim, out);
+    }
     return g_string_free(out, FALSE);
 }
 
@@ -543,9 +713,125 @@ static void json_load(GString *o, const Sim *sim)
     g_string_append(o, "]},\n");
 }
 
-static const char *const event_names[SIM_EV_COUNT] = {"fault",       "carrier-down", "carrier-up",
-                                                      "slave-down",  "slave-up",     "failover",
-                                                      "peer-notify", "bond-carrier"};
+static const char *const event_names[SIM_EV_COUNT] = {
+    "fault",         "carrier-down",   "carrier-up",        "slave-down",
+    "slave-up",      "failover",       "peer-notify",       "bond-carrier",
+    "lacp-agg-join", "lacp-agg-leave", "lacp-distributing", "lacp-not-distributing",
+    "lacp-expired",  "lacp-defaulted", "lacp-partner-seen", "lacp-active-aggregator"};
+
+static void json_lacp_state(GString *o, const char *k, uint8_t state)
+{
+    char key[32], hex[8], flags[9];
+    g_snprintf(hex, sizeof(hex), "0x%02x", state);
+    json_kv_str(o, k, hex, TRUE);
+    g_snprintf(key, sizeof(key), "%s_flags", k);
+    json_kv_str(o, key, report_lacp_flags(state, flags), TRUE);
+}
+
+static void json_lacp_counters(GString *o, const LacpPortStats *st)
+{
+    json_kv_u64(o, "lacpdu_tx", st->lacpdu_tx, TRUE);
+    json_kv_u64(o, "lacpdu_rx", st->lacpdu_rx, TRUE);
+    json_kv_u64(o, "lacpdu_unknown_rx", st->lacpdu_unknown_rx, TRUE);
+    json_kv_u64(o, "lacpdu_illegal_rx", st->lacpdu_illegal_rx, TRUE);
+    json_kv_u64(o, "marker_tx", st->marker_tx, TRUE);
+    json_kv_u64(o, "marker_rx", st->marker_rx, TRUE);
+    json_kv_u64(o, "marker_resp_tx", st->marker_resp_tx, TRUE);
+    json_kv_u64(o, "marker_resp_rx", st->marker_resp_rx, TRUE);
+    json_kv_u64(o, "marker_unknown_rx", st->marker_unknown_rx, TRUE);
+    json_kv_u64(o, "churn_actor", st->churn_actor, TRUE);
+    json_kv_u64(o, "churn_partner", st->churn_partner, TRUE);
+}
+
+static void json_lacp_port(GString *o, const LacpSystem *l, int j)
+{
+    const LacpInfo *pi = lacp_port_partner(l, j);
+    char mac[18];
+    g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", pi->system[0], pi->system[1],
+               pi->system[2], pi->system[3], pi->system[4], pi->system[5]);
+    json_kv_u64(o, "aggregator", (uint64_t)lacp_port_aggregator(l, j), TRUE);
+    g_string_append_printf(o, "\"in_active_aggregator\":%s,",
+                           lacp_port_in_active_agg(l, j) ? "true" : "false");
+    g_string_append_printf(o, "\"distributing\":%s,",
+                           lacp_port_distributing(l, j) ? "true" : "false");
+    json_kv_u64(o, "actor_key", lacp_port_key_of(l, j), TRUE);
+    json_lacp_state(o, "actor_state", lacp_port_actor_state(l, j));
+    json_lacp_state(o, "partner_state", lacp_port_partner_state(l, j));
+    json_kv_str(o, "partner_system", mac, TRUE);
+    json_kv_u64(o, "partner_key", pi->key, TRUE);
+    json_kv_u64(o, "partner_port", pi->port, TRUE);
+    json_lacp_counters(o, lacp_port_stats(l, j));
+}
+
+/* "lacp": per 802.3ad port and per switch port-channel; only in runs with
+ * LACP (other runs' stats.json is unchanged). */
+static void json_lacp(GString *o, const Sim *sim)
+{
+    if (!report_has_lacp(sim))
+        return;
+    g_string_append(o, "\"lacp\":{\"ports\":[");
+    gboolean first = TRUE;
+    for (guint i = 0; i < sim->bonds->len; i++) {
+        const Bond *b = sim->bonds->pdata[i];
+        if (b->ops != &bond_mode_8023ad_ops || !bond_8023ad_lacp(b))
+            continue;
+        const LacpSystem *l = bond_8023ad_lacp(b);
+        for (int j = 0; j < b->n_slaves; j++) {
+            const Slave *s = &b->slaves[j];
+            uint64_t cd = bond_8023ad_cd_time_ps(b, s);
+            g_string_append(o, first ? "\n{" : ",\n{");
+            first = FALSE;
+            json_kv_str(o, "name", s->nic->name, TRUE);
+            json_kv_str(o, "bond", b->full_name, TRUE);
+            json_kv_u64(o, "active_aggregator", (uint64_t)lacp_active_aggregator(l), TRUE);
+            if (cd)
+                json_kv_secs(o, "link_up_to_distributing_s", cd, TRUE);
+            else
+                g_string_append(o, "\"link_up_to_distributing_s\":null,");
+            json_lacp_port(o, l, j);
+            json_kv_u64(o, "lacp_blocked_rx", sim_lacp_blocked_frames(sim, s->nic), FALSE);
+            g_string_append_c(o, '}');
+        }
+    }
+    g_string_append(o, "],\n\"port_channels\":[");
+    first = TRUE;
+    for (guint i = 0; i < sim->switches->len; i++) {
+        const Switch *sw = sim->switches->pdata[i];
+        for (int c = 0; c < sw->n_chan; c++) {
+            const SwitchChannel *ch = &sw->chan[c];
+            g_string_append(o, first ? "\n{" : ",\n{");
+            first = FALSE;
+            json_kv_str(o, "switch", sw->name, TRUE);
+            json_kv_str(o, "name", ch->name, TRUE);
+            json_kv_str(o, "mode", ch->cfg.mode == SWITCH_CHAN_STATIC ? "static" : "lacp", TRUE);
+            if (ch->lacp)
+                json_kv_str(o, "lacp", ch->cfg.lacp_active ? "active" : "passive", TRUE);
+            json_kv_str(o, "hash", switch_hash_name(ch->cfg.hash), TRUE);
+            json_kv_u64(o, "n_members", (uint64_t)ch->n_members, TRUE);
+            json_kv_u64(o, "n_active", (uint64_t)channel_n_active(sw, ch), TRUE);
+            json_kv_u64(o, "remaps", ch->remaps, TRUE);
+            g_string_append(o, "\"members\":[");
+            for (int m = 0; m < ch->n_members; m++) {
+                int p = ch->members[m];
+                gboolean act = member_active(sw, ch, m);
+                g_string_append(o, m ? ",{" : "{");
+                json_kv_str(o, "name", sw->ports[p]->name, TRUE);
+                g_string_append_printf(o, "\"active\":%s,", act ? "true" : "false");
+                json_kv_u64(o, "link_local_consumed", sw->pc[p].link_local_consumed, TRUE);
+                if (ch->lacp) {
+                    json_kv_u64(o, "not_collecting_dropped", sw->pc[p].lacp_not_collecting, TRUE);
+                    json_lacp_port(o, ch->lacp, m);
+                    g_string_truncate(o, o->len - 1); /* the last comma */
+                } else {
+                    json_kv_u64(o, "not_collecting_dropped", sw->pc[p].lacp_not_collecting, FALSE);
+                }
+                g_string_append_c(o, '}');
+            }
+            g_string_append(o, "]}");
+        }
+    }
+    g_string_append(o, "]},\n");
+}
 
 static void json_events(GString *o, const Sim *sim)
 {
@@ -622,6 +908,7 @@ char *report_json(const Sim *sim)
     g_string_append(o, "\n");
     json_switches(o, sim);
     g_string_append(o, "\n");
+    json_lacp(o, sim);
     json_load(o, sim);
     json_events(o, sim);
     g_string_append(o, "}\n");

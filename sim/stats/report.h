@@ -33,6 +33,16 @@ void report_remove_data(const char *dir);
  * no bond reacted. */
 uint64_t report_detection_ps(const Sim *sim, guint fault);
 
+/* Whether the run has LACP: an 802.3ad bond or an LACP port-channel. The
+ * LACP table, the port-channel table and stats.json "lacp" appear only then. */
+gboolean report_has_lacp(const Sim *sim);
+
+/* An LACP state byte as Wireshark's flag string, bit 7 first: E(xpired)
+ * F (defaulted) D(istributing) C(ollecting) S(ync) G (aggregation)
+ * S(hort timeout) A(ctive), '*' for a clear bit: 0x3f -> "**DCSGSA".
+ * Returns out. */
+char *report_lacp_flags(uint8_t state, char out[9]);
+
 /* A finished run in a few figures (one row of `bondsim compare`). */
 typedef struct {
     uint64_t sent, received;  /* every flow */
