@@ -302,6 +302,34 @@ static void no_partner_first_port_carries(void)
     sim_free(pr.sim);
 }
 
+/* lacp_strict (reference 12, selftest bond_lacp_strict.sh): off keeps the
+ * defaulted fallback (carrier, one port carries); on: no partner, no
+ * carrier and no traffic; with a partner both behave alike. */
+static void lacp_strict_without_partner_has_no_carrier(void)
+{
+    Pair pr;
+    if (pair_build(&pr, ms(3000), "mode=802.3ad miimon=100 lacp_rate=fast lacp_strict=on", NULL,
+                   2)) {
+        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, ms(1), ms(2500));
+        sim_run(pr.sim, false);
+        check(!pr.a->carrier, __LINE__, "lacp_strict=on, no partner: no carrier");
+        check(pr.a->n_usable == 0, __LINE__, "no usable port");
+        check(fl->received == 0, __LINE__, "nothing delivered");
+        check(pr.a->slaves[0].tx_frames == 0 && pr.a->slaves[1].tx_frames == 0, __LINE__,
+              "no slave transmits data");
+    }
+    sim_free(pr.sim);
+    const char *o = "mode=802.3ad miimon=100 lacp_rate=fast lacp_strict=on";
+    if (pair_build(&pr, ms(3000), o, o, 2)) {
+        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, ms(1), ms(2500));
+        sim_run(pr.sim, false);
+        check(pr.a->carrier, __LINE__, "lacp_strict=on with a partner: carrier");
+        check(pr.a->n_usable == 2, __LINE__, "both ports distribute");
+        check(fl->received > 0, __LINE__, "traffic once converged");
+    }
+    sim_free(pr.sim);
+}
+
 /* ---- min_links (1.2, 7.9) -------------------------------------------------------------- */
 
 static void min_links_drops_carrier(void)
@@ -429,6 +457,7 @@ int main(void)
         {"b2b_four_port_lag_spreads", b2b_four_port_lag_spreads},
         {"actor_identity_on_the_wire", actor_identity_on_the_wire},
         {"no_partner_first_port_carries", no_partner_first_port_carries},
+        {"lacp_strict_without_partner_has_no_carrier", lacp_strict_without_partner_has_no_carrier},
         {"min_links_drops_carrier", min_links_drops_carrier},
         {"tshark_reads_every_lacpdu", tshark_reads_every_lacpdu},
         CU_TEST_INFO_NULL,

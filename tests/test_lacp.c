@@ -435,8 +435,8 @@ static void no_partner_first_port_enabled(void)
 
 /* 7.6: a passive port (lacp_active off) sends no periodic LACPDU of its own
  * but answers an active partner, and the pair aggregates. (Two passive
- * ports still exchange the LACPDUs their state changes demand: the transmit
- * machine only asks for ntt, not Activity; the periodic machine is off.) */
+ * ports are silent: a LACPDU leaves only when our Activity bit or the
+ * recorded partner's is set.) */
 static void passive_answers_active_partner(void)
 {
     Side a, b;

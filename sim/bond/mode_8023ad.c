@@ -240,7 +240,10 @@ static bool ad_rx_hook(Sim *sim, Bond *bond, Slave *s, Frame *f)
 static bool ad_slave_usable(const Bond *bond, const Slave *s)
 {
     const AdState *ad = ad_state(bond);
-    return ad && lacp_port_in_active_agg(ad->lacp, s->index);
+    if (!ad || !lacp_port_in_active_agg(ad->lacp, s->index))
+        return false;
+    /* lacp_strict=on: a partner-less aggregator carries no traffic */
+    return !bond->p.lacp_strict || lacp_active_agg_has_partner(ad->lacp);
 }
 
 /* 1.2: an active aggregator with >= min_links link-up ports (0 and 1 alike). */
@@ -248,6 +251,10 @@ static bool ad_carrier_on(const Bond *bond)
 {
     const AdState *ad = ad_state(bond);
     if (!ad || !lacp_active_aggregator(ad->lacp))
+        return false;
+    /* lacp_strict=on (selftest bond_lacp_strict.sh, reference 12): without an
+     * LACP partner there is no defaulted fallback, the bond has no carrier */
+    if (bond->p.lacp_strict && !lacp_active_agg_has_partner(ad->lacp))
         return false;
     uint32_t need = MAX(bond->p.min_links, 1u);
     return (uint32_t)lacp_active_agg_link_up_ports(ad->lacp) >= need;

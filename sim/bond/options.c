@@ -122,6 +122,7 @@ enum {
     OPT_TLB_DYNAMIC_LB,
     OPT_LP_INTERVAL,
     OPT_BROADCAST_NEIGHBOR,
+    OPT_LACP_STRICT,
     OPT_REAL_COUNT, /* options stored in BondParams end here */
     OPT_PRIO = OPT_REAL_COUNT,
     OPT_QUEUE_ID,
@@ -309,6 +310,11 @@ static const BondOpt bond_opts[OPT_COUNT] = {
     [OPT_BROADCAST_NEIGHBOR] = {"broadcast_neighbor", NULL, OPT_KIND_INT, FIELD(broadcast_neighbor),
                                 .max = 1, .modes = MODES_AD, .bool_words = TRUE,
                                 .doc = "ARP and NS/NA on every usable slave (Linux 6.16+)"},
+    [OPT_LACP_STRICT] = {"lacp_strict", NULL, OPT_KIND_ENUM, FIELD(lacp_strict),
+                         VALUES({"off", 0}, {"on", 1}), .def = 0, .modes = MODES_AD,
+                         .modelled = TRUE, .bool_words = TRUE,
+                         .doc = "no LACP partner: off keeps carrier on one defaulted port, "
+                                "on takes carrier down (selftest bond_lacp_strict.sh)"},
     [OPT_PRIO] = {"prio", NULL, OPT_KIND_ELSEWHERE,
                   .doc = "is set per slave, not in the bond's options: use the per-slave "
                          "scenario key, e.g. bond0.prio.eth1 = 10"},

@@ -81,6 +81,7 @@ typedef struct {
     int tlb_dynamic_lb;
     uint32_t lp_interval_s;
     int broadcast_neighbor;
+    int lacp_strict;   /* 0 off (defaulted fallback keeps carrier), 1 on */
     uint64_t set_mask; /* bit i set: option i of the table was given explicitly */
 } BondParams;
 
