@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "bond/bond.h"
+#include "nat.h"
 #include "net/ipv6.h"
 #include "sim.h"
+#include "traffic/echo.h"
 #include "traffic/flow.h"
 #include "traffic/tcp.h"
 #include "util/bytes.h"
@@ -152,6 +154,25 @@ bool host_add_route(Host *host, const uint8_t dst[4], int prefix_len, const uint
     r->metric = metric;
     host->route_gen++;
     return true;
+}
+
+int host_del_routes(Host *host, const uint8_t dst[4], int prefix_len, const uint8_t *gw)
+{
+    uint32_t net = get_be32(dst) & prefix_mask(prefix_len);
+    int kept = 0, removed = 0;
+    for (int i = 0; i < host->n_routes; i++) {
+        const Route *r = &host->routes[i];
+        bool match = r->prefix_len == prefix_len && get_be32(r->dst) == net &&
+                     (!gw || (r->has_gw && memcmp(r->gw, gw, 4) == 0));
+        if (match)
+            removed++;
+        else
+            host->routes[kept++] = *r;
+    }
+    host->n_routes = kept;
+    if (removed)
+        host->route_gen++;
+    return removed;
 }
 
 /* Longest prefix first, then lowest metric, then first added. Control path
@@ -350,14 +371,15 @@ static void arp_rx(Sim *sim, Iface *iface, Frame *f)
     h->arp_rx++;
     uint16_t op = get_be16(a + 6);
     const uint8_t *sha = a + 8, *spa = a + 14, *tpa = a + 24;
-    bool for_us = iface->has_ip && memcmp(tpa, iface->ip, 4) == 0;
+    bool for_us = (iface->has_ip && memcmp(tpa, iface->ip, 4) == 0) ||
+                  (h->nat && nat_arp_proxy(h->nat, iface, tpa));
     Neigh *n = neigh_find(iface, 4, spa);
     if (n)
         neigh_update(sim, iface, n, sha);
     else if (for_us && (n = neigh_create(iface, 4, spa)) != NULL)
         neigh_update(sim, iface, n, sha);
     if (op == 1 && for_us && memcmp(spa, tpa, 4) != 0) {
-        Frame *r = arp_build(sim, sha, iface->mac, 2, iface->mac, iface->ip, sha, spa);
+        Frame *r = arp_build(sim, sha, iface->mac, 2, iface->mac, tpa, sha, spa);
         if (r) {
             h->arp_tx++;
             iface_xmit(sim, iface, r);
@@ -392,6 +414,12 @@ static bool host_resolve_path(Host *host, const uint8_t dst[4], HostPathCache *p
     pc->iface = r->iface;
     *nexthop = r->has_gw ? r->gw : dst;
     return true;
+}
+
+Iface *host_route_iface(Host *host, const uint8_t dst[4])
+{
+    const Route *r = host_route_lookup(host, dst);
+    return r && r->iface->has_ip ? r->iface : NULL;
 }
 
 /* Queues `f` on an unresolved neighbour, starting resolution if needed. */
@@ -444,17 +472,16 @@ static void host_tcp_checksum_add_source(uint8_t *ip)
     put_be16(csum, (uint16_t)~sum);
 }
 
-void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
+/* Fills `pc` for `dst` unless it is current; false (the frame dropped and
+ * counted) when there is no route or no neighbour entry to be had. */
+static bool host_path_fill(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
 {
-    HostPathCache local = {0};
-    if (!pc)
-        pc = &local;
     if (pc->gen != host->route_gen || !pc->neigh) {
         const uint8_t *nexthop;
         if (!host_resolve_path(host, dst, pc, &nexthop)) {
             host->drops[HOST_DROP_NO_ROUTE]++;
             frame_free(&sim->pool, f);
-            return;
+            return false;
         }
         Neigh *n = neigh_find(pc->iface, 4, nexthop);
         if (!n)
@@ -462,11 +489,34 @@ void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPath
         if (!n) {
             host->drops[HOST_DROP_ARP_HOLD_FULL]++;
             frame_free(&sim->pool, f);
-            return;
+            return false;
         }
         pc->neigh = n;
         pc->gen = host->route_gen;
     }
+    return true;
+}
+
+void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4])
+{
+    HostPathCache pc = {0};
+    if (!host_path_fill(sim, host, f, dst, &pc))
+        return;
+    eth_write_header(f, pc.neigh->mac, pc.iface->mac, ETH_P_IP);
+    if (pc.neigh->state != NEIGH_REACHABLE) {
+        neigh_hold(sim, pc.iface, pc.neigh, f);
+        return;
+    }
+    iface_xmit(sim, pc.iface, f);
+}
+
+void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
+{
+    HostPathCache local = {0};
+    if (!pc)
+        pc = &local;
+    if (!host_path_fill(sim, host, f, dst, pc))
+        return;
     Iface *ifc = pc->iface;
     uint8_t *ip = f->data + ETH_HLEN;
     memcpy(ip + 12, ifc->ip, 4);
@@ -522,6 +572,8 @@ static void ipv4_rx(Sim *sim, Iface *iface, Frame *f)
         frame_free(&sim->pool, f);
         return;
     }
+    if (h->nat && nat_ip_rx(sim, h->nat, iface, f))
+        return;
     if (!iface->has_ip || memcmp(ip + 16, iface->ip, 4) != 0) {
         h->drops[HOST_DROP_NOT_FOR_US]++;
         frame_free(&sim->pool, f);
@@ -529,6 +581,11 @@ static void ipv4_rx(Sim *sim, Iface *iface, Frame *f)
     }
     if (ip[9] == 1) {
         icmp_rx(sim, iface, f, ip, ihl);
+        return;
+    }
+    if (ip[9] == 17 && h->echo_udp_port && ETH_HLEN + ihl + 8 <= f->len &&
+        get_be16(ip + ihl + 2) == h->echo_udp_port) {
+        echo_udp_rx(sim, iface, f);
         return;
     }
     if (ip[9] == 17 && f->flow != FRAME_NO_FLOW && f->flow < sim->flows->len) {

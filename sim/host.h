@@ -125,7 +125,10 @@ struct Host {
     uint64_t drops[HOST_DROP_COUNT];
     uint64_t arp_tx, arp_rx, icmp_echo_rx;
     uint64_t nd_tx, nd_rx, icmp6_echo_rx; /* IPv6 ND messages, ICMPv6 echo requests */
-    struct TcpHost *tcp; /* TCP ends and connections (traffic/tcp.c), owned; NULL if none */
+    struct TcpHost *tcp;    /* TCP ends and connections (traffic/tcp.c), owned; NULL if none */
+    struct NatBox *nat;     /* a NAT box's translation (nat.c; the Sim owns it), or NULL */
+    uint16_t echo_udp_port; /* IP-echo service on this UDP port (traffic/echo.c), 0: none */
+    uint64_t echo_replies;  /* datagrams the echo service answered */
 };
 
 typedef struct {
@@ -149,6 +152,19 @@ void host_set_address(Iface *iface, const uint8_t ip[4], int prefix_len);
 /* Adds a route; a connected route is added by host_set_address. */
 bool host_add_route(Host *host, const uint8_t dst[4], int prefix_len, const uint8_t *gw,
                     Iface *iface, uint32_t metric);
+
+/* Removes the routes to dst/prefix_len (through `gw` only, when not NULL);
+ * returns how many. Bumps route_gen, so flows re-resolve their path. */
+int host_del_routes(Host *host, const uint8_t dst[4], int prefix_len, const uint8_t *gw);
+
+/* The interface the routing table sends `dst` out of, or NULL. Control path:
+ * one table walk. */
+Iface *host_route_iface(Host *host, const uint8_t dst[4]);
+
+/* Forwards an IPv4 packet (a router's or NAT box's: source address, TTL and
+ * checksums as they are) towards `dst`: route, neighbour, Ethernet header,
+ * transmit. Takes ownership. */
+void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4]);
 
 /* Sends an IPv4 packet already written at f->data + ETH_HLEN (its header
  * complete but for the checksum, which is filled here) towards `dst`. Routes,

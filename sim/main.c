@@ -2,10 +2,10 @@
  *
  *   bondsim run FILE [-o DIR] [--seed N] [--set GROUP.KEY=VALUE]...
  *                    [--pcap-format pcapng|pcap|none] [--snaplen N]
- *                    [--load-bin TIME] [--plot]
+ *                    [--load-bin TIME] [--plot] [--fault-phase N]
  *   bondsim validate FILE [--set ...]
  *   bondsim compare FILE [--modes LIST|all] [-o DIR] [--seed N] [--set ...]
- *                        [--pcap-format ...] [--snaplen N] [-q]
+ *                        [--pcap-format ...] [--snaplen N] [-q] [--plot]
  *                        (the scenario once per bonding mode, one table)
  *   bondsim hash-spread CAPTURE --slaves N [--policy P|all] [--per-frame]
  *                        [--vlan-inband]
@@ -31,6 +31,7 @@
 #include "host.h"
 #include "scenario/scenario.h"
 #include "sim.h"
+#include "stats/budget.h"
 #include "stats/plot.h"
 #include "stats/report.h"
 #include "stats/series.h"
@@ -51,7 +52,9 @@ typedef struct {
     char *load_bin; /* run: --load-bin */
     gboolean plot;  /* run: --plot */
     uint64_t load_bin_ps;
-    char *gnuplot; /* run --plot: gnuplot's path */
+    char *gnuplot;    /* run --plot: gnuplot's path */
+    gint fault_phase; /* run: --fault-phase N (0: off) */
+    const char *file; /* run --fault-phase: the scenario, for the sweep's reloads */
 } RunArgs;
 
 static gboolean seed_cb(const char *name, const char *value, gpointer data, GError **error)
@@ -115,6 +118,10 @@ static void add_run_only_entries(GOptionContext *ctx, RunArgs *a)
          "TIME"},
         {"plot", 0, 0, G_OPTION_ARG_NONE, &a->plot,
          "Also draw DIR/load.png, load.svg, reorder.png, reorder.svg with gnuplot", NULL},
+        {"fault-phase", 0, 0, G_OPTION_ARG_INT, &a->fault_phase,
+         "Also rerun each fault at N points over one monitor period (no captures); "
+         "min/median/max detection and gap, DIR/fault-phase.json",
+         "N"},
         G_OPTION_ENTRY_NULL};
     g_option_group_add_entries(g_option_context_get_main_group(ctx), entries);
 }
@@ -287,6 +294,45 @@ static int make_series(Sim *sim, const RunArgs *a)
     return 0;
 }
 
+/* A fresh Sim for the fault-phase sweep: the same file, seed and --set. */
+static Sim *phase_load(void *data, GError **error)
+{
+    RunArgs *a = data;
+    g_autoptr(GPtrArray) sets = g_ptr_array_new();
+    for (char **s = a->sets; s && *s; s++)
+        g_ptr_array_add(sets, *s);
+    ScenarioOptions so = {.sets = sets, .seed_given = a->seed_given, .seed = (uint64_t)a->seed};
+    return scenario_load(a->file, &so, NULL, error);
+}
+
+/* --fault-phase N after the base run: the table on stdout, the JSON beside
+ * stats.json. */
+static int run_fault_phase(RunArgs *a, const char *dir)
+{
+    if (a->fault_phase <= 0)
+        return 0;
+    GError *err = NULL;
+    GPtrArray *sweeps = budget_phase_sweep(phase_load, a, (guint)a->fault_phase, &err);
+    if (!sweeps) {
+        g_printerr("bondsim: %s\n", err->message);
+        g_error_free(err);
+        return EXIT_INPUT;
+    }
+    int rc = 0;
+    if (!budget_phase_write(sweeps, dir, &err)) {
+        g_printerr("bondsim: %s\n", err->message);
+        g_error_free(err);
+        rc = EXIT_OUTPUT;
+    } else if (!a->quiet) {
+        g_autofree char *table = budget_phase_table(sweeps);
+        fputs(table, stdout);
+        printf("Outputs: %s/fault-phase.json\n", dir);
+        fflush(stdout);
+    }
+    g_ptr_array_free(sweeps, TRUE);
+    return rc;
+}
+
 static int cmd_run(const char *file, RunArgs *a)
 {
     CaptureFormat fmt;
@@ -298,6 +344,11 @@ static int cmd_run(const char *file, RunArgs *a)
         g_printerr("bondsim: --snaplen %d: use 0 (whole frames) to 262144\n", a->snaplen);
         return EXIT_USAGE;
     }
+    if (a->fault_phase < 0 || a->fault_phase > 1000) {
+        g_printerr("bondsim: --fault-phase %d: use 1 to 1000 runs\n", a->fault_phase);
+        return EXIT_USAGE;
+    }
+    a->file = file;
     int rc = check_run_args(a);
     if (rc)
         return rc;
@@ -318,6 +369,8 @@ static int cmd_run(const char *file, RunArgs *a)
     }
     rc = run_outputs(sim, a, dir, fmt, canon);
     sim_free(sim);
+    if (rc == 0)
+        rc = run_fault_phase(a, dir);
     return rc;
 }
 
@@ -350,6 +403,8 @@ static GOptionContext *make_compare_context(RunArgs *a)
     GOptionEntry entries[] = {
         {"modes", 0, 0, G_OPTION_ARG_STRING, &a->modes,
          "Modes to run, by name or number, comma-separated, or all (default all)", "LIST"},
+        {"plot", 0, 0, G_OPTION_ARG_NONE, &a->plot,
+         "Also draw DIR/compare.png and compare.svg (per-mode bars) with gnuplot", NULL},
         G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = make_context("FILE", a, TRUE);
     g_option_group_add_entries(g_option_context_get_main_group(ctx), entries);
@@ -366,13 +421,16 @@ static int compare_exit_code(const GError *err)
     return EXIT_OUTPUT;
 }
 
-/* Runs the comparison, writes compare.csv/json, prints the table. */
-static int compare_and_report(const CompareOptions *co, gboolean quiet)
+/* Runs the comparison, writes compare.csv/json (and with `gnuplot` the
+ * bars), prints the table. */
+static int compare_and_report(const CompareOptions *co, gboolean quiet, const char *gnuplot)
 {
     GError *err = NULL;
     int64_t t0 = g_get_monotonic_time();
     Compare *c = compare_run(co, &err);
     if (c && !compare_write(c, &err))
+        g_clear_pointer(&c, compare_free);
+    if (c && gnuplot && !compare_plot(c, gnuplot, &err))
         g_clear_pointer(&c, compare_free);
     if (!c) {
         int rc = compare_exit_code(err);
@@ -384,7 +442,8 @@ static int compare_and_report(const CompareOptions *co, gboolean quiet)
         g_autofree char *table = compare_table(c);
         const char *dir = compare_dir(c);
         fputs(table, stdout);
-        printf("Outputs: %s/<mode>/, %s/compare.csv, %s/compare.json\n", dir, dir, dir);
+        printf("Outputs: %s/<mode>/, %s/compare.csv, %s/compare.json%s%s%s\n", dir, dir, dir,
+               gnuplot ? ", " : "", gnuplot ? dir : "", gnuplot ? "/compare.{png,svg}" : "");
     }
     fflush(stdout);
     g_printerr("bondsim: compare: %u modes, %.3f s wall\n", co->n_modes,
@@ -426,7 +485,15 @@ static int cmd_compare(const char *file, RunArgs *a)
                          .modes = (const BondMode *)(void *)modes->data,
                          .n_modes = modes->len,
                          .progress = isatty(STDERR_FILENO) && !a->quiet};
-    return compare_and_report(&co, a->quiet);
+    if (a->plot) {
+        a->gnuplot = plot_find_gnuplot();
+        if (!a->gnuplot) {
+            g_printerr("bondsim: --plot needs gnuplot, which is not in PATH (install the gnuplot "
+                       "or gnuplot-nox package); nothing written\n");
+            return EXIT_OUTPUT;
+        }
+    }
+    return compare_and_report(&co, a->quiet, a->gnuplot);
 }
 
 static int main_compare(int argc, char **argv)
@@ -451,6 +518,7 @@ static int main_compare(int argc, char **argv)
     g_free(a.out_dir);
     g_free(a.pcap_format);
     g_free(a.modes);
+    g_free(a.gnuplot);
     g_strfreev(a.sets);
     return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "bond/bond.h"
 #include "host.h"
+#include "nat.h"
 #include "stats/series.h"
 #include "switch.h"
 #include "traffic/flow.h"
@@ -33,6 +34,10 @@ static void bond_free_cb(gpointer p)
 {
     bond_free(p);
 }
+static void nat_free_cb(gpointer p)
+{
+    nat_free(p);
+}
 
 Sim *sim_new(const char *name, uint64_t seed)
 {
@@ -52,6 +57,8 @@ Sim *sim_new(const char *name, uint64_t seed)
     sim->faults = g_array_new(FALSE, TRUE, sizeof(SimFault));
     sim->events = g_array_new(FALSE, TRUE, sizeof(SimEvent));
     sim->lacp_blocks = g_array_new(FALSE, TRUE, sizeof(SimLacpBlock));
+    sim->nats = g_ptr_array_new_with_free_func(nat_free_cb);
+    sim->route_faults = g_array_new(FALSE, TRUE, sizeof(SimRouteFault));
     return sim;
 }
 
@@ -63,6 +70,8 @@ void sim_free(Sim *sim)
     /* Frames still queued or in flight are returned with the pool's chunks. */
     g_ptr_array_free(sim->flows, TRUE);
     g_ptr_array_free(sim->bonds, TRUE);
+    g_ptr_array_free(sim->nats, TRUE);
+    g_array_free(sim->route_faults, TRUE);
     g_ptr_array_free(sim->links, TRUE);
     g_ptr_array_free(sim->nics, TRUE);
     g_ptr_array_free(sim->switches, TRUE);
@@ -161,6 +170,32 @@ void sim_add_fault(Sim *sim, const SimFault *fault)
     }
 }
 
+void sim_add_route_fault(Sim *sim, const SimFault *fault, const SimRouteChange *route)
+{
+    g_return_if_fail(fault->kind >= SIM_FAULT_ROUTE_ADD && fault->kind <= SIM_FAULT_DEFAULT_ROUTE);
+    SimRouteFault rf = {fault->name, *route};
+    g_array_append_val(sim->route_faults, rf);
+    sim_add_fault(sim, fault);
+}
+
+const SimRouteChange *sim_fault_route(const Sim *sim, const SimFault *fault)
+{
+    for (guint i = 0; i < sim->route_faults->len; i++) {
+        const SimRouteFault *rf = &g_array_index(sim->route_faults, SimRouteFault, i);
+        if (rf->fault == fault->name)
+            return &rf->route;
+    }
+    return NULL;
+}
+
+const char *sim_fault_target(const Sim *sim, const SimFault *fault)
+{
+    if (fault->nic)
+        return fault->nic->name;
+    const SimRouteChange *r = sim_fault_route(sim, fault);
+    return r ? r->host->name : "";
+}
+
 bool sim_lacp_block_drop(Sim *sim, const Nic *nic)
 {
     SimLacpBlock *b = sim->lacp_blocks->len ? sim_lacp_block_of(sim, nic) : NULL;
@@ -177,7 +212,24 @@ uint64_t sim_lacp_blocked_frames(const Sim *sim, const Nic *nic)
 }
 
 const char *const sim_fault_kind_names[SIM_FAULT_COUNT] = {
-    "link-down", "link-up", "carrier-down", "carrier-up", "lacp-block", "lacp-unblock"};
+    "link-down",    "link-up",   "carrier-down", "carrier-up",   "lacp-block",
+    "lacp-unblock", "route-add", "route-del",    "default-route"};
+
+/* Route faults: the DEFROUTE experiment. Every change bumps the host's
+ * route_gen, so flows re-resolve their path at their next packet. */
+static void sim_route_change(Sim *sim, SimFault *ft)
+{
+    const SimRouteChange *r = sim_fault_route(sim, ft);
+    g_assert(r);
+    if (ft->kind == SIM_FAULT_ROUTE_DEL) {
+        host_del_routes(r->host, r->dst, r->prefix_len, r->has_gw ? r->gw : NULL);
+        return;
+    }
+    if (ft->kind == SIM_FAULT_DEFAULT_ROUTE)
+        host_del_routes(r->host, r->dst, 0, NULL);
+    /* the loader keeps a free route slot for every route-add of the host */
+    host_add_route(r->host, r->dst, r->prefix_len, r->has_gw ? r->gw : NULL, r->iface, r->metric);
+}
 
 static void sim_fault_fire(Sim *sim, void *obj, void *arg)
 {
@@ -203,6 +255,11 @@ static void sim_fault_fire(Sim *sim, void *obj, void *arg)
     case SIM_FAULT_LACP_BLOCK:
     case SIM_FAULT_LACP_UNBLOCK:
         sim_lacp_block_of(sim, ft->nic)->on = ft->kind == SIM_FAULT_LACP_BLOCK;
+        break;
+    case SIM_FAULT_ROUTE_ADD:
+    case SIM_FAULT_ROUTE_DEL:
+    case SIM_FAULT_DEFAULT_ROUTE:
+        sim_route_change(sim, ft);
         break;
     case SIM_FAULT_COUNT:
         break;

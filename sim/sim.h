@@ -63,6 +63,9 @@ typedef enum {
     SIM_FAULT_LACP_BLOCK, /* slow-protocol frames arriving at this 802.3ad slave are
                            * dropped (counted); carrier and data frames unaffected */
     SIM_FAULT_LACP_UNBLOCK,
+    SIM_FAULT_ROUTE_ADD,     /* a route is added to a host (SimFault.route) */
+    SIM_FAULT_ROUTE_DEL,     /* routes to a prefix (through a gateway) are removed */
+    SIM_FAULT_DEFAULT_ROUTE, /* every default route is replaced by this one */
     SIM_FAULT_COUNT
 } SimFaultKind;
 
@@ -76,12 +79,30 @@ typedef struct {
     uint64_t dropped;
 } SimLacpBlock;
 
+/* The route of a route-add, route-del or default-route fault. */
+typedef struct {
+    Host *host;     /* borrowed */
+    uint8_t dst[4]; /* 0.0.0.0 for default */
+    int prefix_len; /* 0 for default */
+    bool has_gw;    /* route-del: false = any gateway */
+    uint8_t gw[4];
+    struct Iface *iface; /* add: the interface (given, or the one whose subnet holds gw) */
+    uint32_t metric;
+} SimRouteChange;
+
 typedef struct {
     const char *name; /* interned: the [fault NAME] group */
     uint64_t at_ps;
     SimFaultKind kind;
-    Nic *nic; /* the NIC named in the scenario */
+    Nic *nic; /* the NIC named in the scenario; NULL for route faults (sim_fault_route) */
 } SimFault;
+
+/* The route of a route fault, kept beside the faults (found by the fault's
+ * interned name, unique per run) so SimFault stays four fields. */
+typedef struct {
+    const char *fault;
+    SimRouteChange route;
+} SimRouteFault;
 
 typedef struct {
     uint64_t time_ps;
@@ -115,6 +136,8 @@ struct Sim {
     uint64_t progress_next_ps;   /* next progress report (0 = off) */
     Series *series;              /* per-slave load over time, owned; NULL: not sampled */
     GArray *lacp_blocks;         /* SimLacpBlock, one per NIC named by a lacp-block fault */
+    GPtrArray *nats;             /* NatBox*, owned (their hosts are in `hosts`), creation order */
+    GArray *route_faults;        /* SimRouteFault, one per route fault */
 };
 
 /* Creates an empty simulation. `seed` seeds every component's RNG. */
@@ -139,6 +162,14 @@ void sim_run(Sim *sim, bool progress);
 
 /* Adds a fault; faults must be added in time order (the loader sorts). */
 void sim_add_fault(Sim *sim, const SimFault *fault);
+
+/* Adds a route fault (kind SIM_FAULT_ROUTE_*, nic NULL) and its route. */
+void sim_add_route_fault(Sim *sim, const SimFault *fault, const SimRouteChange *route);
+/* The route of a route fault, NULL for other faults. */
+const SimRouteChange *sim_fault_route(const Sim *sim, const SimFault *fault);
+/* What a fault acts on, for reports: the NIC's name, or the host of a route
+ * fault. */
+const char *sim_fault_target(const Sim *sim, const SimFault *fault);
 
 /* lacp-block faults: whether a slow-protocol frame arriving at `nic` must be
  * dropped now (then counted), and the count so far (0 for a NIC never

@@ -61,6 +61,7 @@ void switch_free(Switch *sw)
         lacp_system_free(sw->chan[c].lacp);
     for (int i = 0; i < sw->n_ports; i++)
         nic_free(sw->ports[i]);
+    g_free(sw->vs);
     g_free(sw->name);
     g_free(sw);
 }
@@ -138,6 +139,11 @@ static gboolean sw_check_channel(const Switch *sw, const char *name, const int *
         return g_set_error(error, SWITCH_ERROR, 0,
                            "channel name '%s' must have 1 to %zu characters", name,
                            sizeof(sw->chan[0].name) - 1),
+               FALSE;
+    if (sw->vs)
+        return g_set_error(error, SWITCH_ERROR, 0,
+                           "a cloud virtual switch (profile %s) has no port-channels",
+                           sw->vs->profile->name),
                FALSE;
     if (sw->n_chan >= SWITCH_MAX_CHANNELS)
         return g_set_error(error, SWITCH_ERROR, 0, "more than %d port-channels",
@@ -592,6 +598,257 @@ static inline bool sw_lacp_collecting(Sim *sim, Switch *sw, int port)
     return false;
 }
 
+/* ---- cloud virtual switch ------------------------------------------------- */
+
+/* A cloud vSwitch (reference 13.12) knows each vNIC's MAC and addresses
+ * from the provider's control plane instead of trusting what it sees: a
+ * port may source only its bound MAC and IPv4 addresses, and with the
+ * destination check it delivers only frames for them. Forwarding reuses the
+ * bridge's table (trusted ports still need learning); the difference is
+ * that a frame for a MAC bound to a port goes there, and unknown unicast is
+ * flooded to trusted ports only when destinations are checked. Every check
+ * runs twice per frame, in vs_rx_note (capture comment, before the frame is
+ * taken) and vs_rx: both call the pure vs_verdict, so they agree. */
+
+const char *const switch_vs_drop_names[SWITCH_VS_DROP_COUNT] = {
+    [SWITCH_VS_SRC_MAC] = "src-mac-not-bound",
+    [SWITCH_VS_SRC_IP] = "src-ip-not-bound",
+    [SWITCH_VS_DST] = "dst-not-bound",
+    [SWITCH_VS_LACP] = "lacp-not-supported",
+};
+
+gboolean switch_set_vswitch(Switch *sw, const SwitchVsProfile *profile, GError **error)
+{
+    g_return_val_if_fail(sw && profile && !sw->vs, FALSE);
+    if (sw->n_chan)
+        return g_set_error(error, SWITCH_ERROR, 0,
+                           "a cloud virtual switch (profile %s) has no port-channels",
+                           profile->name),
+               FALSE;
+    sw->vs = g_new0(SwitchVswitch, 1);
+    sw->vs->profile = profile;
+    memset(sw->vs->streak, -1, sizeof(sw->vs->streak));
+    return TRUE;
+}
+
+void switch_vs_bind(Switch *sw, int number, const SwitchBinding *b)
+{
+    g_return_if_fail(sw && sw->vs && b && number >= 1 && number <= sw->n_ports);
+    g_return_if_fail(b->n_ip >= 0 && b->n_ip <= SWITCH_VS_MAX_IPS);
+    sw->vs->bind[number - 1] = *b;
+}
+
+uint64_t switch_vs_drops(const Switch *sw, int number, SwitchVsDrop reason)
+{
+    g_return_val_if_fail(sw && reason < SWITCH_VS_DROP_COUNT, 0);
+    if (!sw->vs || number < 1 || number > sw->n_ports)
+        return 0;
+    return sw->vs->drops[number - 1][reason];
+}
+
+static bool vs_ip_bound(const SwitchBinding *b, const uint8_t *ip)
+{
+    for (int i = 0; i < b->n_ip; i++)
+        if (memcmp(b->ip[i], ip, 4) == 0)
+            return true;
+    return false;
+}
+
+/* The frame's IPv4 source (IP header, or an ARP sender) and destination (IP
+ * header, or an ARP target) when it has them: false for other frames. */
+static bool vs_ipv4(const Frame *f, const uint8_t **src, const uint8_t **dst)
+{
+    if (f->len < ETH_HLEN + 20)
+        return false;
+    uint16_t type = get_be16(f->data + 12);
+    const uint8_t *p = f->data + ETH_HLEN;
+    if (type == ETH_P_IP && (p[0] >> 4) == 4) {
+        *src = p + 12;
+        *dst = p + 16;
+        return true;
+    }
+    if (type == ETH_P_ARP && f->len >= ETH_HLEN + 28 && get_be16(p) == 1 &&
+        get_be16(p + 2) == ETH_P_IP && p[4] == 6 && p[5] == 4) {
+        *src = p + 14;
+        *dst = p + 24;
+        return true;
+    }
+    return false;
+}
+
+/* Source checks of a frame in on `port`: the drop reason or -1. An ARP
+ * probe (sender 0.0.0.0) has no source address to check. */
+static int vs_src_check(const SwitchVswitch *vs, int port, const Frame *f)
+{
+    const SwitchBinding *b = &vs->bind[port];
+    if (b->trusted)
+        return -1;
+    if (vs->profile->src_mac && (!b->has_mac || memcmp(f->data + 6, b->mac, 6) != 0))
+        return SWITCH_VS_SRC_MAC;
+    const uint8_t *src, *dst;
+    static const uint8_t any[4] = {0, 0, 0, 0};
+    if (vs->profile->src_ip && vs_ipv4(f, &src, &dst) && memcmp(src, any, 4) != 0 &&
+        !vs_ip_bound(b, src))
+        return SWITCH_VS_SRC_IP;
+    return -1;
+}
+
+/* Whether a unicast frame may leave on `port` under the destination check. */
+static bool vs_dst_ok(const SwitchVswitch *vs, int port, const Frame *f)
+{
+    const SwitchBinding *b = &vs->bind[port];
+    if (b->trusted)
+        return true;
+    if (vs->profile->dst_mac && (!b->has_mac || memcmp(f->data, b->mac, 6) != 0))
+        return false;
+    const uint8_t *src, *dst;
+    return !vs->profile->dst_ip || !vs_ipv4(f, &src, &dst) || vs_ip_bound(b, dst);
+}
+
+/* The port a MAC is bound to, or -1. A linear scan: at most 256 ports, and
+ * only for unicast frames of a cloud switch. */
+static int vs_bound_port(const Switch *sw, const uint8_t *mac)
+{
+    for (int p = 0; p < sw->n_ports; p++) {
+        const SwitchBinding *b = &sw->vs->bind[p];
+        if (!b->trusted && b->has_mac && memcmp(b->mac, mac, 6) == 0)
+            return p;
+    }
+    return -1;
+}
+
+/* What happens to a frame in on `in`. */
+typedef struct {
+    int reason;  /* SwitchVsDrop, or -1: passes */
+    int counted; /* the port the drop is counted on (ingress, or the refusing port) */
+    int out;     /* known unicast: the port it leaves on; -1: flood (or dropped) */
+} VsVerdict;
+
+static bool vs_dst_checked(const SwitchVsProfile *p)
+{
+    return p->dst_mac || p->dst_ip;
+}
+
+/* Whether a port other than `in` is trusted and has carrier. */
+static bool vs_any_trusted(const Switch *sw, int in)
+{
+    for (int p = 0; p < sw->n_ports; p++)
+        if (p != in && sw->vs->bind[p].trusted && nic_carrier(sw->ports[p]))
+            return true;
+    return false;
+}
+
+static VsVerdict vs_verdict(Sim *sim, Switch *sw, int in, const Frame *f)
+{
+    const SwitchVswitch *vs = sw->vs;
+    VsVerdict v = {-1, in, -1};
+    if (f->len < ETH_HLEN)
+        return v;
+    if (switch_mac_is_link_local(f->data)) {
+        if (vs->profile->no_lacp && get_be16(f->data + 12) == ETH_P_SLOW)
+            v.reason = SWITCH_VS_LACP;
+        return v;
+    }
+    v.reason = vs_src_check(vs, in, f);
+    if (v.reason >= 0 || mac_is_multicast(f->data))
+        return v;
+    /* bindings are the provider's truth only where sources are checked:
+     * with MAC spoofing allowed (Hyper-V teaming) the switch learns */
+    int out = vs->profile->src_mac ? vs_bound_port(sw, f->data) : -1;
+    if (out < 0) {
+        const FdbEntry *e = fdb_find(sw, mac_key(f->data));
+        if (fdb_valid(sw, e, sim->eng.now_ps) && sw_dest_up(sim, sw, e->port))
+            out = e->port;
+    }
+    if (out >= 0 && out != in && vs_dst_checked(vs->profile) && !vs_dst_ok(vs, out, f)) {
+        v.reason = SWITCH_VS_DST;
+        v.counted = out;
+    } else if (out < 0 && vs_dst_checked(vs->profile) && !vs_any_trusted(sw, in)) {
+        v.reason = SWITCH_VS_DST; /* unknown unicast, and no uplink to flood it to */
+    }
+    v.out = out;
+    return v;
+}
+
+/* Floods a frame to every other port with carrier; unknown unicast under
+ * the destination check only to trusted ports. False if no port took it. */
+static bool vs_flood(Sim *sim, Switch *sw, Frame *f, int in)
+{
+    bool trusted_only = !mac_is_multicast(f->data) && vs_dst_checked(sw->vs->profile);
+    int last = -1;
+    for (int i = 0; i < sw->n_ports; i++) {
+        if (i == in || !nic_carrier(sw->ports[i]) || (trusted_only && !sw->vs->bind[i].trusted))
+            continue;
+        if (last >= 0) {
+            Frame *c = frame_clone(&sim->pool, f);
+            if (!c) {
+                sw->ports[last]->c.drops[NIC_DROP_POOL]++;
+            } else {
+                sw->pc[last].flooded++;
+                nic_xmit(sim, sw->ports[last], c);
+            }
+        }
+        last = i;
+    }
+    if (last < 0)
+        return false;
+    sw->flood_frames++;
+    sw->pc[last].flooded++;
+    nic_xmit(sim, sw->ports[last], f);
+    return true;
+}
+
+static void vs_drop(Sim *sim, Switch *sw, int port, int reason, Frame *f)
+{
+    sw->vs->drops[port][reason]++;
+    sw->vs->streak[port] = (int8_t)reason;
+    frame_free(&sim->pool, f);
+}
+
+/* The comment on the first frame of a drop streak (per counting port and
+ * reason): "bondsim: drop sw1 port2 reason=src-mac-not-bound profile=aws". */
+static const char *vs_rx_note(Sim *sim, Switch *sw, int in, Frame *f)
+{
+    VsVerdict v = vs_verdict(sim, sw, in, f);
+    if (v.reason < 0 || sw->vs->streak[v.counted] == v.reason)
+        return NULL;
+    const SwitchVsProfile *p = sw->vs->profile;
+    char out[16] = "";
+    if (v.counted != in)
+        g_snprintf(out, sizeof(out), " out=port%d", v.counted + 1);
+    return sim_internf(sim, "bondsim: drop %s port%d reason=%s%s profile=%s term=\"%s\"", sw->name,
+                       in + 1, switch_vs_drop_names[v.reason], out, p->name, p->term[v.reason]);
+}
+
+static void vs_rx(Sim *sim, Switch *sw, int in, Frame *f)
+{
+    VsVerdict v = vs_verdict(sim, sw, in, f);
+    if (v.reason >= 0) {
+        vs_drop(sim, sw, v.counted, v.reason, f);
+        return;
+    }
+    if (f->len >= ETH_HLEN && switch_mac_is_link_local(f->data)) {
+        sw_consume_link_local(sim, sw, in, f);
+        return;
+    }
+    sw->vs->streak[in] = -1;
+    const char *note = sw_learn(sim, sw, f->data + 6, in, in);
+    if (note)
+        f->note = sim_note_join(sim, f->note, note);
+    if (v.out == in) {
+        sw->pc[in].filtered++;
+        frame_free(&sim->pool, f);
+        return;
+    }
+    if (v.out >= 0) {
+        sw->vs->streak[v.out] = -1;
+        sw_forward(sim, sw, f, v.out);
+        return;
+    }
+    if (!vs_flood(sim, sw, f, in))
+        frame_free(&sim->pool, f);
+}
+
 /* Capture comments for frames the port will drop: every link-local frame
  * not for LACP, and the first data frame on an LACP member that is not
  * collecting (per carrier change, as NIC drops are noted). */
@@ -599,6 +856,8 @@ static const char *sw_port_rx_note(Sim *sim, Nic *nic, Frame *f)
 {
     Switch *sw = nic->owner;
     int port = nic->owner_index;
+    if (sw->vs)
+        return vs_rx_note(sim, sw, port, f);
     int c = sw->chan_of[port];
     bool lacp = c >= 0 && sw->chan[c].lacp;
     if (f->len >= ETH_HLEN && switch_mac_is_link_local(f->data)) {
@@ -617,6 +876,10 @@ static void sw_port_rx(Sim *sim, Nic *nic, Frame *f)
 {
     Switch *sw = nic->owner;
     int in = nic->owner_index;
+    if (sw->vs) {
+        vs_rx(sim, sw, in, f);
+        return;
+    }
     const uint8_t *dst = f->data;
     if (switch_mac_is_link_local(dst)) {
         sw_consume_link_local(sim, sw, in, f);

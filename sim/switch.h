@@ -31,6 +31,15 @@
  * never forwarded: a port not running LACP consumes them and counts them
  * (reference 13.3).
  *
+ * Cloud virtual switch (switch_set_vswitch, sim/cloud.h for the profiles):
+ * each port is bound to the MAC and IPv4 addresses of its virtual NIC
+ * (SwitchBinding); frames with another source MAC or IP, or, with the
+ * destination check, for a MAC/IP not bound to the port they would leave
+ * on, are dropped and counted per port and reason (SwitchVsDrop), and
+ * slow-protocol frames are dropped as "lacp-not-supported": a cloud vSwitch
+ * offers no LAG (reference 13.12). A plain switch (vs == NULL) never enters
+ * that code: its behaviour is the learning bridge above, unchanged.
+ *
  * The forwarding table is an open-addressing hash table of fixed size keyed
  * by the 48-bit MAC: no allocation and no list search per frame. GHashTable
  * would allocate per insertion and hash through a function pointer.
@@ -118,6 +127,46 @@ typedef struct {
     uint64_t lacp_not_collecting; /* LACP member: data frames dropped, not collecting */
 } SwitchPortCounters;
 
+/* Why a cloud virtual switch dropped a frame (names: switch_vs_drop_names). */
+typedef enum {
+    SWITCH_VS_SRC_MAC = 0, /* "src-mac-not-bound": source MAC is not the port's vNIC MAC */
+    SWITCH_VS_SRC_IP,      /* "src-ip-not-bound": IPv4 source / ARP sender not bound */
+    SWITCH_VS_DST,         /* "dst-not-bound": destination not bound to the port it leaves on */
+    SWITCH_VS_LACP,        /* "lacp-not-supported": slow-protocol frame (LACPDU, marker) */
+    SWITCH_VS_DROP_COUNT
+} SwitchVsDrop;
+
+extern const char *const switch_vs_drop_names[SWITCH_VS_DROP_COUNT];
+
+#define SWITCH_VS_MAX_IPS 4
+
+/* What the provider binds to one port: its vNIC's MAC and addresses. A
+ * trusted port (uplink, gateway, another switch) is not checked. */
+typedef struct {
+    bool trusted;
+    bool has_mac; /* false: every source MAC is refused */
+    uint8_t mac[6];
+    int n_ip;
+    uint8_t ip[SWITCH_VS_MAX_IPS][4];
+} SwitchBinding;
+
+/* A provider's rules (sim/cloud.c holds the presets). */
+typedef struct {
+    const char *name;                       /* "aws" */
+    bool src_mac, src_ip;                   /* source checks */
+    bool dst_mac, dst_ip;                   /* destination checks */
+    bool no_lacp;                           /* slow-protocol frames are dropped */
+    const char *term[SWITCH_VS_DROP_COUNT]; /* the provider's own name for each drop */
+} SwitchVsProfile;
+
+/* A switch's cloud mode: bindings, drop counters, drop streaks. */
+typedef struct {
+    const SwitchVsProfile *profile; /* borrowed, static */
+    SwitchBinding bind[SWITCH_MAX_PORTS];
+    uint64_t drops[SWITCH_MAX_PORTS][SWITCH_VS_DROP_COUNT];
+    int8_t streak[SWITCH_MAX_PORTS]; /* reason of the port's drop streak, -1: none */
+} SwitchVswitch;
+
 struct Switch {
     char *name;
     int ordinal;                  /* creation order in the Sim (MACs, LACP port numbers) */
@@ -136,8 +185,9 @@ struct Switch {
     int n_chan;
     uint8_t lacp_system[6]; /* actor system of every LACP channel */
     uint16_t lacp_sys_prio;
-    Timer lacp_timer; /* AD tick, armed with the first LACP channel */
-    bool lacp_open;   /* the first tick ran (machines opened, links read) */
+    Timer lacp_timer;  /* AD tick, armed with the first LACP channel */
+    bool lacp_open;    /* the first tick ran (machines opened, links read) */
+    SwitchVswitch *vs; /* owned; NULL: a learning bridge (no cloud checks) */
 };
 
 /* A switch with `n_ports` ports of `speed_bps`. Caller owns it. */
@@ -179,5 +229,19 @@ gboolean switch_hash_parse(const char *s, SwitchHash *out);
 /* Whether `dst` is an IEEE 802.1D reserved link-local group
  * (01:80:c2:00:00:00 to 0f), which no bridge forwards. */
 bool switch_mac_is_link_local(const uint8_t dst[6]);
+
+/* ---- cloud virtual switch ---- */
+
+/* Turns `sw` into a cloud virtual switch under `profile` (static, not
+ * copied). Every port starts bound to nothing (every frame from it is
+ * refused) until switch_vs_bind. Refused when the switch has port-channels
+ * (a cloud vSwitch has none). Call while building. */
+gboolean switch_set_vswitch(Switch *sw, const SwitchVsProfile *profile, GError **error);
+
+/* Binds port `number` (1-based); `b` is copied. */
+void switch_vs_bind(Switch *sw, int number, const SwitchBinding *b);
+
+/* Frames port `number` dropped for `reason` (0 on a plain switch). */
+uint64_t switch_vs_drops(const Switch *sw, int number, SwitchVsDrop reason);
 
 #endif

@@ -446,12 +446,15 @@ static GPtrArray *expected_ifaces(const char *path)
     g_clear_error(&error);
     for (guint i = 0; ini != NULL && i < ini_n_groups(ini); i++) {
         const char *g = ini_group(ini, i);
+        /* a [nat NAME] box is a host too (sim/nat.h) */
+        const char *host = g_str_has_prefix(g, "host ")  ? g + 5
+                           : g_str_has_prefix(g, "nat ") ? g + 4
+                                                         : NULL;
         for (const char *const *k = ini_keys(ini, g); *k != NULL; k++) {
-            if (g_str_has_prefix(g, "host ") && g_str_has_prefix(*k, "nic."))
-                g_ptr_array_add(names, g_strdup_printf("%s/%s", g + 5, *k + 4));
-            else if (g_str_has_prefix(g, "host ") && g_str_has_prefix(*k, "bond.") &&
-                     strchr(*k + 5, '.') == NULL)
-                g_ptr_array_add(names, g_strdup_printf("%s/%s", g + 5, *k + 5));
+            if (host && g_str_has_prefix(*k, "nic."))
+                g_ptr_array_add(names, g_strdup_printf("%s/%s", host, *k + 4));
+            else if (host && g_str_has_prefix(*k, "bond.") && strchr(*k + 5, '.') == NULL)
+                g_ptr_array_add(names, g_strdup_printf("%s/%s", host, *k + 5));
             if (strcmp(g, "links") != 0)
                 continue;
             g_autofree char *peer =

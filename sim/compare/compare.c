@@ -37,6 +37,7 @@
 #include "nic.h"
 #include "scenario/scenario.h"
 #include "sim.h"
+#include "stats/plot.h"
 #include "stats/report.h"
 #include "stats/series.h"
 #include "stats/table.h"
@@ -728,6 +729,56 @@ gboolean compare_write(const Compare *c, GError **error)
     if (g_file_set_contents(csv_path, csv, -1, &e) && g_file_set_contents(json_path, json, -1, &e))
         return TRUE;
     g_unlink(csv_path);
+    g_set_error_literal(error, COMPARE_ERROR, COMPARE_ERROR_OUTPUT, e->message);
+    g_error_free(e);
+    return FALSE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --plot                                                                   */
+
+/* One bar panel from column `col` of compare.csv. Modes without a value
+ * (refused, not modelled, no gap) have an empty cell: no bar. */
+static void compare_plot_panel(GString *o, const char *title, int col)
+{
+    g_string_append_printf(o,
+                           "set title '%s'\n"
+                           "plot 'compare.csv' using %d:xtic(1) linecolor rgb '#4060a0' notitle\n",
+                           title, col + 1);
+}
+
+char *compare_plot_script(const Compare *c)
+{
+    g_return_val_if_fail(c != NULL, NULL);
+    GString *o = g_string_new("# bondsim compare: per-mode bars (data: compare.csv)\n"
+                              "set datafile separator ','\nset datafile columnheaders\n"
+                              "set style data histograms\nset style histogram clustered gap 1\n"
+                              "set style fill solid 0.8 border -1\nset boxwidth 0.8\n"
+                              "set grid ytics\nset xtics rotate by -30\nset yrange [0:*]\n");
+    g_autofree char *title =
+        g_strdup_printf("bondsim compare %s (seed %" G_GUINT64_FORMAT ")", c->name, c->seed);
+    g_string_append(o, "set multiplot layout 2,2 title '");
+    for (const char *p = title; *p; p++) {
+        if (*p == '\'')
+            g_string_append_c(o, '\'');
+        g_string_append_c(o, *p);
+    }
+    g_string_append(o, "'\n");
+    compare_plot_panel(o, "delivered (Mb/s)", COL_MBPS);
+    compare_plot_panel(o, "frames lost", COL_LOST);
+    compare_plot_panel(o, "frames out of order", COL_OOO);
+    compare_plot_panel(o, "worst failover gap (ms)", COL_GAP);
+    g_string_append(o, "unset multiplot\n");
+    return g_string_free(o, FALSE);
+}
+
+gboolean compare_plot(const Compare *c, const char *gnuplot, GError **error)
+{
+    g_return_val_if_fail(c != NULL && gnuplot != NULL, FALSE);
+    g_autofree char *script = compare_plot_script(c);
+    GError *e = NULL;
+    if (plot_render_script(c->dir, gnuplot, "compare", script, &e))
+        return TRUE;
     g_set_error_literal(error, COMPARE_ERROR, COMPARE_ERROR_OUTPUT, e->message);
     g_error_free(e);
     return FALSE;

@@ -75,4 +75,13 @@ char *compare_json(const Compare *c);
  * atomically (temporary file, then rename). */
 gboolean compare_write(const Compare *c, GError **error);
 
+/* The gnuplot script of the per-mode bars (data: compare.csv beside it):
+ * delivered Mb/s, frames lost, frames out of order and the worst failover
+ * gap, one bar per mode in row order; no terminal or output set in it.
+ * Caller frees. */
+char *compare_plot_script(const Compare *c);
+/* After compare_write: writes DIR/compare.gp and renders DIR/compare.png and
+ * DIR/compare.svg with `gnuplot` (stats/plot.h plot_render_script). */
+gboolean compare_plot(const Compare *c, const char *gnuplot, GError **error);
+
 #endif

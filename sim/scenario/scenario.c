@@ -3,11 +3,14 @@
  * fine here; nothing built here is looked up by name while running. */
 #include "scenario/scenario.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "bond/bond.h"
 #include "bond/options.h"
+#include "cloud.h"
 #include "host.h"
+#include "nat.h"
 #include "net/ipv6.h"
 #include "scenario/ini.h"
 #include "switch.h"
@@ -326,15 +329,69 @@ static gboolean load_lacp_system(Loader *ld, const char *g, Switch *sw, GError *
     return TRUE;
 }
 
+/* profile = aws|alibaba|hyperv-strict|hyperv-teaming|none: a cloud virtual
+ * switch (sim/cloud.h); its bind.portN keys are read once the links are laid
+ * (load_vswitch_bindings). */
+static gboolean load_vswitch_profile(Loader *ld, const char *g, Switch *sw, GError **error)
+{
+    const char *v = ini_get(ld->ini, g, "profile");
+    const SwitchVsProfile *p = v ? cloud_profile_find(v) : NULL;
+    if (v && !p && strcmp(v, "none") != 0)
+        return ini_fail(ld->ini, error, g, "profile", "'%s' is not a profile (accepted: %s)", v,
+                        cloud_profile_list());
+    for (const char *const *k = ini_keys(ld->ini, g); *k && !p; k++)
+        if (g_str_has_prefix(*k, "bind."))
+            return ini_fail(ld->ini, error, g, *k,
+                            "bindings need a cloud profile (profile = aws, alibaba, ...)");
+    if (!p)
+        return TRUE;
+    GError *e = NULL;
+    if (!switch_set_vswitch(sw, p, &e))
+        return fail_from(ld, error, g, "profile", e);
+    g_string_append_printf(ld->canon, " %s/profile=%s", sw->name, p->name);
+    return TRUE;
+}
+
+/* Every cloud switch's ports: the default binding of the NIC cabled to
+ * each (cloud_default_binding), then its bind.portN key. */
+static gboolean load_vswitch_bindings(Loader *ld, GError **error)
+{
+    for (guint i = 0; i < ld->sim->switches->len; i++) {
+        Switch *sw = ld->sim->switches->pdata[i];
+        if (!sw->vs)
+            continue;
+        g_autofree char *g = g_strdup_printf("switch %s", sw->name);
+        for (int p = 0; p < sw->n_ports; p++) {
+            SwitchBinding b;
+            cloud_default_binding(ld->sim, sw, p, &b);
+            g_autofree char *key = g_strdup_printf("bind.port%d", p + 1);
+            const char *v = ini_get(ld->ini, g, key);
+            GError *e = NULL;
+            if (v && !cloud_parse_binding(v, &b, &e))
+                return fail_from(ld, error, g, key, e);
+            switch_vs_bind(sw, p + 1, &b);
+        }
+        for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
+            guint64 n;
+            if (g_str_has_prefix(*k, "bind.") &&
+                (!g_str_has_prefix(*k, "bind.port") ||
+                 !g_ascii_string_to_unsigned(*k + 9, 10, 1, (guint64)sw->n_ports, &n, NULL)))
+                return ini_fail(ld->ini, error, g, *k, "no such port (bind.port1 to bind.port%d)",
+                                sw->n_ports);
+        }
+    }
+    return TRUE;
+}
+
 static gboolean load_switch(Loader *ld, const char *g, const char *name, GError **error)
 {
     static const char *const keys[] = {
-        "ports", "speed", "aging", "lacp_system", "lacp_system_priority", NULL};
+        "ports", "speed", "aging", "lacp_system", "lacp_system_priority", "profile", NULL};
     for (const char *const *k = ini_keys(ld->ini, g); *k; k++)
-        if (!g_strv_contains(keys, *k) && !portchannel_name(*k))
+        if (!g_strv_contains(keys, *k) && !portchannel_name(*k) && !g_str_has_prefix(*k, "bind."))
             return ini_fail(ld->ini, error, g, *k,
                             "unknown key (accepted: ports, speed, aging, portchannel.NAME, "
-                            "lacp_system, lacp_system_priority)");
+                            "lacp_system, lacp_system_priority, profile, bind.portN)");
     uint64_t ports = 0, speed = UINT64_C(1000000000), aging = SWITCH_DEFAULT_AGING_PS;
     const char *v = ini_get(ld->ini, g, "ports");
     if (!v)
@@ -352,7 +409,7 @@ static gboolean load_switch(Loader *ld, const char *g, const char *name, GError 
     g_hash_table_insert(ld->switches, sw->name, sw);
     for (int i = 0; i < sw->n_ports; i++)
         g_ptr_array_add(ld->sim->nics, sw->ports[i]);
-    if (!load_lacp_system(ld, g, sw, error))
+    if (!load_lacp_system(ld, g, sw, error) || !load_vswitch_profile(ld, g, sw, error))
         return FALSE;
     for (const char *const *k = ini_keys(ld->ini, g); *k; k++)
         if (portchannel_name(*k) && !load_portchannel(ld, g, *k, sw, error))
@@ -512,16 +569,20 @@ static gboolean host_load_addr(Loader *ld, Host *h, const char *g, const char *k
     return TRUE;
 }
 
-/* "via 10.0.0.254 [dev bond0] [metric 100]" or "dev eth1 [metric N]". */
-static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *key, GError **error)
+/* "via 10.0.0.254 [dev bond0] [metric 100]" or "dev eth1 [metric N]" after
+ * the destination `dst` ("default" or NET/LEN), into `r`. A route to add
+ * (`add`) needs its interface: given, or the one whose subnet holds the
+ * gateway. Shared by route.X keys and the route faults. */
+static gboolean route_parse(Loader *ld, Host *h, const char *g, const char *key, const char *dst,
+                            char **tok, bool add, SimRouteChange *r, GError **error)
 {
-    const char *dst = key + 6;
-    uint8_t net[4] = {0}, gw[4];
-    int plen = 0;
+    uint8_t *net = r->dst, *gw = r->gw;
+    memset(net, 0, 4);
+    r->prefix_len = 0;
+    r->host = h;
     GError *e = NULL;
-    if (strcmp(dst, "default") != 0 && !units_parse_ipv4_cidr(dst, net, &plen, &e))
+    if (strcmp(dst, "default") != 0 && !units_parse_ipv4_cidr(dst, net, &r->prefix_len, &e))
         return fail_from(ld, error, g, key, e);
-    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", -1);
     bool has_gw = false;
     Iface *ifc = NULL;
     uint64_t metric = 0;
@@ -551,6 +612,10 @@ static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *
                             tok[i - 1]);
         }
     }
+    r->has_gw = has_gw;
+    r->metric = (uint32_t)metric;
+    if (!add)
+        return TRUE;
     if (!ifc && has_gw) /* the interface whose subnet holds the gateway */
         for (int i = 0; i < h->n_ifaces && !ifc; i++) {
             Iface *c = h->ifaces[i];
@@ -564,8 +629,23 @@ static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *
                                  "(give 'dev IF')"
                                : "route needs 'via ADDR' or 'dev IF'",
                         h->name);
-    if (!host_add_route(h, net, plen, has_gw ? gw : NULL, ifc, (uint32_t)metric))
-        return ini_fail(ld->ini, error, g, key, "more than %d routes", HOST_MAX_ROUTES);
+    r->iface = ifc;
+    return TRUE;
+}
+
+/* route.X = ROUTE[, ROUTE...]: several routes to one destination (default
+ * routes through two uplinks with different metrics). */
+static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *key, GError **error)
+{
+    g_auto(GStrv) routes = g_strsplit(ini_get(ld->ini, g, key), ",", -1);
+    for (int i = 0; routes[i]; i++) {
+        g_auto(GStrv) tok = g_strsplit_set(g_strstrip(routes[i]), " \t", -1);
+        SimRouteChange r;
+        if (!route_parse(ld, h, g, key, key + 6, tok, true, &r, error))
+            return FALSE;
+        if (!host_add_route(h, r.dst, r.prefix_len, r.has_gw ? r.gw : NULL, r.iface, r.metric))
+            return ini_fail(ld->ini, error, g, key, "more than %d routes", HOST_MAX_ROUTES);
+    }
     return TRUE;
 }
 
@@ -713,12 +793,39 @@ static gboolean load_host_phase(Loader *ld, Host *h, const char *g, const char *
     return TRUE;
 }
 
+/* Keys of a [nat NAME] group beside the [host] ones (load_nat). */
+static bool is_nat_key(const char *k)
+{
+    return strcmp(k, "inside") == 0 || strcmp(k, "outside") == 0 || strcmp(k, "eip") == 0 ||
+           strcmp(k, "capacity") == 0 || g_str_has_prefix(k, "masquerade.") ||
+           g_str_has_prefix(k, "timeout.");
+}
+
+/* "service = echo-ip udp/PORT": the IP-echo service (traffic/echo.h). */
+static gboolean host_load_service(Loader *ld, Host *h, const char *g, GError **error)
+{
+    const char *v = ini_get(ld->ini, g, "service");
+    if (!v)
+        return TRUE;
+    uint64_t port;
+    g_auto(GStrv) tok = g_strsplit_set(v, " \t", -1);
+    if (g_strv_length(tok) != 2 || strcmp(tok[0], "echo-ip") != 0 ||
+        !g_str_has_prefix(tok[1], "udp/"))
+        return ini_fail(ld->ini, error, g, "service", "'%s': accepted: echo-ip udp/PORT", v);
+    if (!get_uint(ld, g, "service", tok[1] + 4, 1, 65535, &port, error))
+        return FALSE;
+    h->echo_udp_port = (uint16_t)port;
+    return TRUE;
+}
+
 static gboolean host_check_keys(Loader *ld, Host *h, const char *g, GError **error)
 {
+    bool nat = h->nat != NULL;
     for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
         if (g_str_has_prefix(*k, "nic.") || g_str_has_prefix(*k, "addr.") ||
             g_str_has_prefix(*k, "route.") || g_str_has_prefix(*k, "addr6.") ||
-            g_str_has_prefix(*k, "route6."))
+            g_str_has_prefix(*k, "route6.") || strcmp(*k, "service") == 0 ||
+            (nat && is_nat_key(*k)))
             continue;
         if (g_str_has_prefix(*k, "bond.")) {
             const char *rest = *k + 5;
@@ -739,18 +846,32 @@ static gboolean host_check_keys(Loader *ld, Host *h, const char *g, GError **err
         return ini_fail(ld->ini, error, g, *k,
                         "unknown key (accepted: nic.IF, bond.BOND, "
                         "bond.BOND.slaves, bond.BOND.prio.IF, addr.IF, route.default, "
-                        "route.NET/LEN, addr6.IF, route6.default, route6.NET/LEN)");
+                        "route.NET/LEN, addr6.IF, route6.default, route6.NET/LEN, service%s)",
+                        nat ? ", inside, outside, masquerade.IF, eip, capacity, timeout.KIND" : "");
     }
     return TRUE;
 }
 
+static gboolean load_host_nat(Loader *ld, const char *g, const char *name, uint32_t nat,
+                              GError **error);
+
 static gboolean load_host(Loader *ld, const char *g, const char *name, GError **error)
+{
+    return load_host_nat(ld, g, name, 0, error);
+}
+
+/* A host, or the host of a [nat NAME] box (which gets its NatBox before its
+ * keys are checked). */
+static gboolean load_host_nat(Loader *ld, const char *g, const char *name, uint32_t nat,
+                              GError **error)
 {
     if (ld->sim->hosts->len >= SIM_MAX_HOSTS)
         return ini_fail(ld->ini, error, g, NULL, "more than %d hosts", SIM_MAX_HOSTS);
     Host *h = host_new(ld->sim, name);
     g_ptr_array_add(ld->sim->hosts, h);
     g_hash_table_insert(ld->hosts, h->name, h);
+    if (nat) /* `nat`: the NAT's connection capacity, 0: a plain host */
+        g_ptr_array_add(ld->sim->nats, nat_new(ld->sim, h, nat));
     if (!load_host_phase(ld, h, g, "nic.", host_load_nic, error) ||
         !load_host_phase(ld, h, g, "bond.", host_load_bond, error))
         return FALSE;
@@ -767,7 +888,123 @@ static gboolean load_host(Loader *ld, const char *g, const char *name, GError **
                         "host %s has no NIC (add nic.eth0 = "
                         "speed=1G)",
                         name);
-    return host_check_keys(ld, h, g, error);
+    return host_load_service(ld, h, g, error) && host_check_keys(ld, h, g, error);
+}
+
+/* ---- [nat NAME] ----------------------------------------------------------- */
+
+static gboolean nat_load_sides(Loader *ld, NatBox *nat, const char *g, const char *key,
+                               NatSide side, GError **error)
+{
+    const char *v = ini_get(ld->ini, g, key);
+    if (!v)
+        return ini_fail(ld->ini, error, g, NULL, "'%s' is required (%s = eth0 ...)", key, key);
+    g_auto(GStrv) tok = g_strsplit_set(v, " \t,", -1);
+    for (int i = 0; tok[i]; i++) {
+        if (!tok[i][0])
+            continue;
+        Iface *ifc = host_find_iface(nat_host(nat), tok[i]);
+        if (!ifc || !ifc->has_ip)
+            return ini_fail(ld->ini, error, g, key, "no interface %s with an address on %s", tok[i],
+                            nat_name(nat));
+        if (nat_side(nat, ifc) != NAT_SIDE_NONE)
+            return ini_fail(ld->ini, error, g, key, "%s is inside and outside", tok[i]);
+        nat_set_side(nat, ifc, side);
+    }
+    return TRUE;
+}
+
+/* "eip = 10.0.1.10 -> 203.0.113.10, 10.0.2.10 -> 203.0.113.11" */
+static gboolean nat_load_eips(Loader *ld, NatBox *nat, const char *g, GError **error)
+{
+    const char *v = ini_get(ld->ini, g, "eip");
+    if (!v)
+        return TRUE;
+    g_auto(GStrv) pairs = g_strsplit(v, ",", -1);
+    for (int i = 0; pairs[i]; i++) {
+        g_auto(GStrv) ends = g_strsplit(pairs[i], "->", -1);
+        uint8_t priv[4], pub[4];
+        GError *e = NULL;
+        if (g_strv_length(ends) != 2)
+            return ini_fail(ld->ini, error, g, "eip", "'%s': expected PRIVATE -> PUBLIC",
+                            g_strstrip(pairs[i]));
+        if (!units_parse_ipv4(g_strstrip(ends[0]), priv, &e) ||
+            !units_parse_ipv4(g_strstrip(ends[1]), pub, &e))
+            return fail_from(ld, error, g, "eip", e);
+        if (!nat_add_eip(nat, priv, pub))
+            return ini_fail(ld->ini, error, g, "eip",
+                            "%s -> %s: the private address has an EIP, the public one is "
+                            "used, or more than %d public addresses",
+                            ends[0], ends[1], NAT_MAX_PUBLIC);
+    }
+    return TRUE;
+}
+
+static gboolean nat_load_masquerade(Loader *ld, NatBox *nat, const char *g, const char *key,
+                                    GError **error)
+{
+    Iface *ifc = host_find_iface(nat_host(nat), key + 11);
+    if (!ifc || nat_side(nat, ifc) != NAT_SIDE_OUTSIDE)
+        return ini_fail(ld->ini, error, g, key, "%s is no outside interface of %s", key + 11,
+                        nat_name(nat));
+    uint8_t pub[4];
+    GError *e = NULL;
+    if (!units_parse_ipv4(ini_get(ld->ini, g, key), pub, &e))
+        return fail_from(ld, error, g, key, e);
+    if (!nat_add_masquerade(nat, ifc, pub))
+        return ini_fail(ld->ini, error, g, key,
+                        "address used already, or more than %d public addresses", NAT_MAX_PUBLIC);
+    return TRUE;
+}
+
+static gboolean nat_load_timeout(Loader *ld, NatTimeouts *t, const char *g, const char *key,
+                                 GError **error)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } names[] = {
+        {"udp", offsetof(NatTimeouts, udp_ps)},
+        {"udp_stream", offsetof(NatTimeouts, udp_stream_ps)},
+        {"icmp", offsetof(NatTimeouts, icmp_ps)},
+        {"tcp_syn", offsetof(NatTimeouts, tcp_syn_ps)},
+        {"tcp_established", offsetof(NatTimeouts, tcp_established_ps)},
+        {"tcp_fin", offsetof(NatTimeouts, tcp_fin_ps)},
+        {"tcp_rst", offsetof(NatTimeouts, tcp_rst_ps)},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (strcmp(key + 8, names[i].name) == 0) {
+            uint64_t *dst = (uint64_t *)(void *)((char *)t + names[i].off);
+            return get_time(ld, g, key, ini_get(ld->ini, g, key), dst, error);
+        }
+    return ini_fail(ld->ini, error, g, key,
+                    "unknown timeout (accepted: udp, udp_stream, icmp, tcp_syn, "
+                    "tcp_established, tcp_fin, tcp_rst)");
+}
+
+static gboolean load_nat(Loader *ld, const char *g, const char *name, GError **error)
+{
+    uint64_t cap = NAT_DEFAULT_CAPACITY;
+    const char *c = ini_get(ld->ini, g, "capacity");
+    if (c && !get_uint(ld, g, "capacity", c, 1, NAT_MAX_CAPACITY, &cap, error))
+        return FALSE;
+    if (!load_host_nat(ld, g, name, (uint32_t)cap, error))
+        return FALSE;
+    NatBox *nat = ld->sim->nats->pdata[ld->sim->nats->len - 1];
+    if (!nat_load_sides(ld, nat, g, "inside", NAT_SIDE_INSIDE, error) ||
+        !nat_load_sides(ld, nat, g, "outside", NAT_SIDE_OUTSIDE, error) ||
+        !nat_load_eips(ld, nat, g, error))
+        return FALSE;
+    NatTimeouts t;
+    nat_timeouts_default(&t);
+    for (const char *const *k = ini_keys(ld->ini, g); *k; k++) {
+        if (g_str_has_prefix(*k, "masquerade.") && !nat_load_masquerade(ld, nat, g, *k, error))
+            return FALSE;
+        if (g_str_has_prefix(*k, "timeout.") && !nat_load_timeout(ld, &t, g, *k, error))
+            return FALSE;
+    }
+    nat_set_timeouts(nat, &t);
+    return TRUE;
 }
 
 /* ---- [links] ------------------------------------------------------------- */
@@ -1096,14 +1333,57 @@ static bool is_8023ad_slave(const Sim *sim, const Nic *nic)
     return false;
 }
 
+/* Route faults: "HOST default|NET/LEN via GW [dev IF] [metric N]" (route-add),
+ * "HOST default|NET/LEN [via GW]" (route-del), "HOST via GW [dev IF] [metric N]"
+ * (default-route: replaces every default route). */
+static gboolean load_route_fault(Loader *ld, const char *g, const char *key, const SimFault *ft,
+                                 SimRouteChange *route, GError **error)
+{
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", -1);
+    int n = 0;
+    for (int i = 0; tok[i]; i++)
+        if (tok[i][0])
+            tok[n++] = tok[i];
+        else
+            g_free(tok[i]);
+    tok[n] = NULL;
+    bool def = ft->kind == SIM_FAULT_DEFAULT_ROUTE;
+    if (n < (def ? 1 : 2))
+        return ini_fail(ld->ini, error, g, key,
+                        def ? "expected HOST via GW [dev IF] [metric N]"
+                            : "expected HOST default|NET/LEN [via GW] [dev IF] [metric N]");
+    Host *h = g_hash_table_lookup(ld->hosts, tok[0]);
+    if (!h)
+        return ini_fail(ld->ini, error, g, key, "no host '%s'", tok[0]);
+    bool add = ft->kind != SIM_FAULT_ROUTE_DEL;
+    if (!route_parse(ld, h, g, key, def ? "default" : tok[1], tok + (def ? 1 : 2), add, route,
+                     error))
+        return FALSE;
+    int adds = h->n_routes + (add ? 1 : 0);
+    for (guint i = 0; add && i < ld->sim->route_faults->len; i++) {
+        const SimRouteFault *o = &g_array_index(ld->sim->route_faults, SimRouteFault, i);
+        const SimFault *of = NULL;
+        for (guint j = 0; j < ld->sim->faults->len && !of; j++)
+            if (g_array_index(ld->sim->faults, SimFault, j).name == o->fault)
+                of = &g_array_index(ld->sim->faults, SimFault, j);
+        adds += o->route.host == h && of && of->kind != SIM_FAULT_ROUTE_DEL;
+    }
+    if (adds > HOST_MAX_ROUTES)
+        return ini_fail(ld->ini, error, g, key, "more than %d routes on %s", HOST_MAX_ROUTES,
+                        h->name);
+    return TRUE;
+}
+
 static gboolean load_fault(Loader *ld, const char *g, const char *name, GError **error)
 {
     static const char *const kinds[] = {
-        "link-down", "link-up", "carrier-down", "carrier-up", "lacp-block", "lacp-unblock", NULL};
+        "link-down",    "link-up",   "carrier-down", "carrier-up",    "lacp-block",
+        "lacp-unblock", "route-add", "route-del",    "default-route", NULL};
     const char *at = ini_get(ld->ini, g, "at");
     if (!at)
         return ini_fail(ld->ini, error, g, NULL, "'at' is required (e.g. at = 3s)");
     SimFault ft = {sim_intern(ld->sim, name), 0, 0, NULL};
+    SimRouteChange route = {0};
     if (!get_time(ld, g, "at", at, &ft.at_ps, error))
         return FALSE;
     if (ft.at_ps >= ld->sim->end_ps)
@@ -1119,12 +1399,18 @@ static gboolean load_fault(Loader *ld, const char *g, const char *name, GError *
         if (kind < 0)
             return ini_fail(ld->ini, error, g, *k,
                             "unknown key (accepted: at, link-down, "
-                            "link-up, carrier-down, carrier-up, lacp-block, lacp-unblock)");
+                            "link-up, carrier-down, carrier-up, lacp-block, lacp-unblock, "
+                            "route-add, route-del, default-route)");
         if (what)
             return ini_fail(ld->ini, error, g, *k, "one action per fault ('%s' given already)",
                             what);
         what = *k;
         ft.kind = (SimFaultKind)kind;
+        if (kind >= SIM_FAULT_ROUTE_ADD) {
+            if (!load_route_fault(ld, g, *k, &ft, &route, error))
+                return FALSE;
+            continue;
+        }
         ft.nic = resolve_endpoint(ld, ini_get(ld->ini, g, *k));
         if (!ft.nic)
             return ini_fail(ld->ini, error, g, *k, "'%s' is no NIC or switch port",
@@ -1142,7 +1428,10 @@ static gboolean load_fault(Loader *ld, const char *g, const char *name, GError *
                         "host.ifname, ...)");
     if (ld->sim->faults->len >= SIM_MAX_FAULTS)
         return ini_fail(ld->ini, error, g, NULL, "more than %d faults", SIM_MAX_FAULTS);
-    sim_add_fault(ld->sim, &ft);
+    if (ft.kind >= SIM_FAULT_ROUTE_ADD)
+        sim_add_route_fault(ld->sim, &ft, &route);
+    else
+        sim_add_fault(ld->sim, &ft);
     return TRUE;
 }
 
@@ -1178,16 +1467,16 @@ static gboolean load_groups(Loader *ld, const char *type, GroupFn fn, GError **e
 
 static gboolean check_group_types(Loader *ld, GError **error)
 {
-    static const char *const types[] = {"simulation", "host",  "switch", "links",
-                                        "traffic",    "fault", NULL};
+    static const char *const types[] = {"simulation", "host",    "switch", "nat",
+                                        "links",      "traffic", "fault",  NULL};
     for (guint i = 0; i < ini_n_groups(ld->ini); i++) {
         const char *g = ini_group(ld->ini, i);
         g_autofree char *type = g_strndup(g, strcspn(g, " "));
         if (!g_strv_contains(types, type))
             return ini_fail(ld->ini, error, g, NULL,
                             "unknown group type '%s' (accepted: "
-                            "simulation, host NAME, switch NAME, links, traffic NAME, fault "
-                            "NAME)",
+                            "simulation, host NAME, switch NAME, nat NAME, links, traffic NAME, "
+                            "fault NAME)",
                             type);
     }
     return TRUE;
@@ -1195,7 +1484,7 @@ static gboolean check_group_types(Loader *ld, GError **error)
 
 static gboolean apply_sets(IniFile *ini, const ScenarioOptions *opts, GError **error)
 {
-    static const char *const named[] = {"host", "switch", "traffic", "fault", NULL};
+    static const char *const named[] = {"host", "switch", "nat", "traffic", "fault", NULL};
     static const char *const plain[] = {"simulation", "links", NULL};
     for (guint i = 0; opts->sets && i < opts->sets->len; i++) {
         const char *s = opts->sets->pdata[i];
@@ -1254,12 +1543,13 @@ Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonic
                  g_hash_table_new(g_str_hash, g_str_equal),
                  g_hash_table_new(g_str_hash, g_str_equal),
                  g_hash_table_new(g_direct_hash, g_direct_equal)};
-    gboolean ok = check_group_types(&ld, error) && load_simulation(&ld, error) &&
-                  load_groups(&ld, "switch", load_switch, error) &&
-                  load_groups(&ld, "host", load_host, error) &&
-                  load_groups(&ld, "links", load_links, error) &&
-                  load_groups(&ld, "traffic", load_traffic, error) &&
-                  load_groups(&ld, "fault", load_fault, error);
+    gboolean ok =
+        check_group_types(&ld, error) && load_simulation(&ld, error) &&
+        load_groups(&ld, "switch", load_switch, error) &&
+        load_groups(&ld, "host", load_host, error) && load_groups(&ld, "nat", load_nat, error) &&
+        load_groups(&ld, "links", load_links, error) && load_vswitch_bindings(&ld, error) &&
+        load_groups(&ld, "traffic", load_traffic, error) &&
+        load_groups(&ld, "fault", load_fault, error);
     if (ok) {
         g_array_sort(ld.sim->faults, fault_cmp);
         for (guint i = 0; opts->sets && i < opts->sets->len; i++)
@@ -1339,6 +1629,12 @@ void scenario_register_capture(Sim *sim)
                                       sw->name, p + 1, peer->name, sw->chan[c].name,
                                       sw->chan[c].cfg.mode == SWITCH_CHAN_LACP ? "lacp" : "static",
                                       switch_hash_name(sw->chan[c].cfg.hash));
+            if (sw->vs) { /* cloud vSwitch: what the provider binds to the port */
+                g_autofree char *bound = cloud_binding_text(&sw->vs->bind[p]);
+                g_autofree char *plain = d;
+                d = g_strdup_printf("%s, %s vSwitch, bound: %s", plain, sw->vs->profile->name,
+                                    bound);
+            }
             register_nic(sim, sw->ports[p], d);
         }
     }

@@ -247,6 +247,13 @@ static gboolean plot_render_one(const char *dir, const char *gnuplot, const char
     return ok;
 }
 
+gboolean plot_render_script(const char *dir, const char *gnuplot, const char *name,
+                            const char *script_text, GError **error)
+{
+    g_return_val_if_fail(dir && gnuplot && name && script_text, FALSE);
+    return plot_render_one(dir, gnuplot, plot_png_terminal(gnuplot), name, script_text, error);
+}
+
 gboolean plot_render(const Sim *sim, const char *dir, const char *gnuplot, GError **error)
 {
     g_return_val_if_fail(sim != NULL && dir != NULL && gnuplot != NULL, FALSE);

@@ -44,4 +44,10 @@ char *plot_reorder_script(const Sim *sim);
  * reorder.csv must already be. On failure nothing of the images is left. */
 gboolean plot_render(const Sim *sim, const char *dir, const char *gnuplot, GError **error);
 
+/* Writes `script_text` to DIR/NAME.gp and renders it into DIR/NAME.png and
+ * DIR/NAME.svg as plot_render does (for other figures, e.g. `bondsim compare
+ * --plot`). On failure no image is left. */
+gboolean plot_render_script(const char *dir, const char *gnuplot, const char *name,
+                            const char *script_text, GError **error);
+
 #endif

@@ -7,11 +7,14 @@
 #include "bond/bond.h"
 #include "host.h"
 #include "lacp/lacp.h"
+#include "nat.h"
+#include "stats/budget.h"
 #include "stats/plot.h"
 #include "stats/reorder.h"
 #include "stats/series.h"
 #include "stats/table.h"
 #include "switch.h"
+#include "traffic/echo.h"
 #include "traffic/flow.h"
 #include "traffic/tcp.h"
 #include "util/units.h"
@@ -303,16 +306,96 @@ static gboolean any_reordering(const Sim *sim)
     return FALSE;
 }
 
+/* ---- egress addresses (echo service) and NAT boxes ---------------------- */
+
+static gboolean any_echo(const Sim *sim)
+{
+    for (guint i = 0; i < sim->flows->len; i++)
+        if (((const Flow *)sim->flows->pdata[i])->echo_replies)
+            return TRUE;
+    return FALSE;
+}
+
+static void ip_str(const uint8_t ip[4], char *buf, size_t n)
+{
+    g_snprintf(buf, n, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+}
+
+/* Per flow answered by an echo service: the public address the far end saw
+ * last and each change (time, old -> new). */
+static void table_egress(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"flow",    "echo replies", "egress ip now",
+                                      "changes", "timeline",     NULL};
+    Table *t = table_new("Egress IP (as the echo service saw it)", hdr);
+    for (guint i = 0; i < sim->flows->len; i++) {
+        const Flow *f = sim->flows->pdata[i];
+        if (!f->echo_replies)
+            continue;
+        char now[20], a[20], b[20], at[32];
+        ip_str(f->egress_ip, now, sizeof(now));
+        GString *tl = g_string_new(NULL);
+        guint n = f->egress_changes ? f->egress_changes->len : 0;
+        for (guint j = 0; j < n; j++) {
+            const EchoChange *c = &g_array_index(f->egress_changes, EchoChange, j);
+            ip_str(c->old_ip, a, sizeof(a));
+            ip_str(c->new_ip, b, sizeof(b));
+            g_string_append_printf(tl, "%s%s %s->%s", j ? ", " : "",
+                                   units_format_time(c->time_ps, at, sizeof(at)), a, b);
+        }
+        table_addf(t, "%s\t%" G_GUINT64_FORMAT "\t%s:%u\t%u\t%s", f->name, f->echo_replies, now,
+                   f->egress_port, n, n ? tl->str : "-");
+        g_string_free(tl, TRUE);
+    }
+    table_render_free(t, out);
+}
+
+static void table_nat(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"nat",     "snat",   "dnat", "routed", "conns opened",
+                                      "expired", "active", "peak", "drops",  NULL};
+    Table *t = table_new("NAT (drops by reason)", hdr);
+    for (guint i = 0; i < sim->nats->len; i++) {
+        const NatBox *nb = sim->nats->pdata[i];
+        const NatStats *st = nat_stats(nb);
+        GString *d = g_string_new(NULL);
+        for (int r = 0; r < NAT_DROP_COUNT; r++)
+            if (st->drops[r])
+                g_string_append_printf(d, "%s%s=%" G_GUINT64_FORMAT, d->len ? " " : "",
+                                       nat_drop_names[r], st->drops[r]);
+        table_addf(t,
+                   "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%u\t%u\t%s",
+                   nat_name(nb), st->snat, st->dnat, st->routed, st->created, st->expired,
+                   st->active, st->peak, d->len ? d->str : "-");
+        g_string_free(d, TRUE);
+    }
+    table_render_free(t, out);
+}
+
 static void table_faults(const Sim *sim, GString *out)
 {
-    static const char *const hdr[] = {"fault",        "at",          "action", "detected after",
-                                      "failover gap", "frames lost", NULL};
-    Table *t = table_new("Faults (gap: longest pause in deliveries after the fault)", hdr);
+    static const char *const hdr[] = {"fault",
+                                      "at",
+                                      "action",
+                                      "detected after",
+                                      "failover gap",
+                                      "frames lost",
+                                      "predicted detection",
+                                      "predicted gap",
+                                      "budget holds",
+                                      NULL};
+    Table *t = table_new("Faults (gap: longest pause in deliveries after the fault; predicted: "
+                         "from the bond's settings, docs/scenario-format.md)",
+                         hdr);
     for (guint i = 0; i < sim->faults->len; i++) {
         const SimFault *ft = &g_array_index(sim->faults, SimFault, i);
         const FaultGap *g = &sim->fault_gaps[i];
-        char at[32], det[32], gap[40];
+        char at[32], det[32], gap[40], pdet[80], pgap[80];
         uint64_t d = report_detection_ps(sim, i);
+        FaultBudget b;
+        budget_predict(sim, i, &b);
+        int holds = budget_holds(sim, i, &b);
         units_format_time(ft->at_ps, at, sizeof(at));
         if (d == G_MAXUINT64)
             g_strlcpy(det, "-", sizeof(det));
@@ -324,8 +407,13 @@ static void table_faults(const Sim *sim, GString *out)
             units_format_time(g->gap_ps, gap, sizeof(gap));
         if (g->measured && !g->recovered)
             g_strlcat(gap, " (no recovery)", sizeof(gap));
-        table_addf(t, "%s\t%s\t%s %s\t%s\t%s\t%" G_GUINT64_FORMAT, ft->name, at,
-                   fault_kind_names[ft->kind], ft->nic->name, det, gap, g->lost);
+        table_addf(t, "%s\t%s\t%s %s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%s\t%s\t%s", ft->name, at,
+                   fault_kind_names[ft->kind], sim_fault_target(sim, ft), det, gap, g->lost,
+                   budget_format_detection(&b, pdet, sizeof(pdet)),
+                   budget_format_gap(&b, pgap, sizeof(pgap)),
+                   holds < 0 ? "-"
+                   : holds   ? "yes"
+                             : "no");
     }
     table_render_free(t, out);
 }
@@ -411,10 +499,14 @@ char *report_table(const Sim *sim)
         table_tcp(sim, out);
     if (any_reordering(sim))
         table_reordering(sim, out);
+    if (any_echo(sim))
+        table_egress(sim, out);
     if (sim->faults->len)
         table_faults(sim, out);
     if (sim->switches->len)
         table_switches(sim, out);
+    if (sim->nats->len)
+        table_nat(sim, out);
     /* only in runs with LACP: other runs print what they always printed */
     if (report_has_lacp(sim)) {
         gboolean bonds = FALSE;
@@ -576,6 +668,54 @@ static void json_bonds(GString *o, const Sim *sim)
     g_string_append(o, "],");
 }
 
+/* ,"egress":{...}: what the echo service saw (flows it answered only). */
+static void json_egress(GString *o, const Flow *f)
+{
+    char ip[20], a[20];
+    g_string_append(o, ",\"egress\":{");
+    json_kv_u64(o, "echo_replies", f->echo_replies, TRUE);
+    ip_str(f->egress_ip, ip, sizeof(ip));
+    json_kv_str(o, "ip", ip, TRUE);
+    json_kv_u64(o, "port", f->egress_port, TRUE);
+    guint n = f->egress_changes ? f->egress_changes->len : 0;
+    json_kv_u64(o, "changes", n, TRUE);
+    g_string_append(o, "\"timeline\":[");
+    for (guint j = 0; j < n; j++) {
+        const EchoChange *c = &g_array_index(f->egress_changes, EchoChange, j);
+        g_string_append(o, j ? ",{" : "{");
+        json_kv_secs(o, "t_s", c->time_ps, TRUE);
+        ip_str(c->old_ip, a, sizeof(a));
+        json_kv_str(o, "from", a, TRUE);
+        ip_str(c->new_ip, a, sizeof(a));
+        json_kv_str(o, "to", a, FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append(o, "]}");
+}
+
+static void json_nat(GString *o, const Sim *sim)
+{
+    g_string_append(o, "\"nat\":[");
+    for (guint i = 0; i < sim->nats->len; i++) {
+        const NatBox *nb = sim->nats->pdata[i];
+        const NatStats *st = nat_stats(nb);
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", nat_name(nb), TRUE);
+        json_kv_u64(o, "snat", st->snat, TRUE);
+        json_kv_u64(o, "dnat", st->dnat, TRUE);
+        json_kv_u64(o, "routed", st->routed, TRUE);
+        json_kv_u64(o, "conns_created", st->created, TRUE);
+        json_kv_u64(o, "conns_expired", st->expired, TRUE);
+        json_kv_u64(o, "conns_active", st->active, TRUE);
+        json_kv_u64(o, "conns_peak", st->peak, TRUE);
+        g_string_append(o, "\"drops\":{");
+        for (int r = 0; r < NAT_DROP_COUNT; r++)
+            json_kv_u64(o, nat_drop_names[r], st->drops[r], r + 1 < NAT_DROP_COUNT);
+        g_string_append(o, "}}");
+    }
+    g_string_append(o, "],\n");
+}
+
 static void json_flows(GString *o, const Sim *sim)
 {
     g_string_append(o, "\"flows\":[");
@@ -595,6 +735,8 @@ static void json_flows(GString *o, const Sim *sim)
         json_kv_secs(o, "latency_avg_s", f->received ? f->latency_sum_ps / f->received : 0, TRUE);
         json_kv_secs(o, "latency_max_s", f->latency_max_ps, TRUE);
         json_reorder(o, &f->reorder);
+        if (f->echo_replies)
+            json_egress(o, f);
         g_string_append_c(o, '}');
     }
     g_string_append(o, "],");
@@ -611,7 +753,7 @@ static void json_faults(GString *o, const Sim *sim)
         json_kv_str(o, "name", ft->name, TRUE);
         json_kv_secs(o, "at_s", ft->at_ps, TRUE);
         json_kv_str(o, "action", fault_kind_names[ft->kind], TRUE);
-        json_kv_str(o, "target", ft->nic->name, TRUE);
+        json_kv_str(o, "target", sim_fault_target(sim, ft), TRUE);
         if (d == G_MAXUINT64)
             g_string_append(o, "\"detection_s\":null,");
         else
@@ -625,7 +767,8 @@ static void json_faults(GString *o, const Sim *sim)
             g_string_append(o, "\"gap_s\":null,");
         }
         g_string_append_printf(o, "\"recovered\":%s,", g->recovered ? "true" : "false");
-        json_kv_u64(o, "frames_lost", g->lost, FALSE);
+        json_kv_u64(o, "frames_lost", g->lost, TRUE);
+        budget_json(o, sim, i);
         g_string_append_c(o, '}');
     }
     g_string_append(o, "],");
@@ -909,6 +1052,8 @@ char *report_json(const Sim *sim)
     json_switches(o, sim);
     g_string_append(o, "\n");
     json_lacp(o, sim);
+    if (sim->nats->len)
+        json_nat(o, sim);
     json_load(o, sim);
     json_events(o, sim);
     g_string_append(o, "}\n");

@@ -5,6 +5,7 @@
 
 #include "net/ipv6.h"
 #include "sim.h"
+#include "traffic/echo.h"
 #include "util/bytes.h"
 #include "util/units.h"
 
@@ -37,6 +38,8 @@ void flow_free(Flow *flow)
         return;
     g_free(flow->name);
     g_free(flow->dst_name);
+    if (flow->egress_changes)
+        g_array_free(flow->egress_changes, TRUE);
     g_free(flow);
 }
 
@@ -303,6 +306,11 @@ void flow_deliver(Sim *sim, Flow *flow, Host *at, Frame *f)
 {
     uint64_t now = sim->eng.now_ps;
     uint64_t seq = f->seq;
+    if (flow->kind == FLOW_UDP && at == flow->src) { /* an echo service's reply */
+        flow_echo_reply(sim, flow, f);
+        frame_free(&sim->pool, f);
+        return;
+    }
     if (seq >= flow->next_expected) {
         flow_seen_advance(flow, seq + 1);
         flow_seen_test_and_set(flow, seq);

@@ -18,6 +18,7 @@
 #ifndef BONDSIM_TRAFFIC_FLOW_H
 #define BONDSIM_TRAFFIC_FLOW_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -76,6 +77,15 @@ typedef struct Flow {
     /* failover gaps: the window of fault `win` (-1: before the first) */
     int win;
     FlowGap cur;
+    /* IP-echo service (traffic/echo.c): at the sender, the address:port the
+     * far end saw in the last reply and every change of the address (owned,
+     * NULL while none); at the service, the last source address seen. */
+    uint64_t echo_replies;
+    uint8_t egress_ip[4];
+    uint16_t egress_port;
+    GArray *egress_changes; /* EchoChange */
+    bool echo_svc_seen;
+    uint8_t echo_svc_ip[4];
 } Flow;
 
 /* Per fault, the flows' worst gap after it and the frames lost across it. */
