@@ -572,6 +572,10 @@ bool nat_ip_rx(Sim *sim, NatBox *nat, Iface *iface, Frame *f)
     bool local = is_local(h, ip + 16);
     if (local && from != NAT_SIDE_OUTSIDE)
         return false;
+    if (!local && ip[8] <= 1) { /* before translating: no connection for it */
+        nat_drop(sim, nat, f, NAT_DROP_TTL);
+        return true;
+    }
     Iface *out = NULL;
     NatDrop why;
     bool ok;
@@ -592,7 +596,7 @@ bool nat_ip_rx(Sim *sim, NatBox *nat, Iface *iface, Frame *f)
             nat->st.routed++;
         }
     }
-    if (ok && ip[8] <= 1) {
+    if (ok && ip[8] <= 1) { /* to a public address that is the box's own */
         ok = false;
         why = NAT_DROP_TTL;
     }

@@ -44,6 +44,8 @@ static void box_init(Box *b, uint32_t capacity, bool masquerade)
     b->out = host_add_iface_nic(b->h, host_add_nic(b->h, "out0", m2, 1000000000));
     host_set_address(b->in, a_in, 24);
     host_set_address(b->out, a_out, 24);
+    static const uint8_t any[4] = {0}, gw[4] = {203, 0, 113, 254};
+    CU_ASSERT_TRUE(host_add_route(b->h, any, 0, gw, b->out, 0));
     b->nat = nat_new(b->sim, b->h, capacity);
     g_ptr_array_add(b->sim->nats, b->nat);
     nat_set_side(b->nat, b->in, NAT_SIDE_INSIDE);
@@ -403,6 +405,20 @@ static void nat_ip_rx_forwards_and_counts(void)
     f->len = ETH_HLEN + n;
     CU_ASSERT_TRUE(nat_ip_rx(b.sim, b.nat, b.in, f));
     CU_ASSERT_EQUAL(nat_stats(b.nat)->drops[NAT_DROP_TTL], 1);
+    /* TTL 64: translated, TTL 63, header checksum right, held for ARP of the
+     * gateway (the box's NIC is not cabled) */
+    f = frame_alloc(&b.sim->pool);
+    memcpy(f->data, b.in->mac, 6);
+    put_be16(f->data + 12, ETH_P_IP);
+    n = l4_packet(f->data + ETH_HLEN, 17, priv1, 40001, remote, 53, 8);
+    f->len = ETH_HLEN + n;
+    const uint8_t *ip = f->data + ETH_HLEN;
+    CU_ASSERT_TRUE(nat_ip_rx(b.sim, b.nat, b.in, f));
+    CU_ASSERT_EQUAL(ip[8], 63);
+    CU_ASSERT_EQUAL(inet_checksum(ip, 20, 0), 0);
+    CU_ASSERT_EQUAL(memcmp(ip + 12, eip1, 4), 0);
+    CU_ASSERT_EQUAL(memcmp(f->data + 6, b.out->mac, 6), 0);
+    CU_ASSERT_EQUAL(nat_stats(b.nat)->snat, 1);
     /* to the box's own inside address: the host stack's */
     static const uint8_t a_in[4] = {10, 0, 1, 1};
     f = frame_alloc(&b.sim->pool);

@@ -185,6 +185,33 @@ static void ecs_bond_each_mode_fails_its_own_way(void)
     sim_free(sim);
 }
 
+/* What the provider binds: each slave's own MAC; the bond's address on the
+ * first slave only; bind.port2 gives eth1's; the gateway port is trusted. */
+static void ecs_bond_ports_are_bound_to_each_enis_own_mac(void)
+{
+    static const char *const want[] = {
+        "mac=02:00:00:01:00:01 ip=10.0.0.11",
+        "mac=02:00:00:01:00:02 ip=10.0.0.12",
+        "trusted",
+        "mac=02:00:00:02:00:01 ip=10.0.0.20",
+    };
+    Sim *sim = run_seed_set("seed-ecs-bond", false, 0, "simulation.duration=1ms");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+    Switch *vsw = switch_named(sim, "vsw");
+    for (int p = 0; p < 4; p++) {
+        g_autofree char *t = cloud_binding_text(&vsw->vs->bind[p]);
+        CU_ASSERT_STRING_EQUAL(t, want[p]);
+    }
+    CU_ASSERT_FALSE(switch_named(sim, "internet")->vs != NULL);
+    sim_free(sim);
+    /* without bind.port2, the second slave has no address bound */
+    sim = run_seed_set("seed-ecs-bond", false, 0, "switch.vsw.bind.port2=mac=02:00:00:01:00:02");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+    g_autofree char *t = cloud_binding_text(&switch_named(sim, "vsw")->vs->bind[1]);
+    CU_ASSERT_STRING_EQUAL(t, "mac=02:00:00:01:00:02");
+    sim_free(sim);
+}
+
 static void ecs_bond_works_where_the_hypervisor_allows_teaming(void)
 {
     Sim *sim = run_seed_set("seed-ecs-bond", false, 0, "switch.vsw.profile=hyperv-teaming");
@@ -291,6 +318,8 @@ static CU_TestInfo cases[] = {
     {"ecs_bond_cuts_internet_and_office_but_not_the_private_peer",
      ecs_bond_cuts_internet_and_office_but_not_the_private_peer},
     {"ecs_bond_each_mode_fails_its_own_way", ecs_bond_each_mode_fails_its_own_way},
+    {"ecs_bond_ports_are_bound_to_each_enis_own_mac",
+     ecs_bond_ports_are_bound_to_each_enis_own_mac},
     {"ecs_bond_works_where_the_hypervisor_allows_teaming",
      ecs_bond_works_where_the_hypervisor_allows_teaming},
     {"idc_aggregated_balances_fails_over_and_keeps_the_egress_ip",
