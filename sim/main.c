@@ -141,34 +141,6 @@ static Sim *load(const char *file, RunArgs *a, char **canon)
     return sim;
 }
 
-/* ISB counters per capture interface, in registration order. */
-static CaptureIfStats *collect_if_stats(Sim *sim, int n_if)
-{
-    CaptureIfStats *st = g_new0(CaptureIfStats, MAX(n_if, 1));
-    for (guint i = 0; i < sim->nics->len; i++) {
-        Nic *nic = sim->nics->pdata[i];
-        if (nic->cap_if < 0)
-            continue;
-        CaptureIfStats *s = &st[nic->cap_if];
-        s->rx_frames = nic->c.rx_frames;
-        s->rx_drops = nic->c.drops[NIC_DROP_RX_NO_CARRIER] + nic->c.drops[NIC_DROP_CUT_IN_FLIGHT];
-        s->tx_drops = nic->c.drops[NIC_DROP_QUEUE_FULL] + nic->c.drops[NIC_DROP_NO_CARRIER] +
-                      nic->c.drops[NIC_DROP_POOL];
-    }
-    for (guint i = 0; i < sim->bonds->len; i++) {
-        Bond *b = sim->bonds->pdata[i];
-        if (b->iface->cap_if < 0)
-            continue;
-        CaptureIfStats *s = &st[b->iface->cap_if];
-        for (int j = 0; j < b->n_slaves; j++)
-            s->rx_frames += b->slaves[j].nic->c.rx_frames;
-        s->rx_drops = b->drops[BOND_DROP_INACTIVE_RX];
-        s->rx_frames -= MIN(s->rx_frames, s->rx_drops);
-        s->tx_drops = b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX];
-    }
-    return st;
-}
-
 static gboolean parse_format(const char *s, CaptureFormat *f)
 {
     if (!s || strcmp(s, "pcapng") == 0)
@@ -217,11 +189,7 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
     sim_run(sim, isatty(STDERR_FILENO) && !a->quiet);
     series_finish(sim, sim->series);
     double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
-    int n_if = 0;
-    for (guint i = 0; i < sim->nics->len; i++)
-        n_if += ((Nic *)sim->nics->pdata[i])->cap_if >= 0;
-    n_if += (int)sim->bonds->len;
-    g_autofree CaptureIfStats *st = collect_if_stats(sim, n_if);
+    g_autofree CaptureIfStats *st = scenario_capture_if_stats(sim);
     Capture *cap = sim->cap;
     sim->cap = NULL;
     g_autofree char *json_path = g_build_filename(dir, "stats.json", NULL);

@@ -329,40 +329,6 @@ static char *share_text(const Sim *sim, const TxSnapshot *snap)
     return g_string_free(s, FALSE);
 }
 
-/* ISB counters per capture interface, in registration order: the same
- * figures `bondsim run` writes (main.c's collect_if_stats; kept apart so
- * that `run` is untouched by compare; to merge into one scenario-level
- * function). */
-static CaptureIfStats *compare_if_stats(Sim *sim)
-{
-    int n_if = (int)sim->bonds->len;
-    for (guint i = 0; i < sim->nics->len; i++)
-        n_if += ((Nic *)sim->nics->pdata[i])->cap_if >= 0;
-    CaptureIfStats *st = g_new0(CaptureIfStats, MAX(n_if, 1));
-    for (guint i = 0; i < sim->nics->len; i++) {
-        Nic *nic = sim->nics->pdata[i];
-        if (nic->cap_if < 0)
-            continue;
-        CaptureIfStats *s = &st[nic->cap_if];
-        s->rx_frames = nic->c.rx_frames;
-        s->rx_drops = nic->c.drops[NIC_DROP_RX_NO_CARRIER] + nic->c.drops[NIC_DROP_CUT_IN_FLIGHT];
-        s->tx_drops = nic->c.drops[NIC_DROP_QUEUE_FULL] + nic->c.drops[NIC_DROP_NO_CARRIER] +
-                      nic->c.drops[NIC_DROP_POOL];
-    }
-    for (guint i = 0; i < sim->bonds->len; i++) {
-        Bond *b = sim->bonds->pdata[i];
-        if (b->iface->cap_if < 0)
-            continue;
-        CaptureIfStats *s = &st[b->iface->cap_if];
-        for (int j = 0; j < b->n_slaves; j++)
-            s->rx_frames += b->slaves[j].nic->c.rx_frames;
-        s->rx_drops = b->drops[BOND_DROP_INACTIVE_RX];
-        s->rx_frames -= MIN(s->rx_frames, s->rx_drops);
-        s->tx_drops = b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX];
-    }
-    return st;
-}
-
 /* DIR/<mode>/, created and writable. */
 static char *compare_mode_dir(const Compare *c, BondMode mode, GError **error)
 {
@@ -380,7 +346,7 @@ static char *compare_mode_dir(const Compare *c, BondMode mode, GError **error)
  * stats.json, so the directory is complete or empty (as `bondsim run`). */
 static gboolean compare_finish_outputs(Sim *sim, Capture *cap, const char *dir, GError **error)
 {
-    g_autofree CaptureIfStats *st = compare_if_stats(sim);
+    g_autofree CaptureIfStats *st = scenario_capture_if_stats(sim);
     g_autofree char *json_path = g_build_filename(dir, "stats.json", NULL);
     GError *e = NULL;
     if (!report_write_data(sim, dir, &e)) {

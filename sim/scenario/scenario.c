@@ -1639,3 +1639,33 @@ void scenario_register_capture(Sim *sim)
         }
     }
 }
+
+CaptureIfStats *scenario_capture_if_stats(const Sim *sim)
+{
+    int n_if = (int)sim->bonds->len;
+    for (guint i = 0; i < sim->nics->len; i++)
+        n_if += ((const Nic *)sim->nics->pdata[i])->cap_if >= 0;
+    CaptureIfStats *st = g_new0(CaptureIfStats, MAX(n_if, 1));
+    for (guint i = 0; i < sim->nics->len; i++) {
+        const Nic *nic = sim->nics->pdata[i];
+        if (nic->cap_if < 0)
+            continue;
+        CaptureIfStats *s = &st[nic->cap_if];
+        s->rx_frames = nic->c.rx_frames;
+        s->rx_drops = nic->c.drops[NIC_DROP_RX_NO_CARRIER] + nic->c.drops[NIC_DROP_CUT_IN_FLIGHT];
+        s->tx_drops = nic->c.drops[NIC_DROP_QUEUE_FULL] + nic->c.drops[NIC_DROP_NO_CARRIER] +
+                      nic->c.drops[NIC_DROP_POOL];
+    }
+    for (guint i = 0; i < sim->bonds->len; i++) {
+        const Bond *b = sim->bonds->pdata[i];
+        if (b->iface->cap_if < 0)
+            continue;
+        CaptureIfStats *s = &st[b->iface->cap_if];
+        for (int j = 0; j < b->n_slaves; j++)
+            s->rx_frames += b->slaves[j].nic->c.rx_frames;
+        s->rx_drops = b->drops[BOND_DROP_INACTIVE_RX];
+        s->rx_frames -= MIN(s->rx_frames, s->rx_drops);
+        s->tx_drops = b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX];
+    }
+    return st;
+}

@@ -48,4 +48,10 @@ Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonic
  * cabled switch ports. */
 void scenario_register_capture(Sim *sim);
 
+/* The counters for the capture's Interface Statistics Blocks, one entry per
+ * registered interface in registration order (NICs: frames received, drops
+ * on receive and on send; bonds: frames delivered up, inactive-slave
+ * filtering, transmit drops). Caller frees. Used by run and compare. */
+CaptureIfStats *scenario_capture_if_stats(const Sim *sim);
+
 #endif
