@@ -195,7 +195,7 @@ static void ecs_bond_ports_are_bound_to_each_enis_own_mac(void)
         "trusted",
         "mac=02:00:00:02:00:01 ip=10.0.0.20",
     };
-    Sim *sim = run_seed_set("seed-ecs-bond", false, 0, "simulation.duration=1ms");
+    Sim *sim = run_seed("seed-ecs-bond", false, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
     Switch *vsw = switch_named(sim, "vsw");
     for (int p = 0; p < 4; p++) {

@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stats/json.h"
 #include "stats/reorder.h"
 #include "stats/table.h"
 #include "util/bytes.h"
@@ -611,95 +612,12 @@ static void an_table_gaps(const AnRun *r, GString *out)
 /* Report: JSON and CSV                                                     */
 /* ------------------------------------------------------------------------ */
 
-static void json_str(GString *o, const char *s)
-{
-    g_string_append_c(o, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_printf(o, "\\%c", *p);
-        else if (*p < 0x20)
-            g_string_append_printf(o, "\\u%04x", *p);
-        else
-            g_string_append_c(o, (char)*p);
-    }
-    g_string_append_c(o, '"');
-}
-
-static void json_kv_u64(GString *o, const char *k, uint64_t v, gboolean comma)
-{
-    json_str(o, k);
-    g_string_append_printf(o, ":%" G_GUINT64_FORMAT "%s", v, comma ? "," : "");
-}
-
-static void json_kv_ratio(GString *o, const char *k, double v, gboolean comma)
-{
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    json_str(o, k);
-    g_string_append_printf(o, ":%s%s", g_ascii_formatd(buf, sizeof(buf), "%.6f", v),
-                           comma ? "," : "");
-}
-
-static void json_kv_secs(GString *o, const char *k, uint64_t ns, gboolean comma)
+static void an_json_kv_secs(GString *o, const char *k, uint64_t ns, gboolean comma)
 {
     char buf[48];
     an_fmt_s(ns, buf, sizeof buf);
     json_str(o, k);
     g_string_append_printf(o, ":%s%s", buf, comma ? "," : "");
-}
-
-/* The same object, key for key and digit for digit, as the simulator's
- * stats.json ("reorder" of a flow, stats/report.c), so the two compare as
- * text. */
-static void json_reorder(GString *o, const ReorderStats *r)
-{
-    g_string_append(o, "\"reorder\":{");
-    json_kv_u64(o, "reordered", r->reordered, TRUE);
-    json_kv_ratio(o, "ratio", reorder_ratio(r), TRUE);
-    json_kv_u64(o, "max_extent", r->max_extent, TRUE);
-    g_string_append_printf(o, "\"max_extent_capped\":%s,", r->max_extent_capped ? "true" : "false");
-    json_kv_u64(o, "fast_retransmit_triggers", r->fast_retransmit, TRUE);
-    g_string_append(o, "\"n_reordered\":[");
-    for (int n = 0; n < REORDER_N_MAX; n++)
-        g_string_append_printf(o, "%s%" G_GUINT64_FORMAT, n ? "," : "", r->n_reordered[n]);
-    g_string_append(o, "],\"extent_histogram\":[");
-    gboolean first = TRUE;
-    for (int b = 0; b < REORDER_EXTENT_BINS; b++) {
-        uint64_t lo, hi;
-        if (!r->extent_hist[b])
-            continue;
-        reorder_extent_bin(b, &lo, &hi);
-        g_string_append(o, first ? "{" : ",{");
-        first = FALSE;
-        json_kv_u64(o, "from", lo, TRUE);
-        if (hi)
-            json_kv_u64(o, "to", hi, TRUE);
-        else
-            g_string_append(o, "\"to\":null,");
-        json_kv_u64(o, "count", r->extent_hist[b], FALSE);
-        g_string_append_c(o, '}');
-    }
-    g_string_append_printf(o, "],\"rd\":{\"threshold\":%d,\"density\":{", r->dt);
-    for (int d = -r->dt; d <= r->dt; d++) {
-        char key[8];
-        g_snprintf(key, sizeof(key), "%d", d);
-        json_kv_ratio(o, key, reorder_rd(r, d), d < r->dt);
-    }
-    g_string_append(o, "},");
-    json_kv_u64(o, "lost", r->rd_lost, TRUE);
-    json_kv_u64(o, "late", r->rd_late, TRUE);
-    json_kv_u64(o, "beyond", r->rd_beyond, TRUE);
-    json_kv_u64(o, "resyncs", r->rd_resyncs, FALSE);
-    g_string_append_printf(o, "},\"rbd\":{\"threshold\":%d,\"density\":[", r->dt);
-    for (int k = 0; k <= r->dt; k++) {
-        char buf[G_ASCII_DTOSTR_BUF_SIZE];
-        g_string_append_printf(o, "%s%s", k ? "," : "",
-                               g_ascii_formatd(buf, sizeof(buf), "%.6f", reorder_rbd(r, k)));
-    }
-    g_string_append(o, "],");
-    json_kv_u64(o, "max_occupancy", (uint64_t)reorder_rbd_max(r), TRUE);
-    json_kv_u64(o, "lost", r->rbd_lost, TRUE);
-    json_kv_u64(o, "late", r->rbd_late, FALSE);
-    g_string_append(o, "}}");
 }
 
 static void json_iface(GString *o, const AnRun *r, const AnalyzeIface *ifc)
@@ -741,16 +659,16 @@ static void json_flow(GString *o, const AnFlow *fl)
     json_kv_u64(o, "duplicates", fl->duplicates, TRUE);
     json_kv_u64(o, "out_of_order", fl->out_of_order, TRUE);
     json_kv_u64(o, "rx_bytes", fl->bytes, TRUE);
-    json_kv_secs(o, "first_s", fl->first_ns, TRUE);
-    json_kv_secs(o, "last_s", fl->last_ns, TRUE);
+    an_json_kv_secs(o, "first_s", fl->first_ns, TRUE);
+    an_json_kv_secs(o, "last_s", fl->last_ns, TRUE);
     json_reorder(o, &fl->reorder);
     g_string_append(o, ",\"gaps\":[");
     for (int g = 0; g < fl->n_gaps; g++) {
         const AnGap *gp = &fl->gaps[g];
         g_string_append(o, g ? ",{" : "{");
-        json_kv_secs(o, "gap_s", gp->gap_ns, TRUE);
-        json_kv_secs(o, "from_s", gp->from_ns, TRUE);
-        json_kv_secs(o, "to_s", gp->to_ns, TRUE);
+        an_json_kv_secs(o, "gap_s", gp->gap_ns, TRUE);
+        an_json_kv_secs(o, "from_s", gp->from_ns, TRUE);
+        an_json_kv_secs(o, "to_s", gp->to_ns, TRUE);
         json_kv_u64(o, "seq_before", gp->seq_before, TRUE);
         json_kv_u64(o, "seq_after", gp->seq_after, FALSE);
         g_string_append_c(o, '}');
@@ -769,8 +687,8 @@ static char *an_json(const AnRun *r, GPtrArray *ifaces, char **files)
     g_string_append(o, "],");
     json_kv_u64(o, "frames", r->frames, TRUE);
     json_kv_u64(o, "bytes", r->bytes, TRUE);
-    json_kv_secs(o, "first_s", r->first_ns, TRUE);
-    json_kv_secs(o, "last_s", r->last_ns, TRUE);
+    an_json_kv_secs(o, "first_s", r->first_ns, TRUE);
+    an_json_kv_secs(o, "last_s", r->last_ns, TRUE);
     g_string_append(o, "\n\"interfaces\":[");
     gboolean first = TRUE;
     for (guint i = 0; i < ifaces->len; i++) {

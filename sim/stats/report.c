@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "bond/bond.h"
+#include "cloud.h"
 #include "host.h"
 #include "lacp/lacp.h"
 #include "nat.h"
 #include "stats/budget.h"
+#include "stats/json.h"
 #include "stats/plot.h"
 #include "stats/reorder.h"
 #include "stats/series.h"
@@ -482,6 +484,39 @@ static void table_tcp(const Sim *sim, GString *out)
     table_render_free(t, out);
 }
 
+/* Cloud virtual switches: drops per port and reason, in the provider's
+ * terms; only ports that dropped something. */
+static void table_cloud(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"port",   "profile", "reason", "provider's term",
+                                      "frames", NULL};
+    Table *t = table_new("Cloud virtual switch drops", hdr);
+    for (guint i = 0; i < sim->switches->len; i++) {
+        const Switch *sw = sim->switches->pdata[i];
+        if (!sw->vs)
+            continue;
+        for (int p = 0; p < sw->n_ports; p++)
+            for (int r = 0; r < SWITCH_VS_DROP_COUNT; r++)
+                if (sw->vs->drops[p][r])
+                    table_addf(t, "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT, sw->ports[p]->name,
+                               sw->vs->profile->name, switch_vs_drop_names[r],
+                               sw->vs->profile->term[r] ? sw->vs->profile->term[r] : "-",
+                               sw->vs->drops[p][r]);
+    }
+    if (table_rows(t))
+        table_render_free(t, out);
+    else
+        table_free(t);
+}
+
+static gboolean any_cloud_switch(const Sim *sim)
+{
+    for (guint i = 0; i < sim->switches->len; i++)
+        if (((const Switch *)sim->switches->pdata[i])->vs)
+            return TRUE;
+    return FALSE;
+}
+
 char *report_table(const Sim *sim)
 {
     GString *out = g_string_new(NULL);
@@ -507,6 +542,8 @@ char *report_table(const Sim *sim)
         table_switches(sim, out);
     if (sim->nats->len)
         table_nat(sim, out);
+    if (any_cloud_switch(sim))
+        table_cloud(sim, out);
     /* only in runs with LACP: other runs print what they always printed */
     if (report_has_lacp(sim)) {
         gboolean bonds = FALSE;
@@ -521,108 +558,6 @@ char *report_table(const Sim *sim)
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
-
-static void json_str(GString *o, const char *s)
-{
-    g_string_append_c(o, '"');
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            g_string_append_printf(o, "\\%c", c);
-        else if (c < 0x20)
-            g_string_append_printf(o, "\\u%04x", c);
-        else
-            g_string_append_c(o, (char)c);
-    }
-    g_string_append_c(o, '"');
-}
-
-static void json_kv_str(GString *o, const char *k, const char *v, gboolean comma)
-{
-    json_str(o, k);
-    g_string_append_c(o, ':');
-    if (v)
-        json_str(o, v);
-    else
-        g_string_append(o, "null");
-    if (comma)
-        g_string_append_c(o, ',');
-}
-
-static void json_kv_u64(GString *o, const char *k, uint64_t v, gboolean comma)
-{
-    json_str(o, k);
-    g_string_append_printf(o, ":%" G_GUINT64_FORMAT "%s", v, comma ? "," : "");
-}
-
-/* Seconds as a decimal with 12 digits: exact picoseconds, locale-free. */
-static void json_kv_secs(GString *o, const char *k, uint64_t ps, gboolean comma)
-{
-    json_str(o, k);
-    g_string_append_printf(o, ":%" G_GUINT64_FORMAT ".%012" G_GUINT64_FORMAT "%s", ps / PS_PER_S,
-                           ps % PS_PER_S, comma ? "," : "");
-}
-
-/* A ratio with 6 decimals, locale-free. */
-static void json_kv_ratio(GString *o, const char *k, double v, gboolean comma)
-{
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    json_str(o, k);
-    g_string_append_printf(o, ":%s%s", g_ascii_formatd(buf, sizeof(buf), "%.6f", v),
-                           comma ? "," : "");
-}
-
-static void json_reorder(GString *o, const ReorderStats *r)
-{
-    g_string_append(o, "\"reorder\":{");
-    json_kv_u64(o, "reordered", r->reordered, TRUE);
-    json_kv_ratio(o, "ratio", reorder_ratio(r), TRUE);
-    json_kv_u64(o, "max_extent", r->max_extent, TRUE);
-    g_string_append_printf(o, "\"max_extent_capped\":%s,", r->max_extent_capped ? "true" : "false");
-    json_kv_u64(o, "fast_retransmit_triggers", r->fast_retransmit, TRUE);
-    g_string_append(o, "\"n_reordered\":[");
-    for (int n = 0; n < REORDER_N_MAX; n++)
-        g_string_append_printf(o, "%s%" G_GUINT64_FORMAT, n ? "," : "", r->n_reordered[n]);
-    g_string_append(o, "],\"extent_histogram\":[");
-    gboolean first = TRUE;
-    for (int b = 0; b < REORDER_EXTENT_BINS; b++) {
-        uint64_t lo, hi;
-        if (!r->extent_hist[b])
-            continue;
-        reorder_extent_bin(b, &lo, &hi);
-        g_string_append(o, first ? "{" : ",{");
-        first = FALSE;
-        json_kv_u64(o, "from", lo, TRUE);
-        if (hi)
-            json_kv_u64(o, "to", hi, TRUE);
-        else
-            g_string_append(o, "\"to\":null,");
-        json_kv_u64(o, "count", r->extent_hist[b], FALSE);
-        g_string_append_c(o, '}');
-    }
-    g_string_append_printf(o, "],\"rd\":{\"threshold\":%d,\"density\":{", r->dt);
-    for (int d = -r->dt; d <= r->dt; d++) {
-        char key[8];
-        g_snprintf(key, sizeof(key), "%d", d);
-        json_kv_ratio(o, key, reorder_rd(r, d), d < r->dt);
-    }
-    g_string_append(o, "},");
-    json_kv_u64(o, "lost", r->rd_lost, TRUE);
-    json_kv_u64(o, "late", r->rd_late, TRUE);
-    json_kv_u64(o, "beyond", r->rd_beyond, TRUE);
-    json_kv_u64(o, "resyncs", r->rd_resyncs, FALSE);
-    g_string_append_printf(o, "},\"rbd\":{\"threshold\":%d,\"density\":[", r->dt);
-    for (int k = 0; k <= r->dt; k++) {
-        char buf[G_ASCII_DTOSTR_BUF_SIZE];
-        g_string_append_printf(o, "%s%s", k ? "," : "",
-                               g_ascii_formatd(buf, sizeof(buf), "%.6f", reorder_rbd(r, k)));
-    }
-    g_string_append(o, "],");
-    json_kv_u64(o, "max_occupancy", (uint64_t)reorder_rbd_max(r), TRUE);
-    json_kv_u64(o, "lost", r->rbd_lost, TRUE);
-    json_kv_u64(o, "late", r->rbd_late, FALSE);
-    g_string_append(o, "}}");
-}
 
 static void json_nic(GString *o, const Nic *nic)
 {
@@ -783,6 +718,9 @@ static void json_switches(GString *o, const Sim *sim)
         json_kv_str(o, "name", sw->name, TRUE);
         json_kv_u64(o, "mac_moves", sw->mac_moves, TRUE);
         json_kv_u64(o, "flooded_frames", sw->flood_frames, TRUE);
+        g_autofree char *cloud = cloud_switch_json(sw); /* NULL: a plain switch */
+        if (cloud)
+            g_string_append_printf(o, "\"cloud\":%s,", cloud);
         g_string_append(o, "\"ports\":[");
         gboolean first = TRUE;
         for (int p = 0; p < sw->n_ports; p++) {

@@ -46,6 +46,13 @@ guint table_rows(const Table *t)
     return t->rows->len - 1;
 }
 
+void table_free(Table *t)
+{
+    g_ptr_array_free(t->rows, TRUE);
+    g_free(t->title);
+    g_free(t);
+}
+
 void table_render_free(Table *t, GString *out)
 {
     g_autofree gsize *w = g_new0(gsize, t->ncols);

@@ -14,6 +14,8 @@ void table_add(Table *t, const char *const *cells);
 /* Appends a row given as printf-style cells separated by '\t'. */
 void table_addf(Table *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 guint table_rows(const Table *t);
+/* Frees a table without rendering it. */
+void table_free(Table *t);
 /* Renders into `out` and frees the table. */
 void table_render_free(Table *t, GString *out);
 
