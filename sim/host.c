@@ -510,7 +510,10 @@ void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4])
     iface_xmit(sim, pc.iface, f);
 }
 
-void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
+/* host_send_ip with the source address `src`, or the outgoing interface's
+ * when NULL. */
+static void host_send_ip_src(Sim *sim, Host *host, Frame *f, const uint8_t dst[4],
+                             const uint8_t *src, HostPathCache *pc)
 {
     HostPathCache local = {0};
     if (!pc)
@@ -519,7 +522,7 @@ void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPath
         return;
     Iface *ifc = pc->iface;
     uint8_t *ip = f->data + ETH_HLEN;
-    memcpy(ip + 12, ifc->ip, 4);
+    memcpy(ip + 12, src ? src : ifc->ip, 4);
     put_be16(ip + 10, 0);
     put_be16(ip + 10, inet_checksum(ip, 20, 0));
     if (ip[9] == 6)
@@ -533,6 +536,11 @@ void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPath
     iface_xmit(sim, ifc, f);
 }
 
+void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
+{
+    host_send_ip_src(sim, host, f, dst, NULL, pc);
+}
+
 /* ---- IPv4 in ------------------------------------------------------------- */
 
 static void icmp_rx(Sim *sim, Iface *iface, Frame *f, uint8_t *ip, uint32_t ihl)
@@ -542,15 +550,19 @@ static void icmp_rx(Sim *sim, Iface *iface, Frame *f, uint8_t *ip, uint32_t ihl)
     uint32_t icmp_len = get_be16(ip + 2) - ihl;
     if (icmp[0] == 8) { /* echo request: turn the frame around */
         h->icmp_echo_rx++;
-        uint8_t src[4];
+        /* As Linux (icmp_reply): the reply's source is the address the
+         * request was sent to, whichever interface the route sends it out
+         * of (asymmetric routing, an EIP bound to another NIC). */
+        uint8_t src[4], to[4];
         memcpy(src, ip + 12, 4);
+        memcpy(to, ip + 16, 4);
         memcpy(ip + 16, src, 4);
         ip[8] = 64;
         icmp[0] = 0;
         put_be16(icmp + 2, 0);
         put_be16(icmp + 2, inet_checksum(icmp, icmp_len, 0));
         f->len = ETH_HLEN + get_be16(ip + 2);
-        host_send_ip(sim, h, f, src, NULL);
+        host_send_ip_src(sim, h, f, src, to, NULL);
         return;
     }
     if (icmp[0] == 0 && f->flow != FRAME_NO_FLOW) {

@@ -1089,7 +1089,152 @@ static gboolean traffic_dst6(Loader *ld, const char *g, const char *key, const c
 typedef struct {
     uint64_t start, stop, rate, interval, count;
     uint64_t size, sport, dport;
+    /* UDP generators (traffic/flow.h) */
+    FlowGen gen;
+    uint64_t on, off;
+    uint32_t sizes[64]; /* size=A,B,... or imix; n_sizes 0: `size` */
+    uint32_t n_sizes;
+    bool size_random, rtp;
+    enum { VARY_SPORT, VARY_DPORT, VARY_SRC_IP, VARY_DST_IP } vary;
+    /* explicit frames (flow.h, Flow.ex): need dst-mac */
+    bool has_dst_mac, has_src_mac, has_src_ip;
+    uint8_t dst_mac[6], src_mac[6], src_ip[4];
+    uint64_t vlan; /* VID + 1, 0: untagged */
 } TrafficSpec;
+
+/* size=N | size=A,B,C (a list) | size=imix (FLOW_IMIX_PAYLOADS). */
+static gboolean traffic_sizes(Loader *ld, const char *g, const char *key, const char *v,
+                              TrafficSpec *t, GError **error)
+{
+    if (strcmp(v, "imix") == 0) {
+        memcpy(t->sizes, FLOW_IMIX_PAYLOADS, sizeof(FLOW_IMIX_PAYLOADS));
+        t->n_sizes = FLOW_IMIX_CYCLE;
+        t->size = FLOW_IMIX_PAYLOADS[0];
+        return TRUE;
+    }
+    if (!strchr(v, ','))
+        return get_uint(ld, g, key, v, 0, FLOW_UDP_MAX_PAYLOAD, &t->size, error);
+    g_auto(GStrv) parts = g_strsplit(v, ",", -1);
+    if (g_strv_length(parts) > G_N_ELEMENTS(t->sizes))
+        return ini_fail(ld->ini, error, g, key, "size list longer than %d",
+                        (int)G_N_ELEMENTS(t->sizes));
+    t->n_sizes = 0;
+    for (int i = 0; parts[i]; i++) {
+        uint64_t u;
+        if (!get_uint(ld, g, key, parts[i], 0, FLOW_UDP_MAX_PAYLOAD, &u, error))
+            return FALSE;
+        t->sizes[t->n_sizes++] = (uint32_t)u;
+    }
+    t->size = t->sizes[0];
+    return TRUE;
+}
+
+static gboolean get_on_off(Loader *ld, const char *g, const char *key, GHashTable *kv,
+                           const char *opt, bool *out, GError **error);
+
+/* The explicit frame of flow i (dst-mac given): vary=src-ip counts up from
+ * src-ip or the source's own address, vary=dst-ip from the destination. */
+static void traffic_explicit(const TrafficSpec *t, Host *src, uint64_t i, Flow *fl)
+{
+    fl->ex.on = true;
+    memcpy(fl->ex.dst_mac, t->dst_mac, 6);
+    memcpy(fl->ex.src_mac, t->src_mac, 6);
+    fl->ex.has_src_mac = t->has_src_mac;
+    fl->ex.has_vlan = t->vlan != 0;
+    fl->ex.vlan_tci = (uint16_t)(t->vlan ? t->vlan - 1 : 0);
+    fl->ex.has_src_ip = t->has_src_ip || t->vary == VARY_SRC_IP;
+    Iface *ifc = host_route_iface(src, fl->dst_ip);
+    if (t->has_src_ip)
+        memcpy(fl->ex.src_ip, t->src_ip, 4);
+    else if (ifc)
+        memcpy(fl->ex.src_ip, ifc->ip, 4);
+    if (t->vary == VARY_SRC_IP)
+        put_be32(fl->ex.src_ip, get_be32(fl->ex.src_ip) + (uint32_t)i);
+    if (t->vary == VARY_DST_IP)
+        put_be32(fl->dst_ip, get_be32(fl->dst_ip) + (uint32_t)i);
+}
+
+/* gen=, on=, off=, sizes=, vary=, rtp= (UDP only; kv_parse refuses them for ping). */
+static gboolean traffic_gen_options(Loader *ld, const char *g, const char *key, GHashTable *kv,
+                                    TrafficSpec *t, GError **error)
+{
+    const char *v;
+    if ((v = g_hash_table_lookup(kv, "gen"))) {
+        if (strcmp(v, "constant") == 0)
+            t->gen = FLOW_GEN_CONST;
+        else if (strcmp(v, "poisson") == 0)
+            t->gen = FLOW_GEN_POISSON;
+        else if (strcmp(v, "onoff") == 0)
+            t->gen = FLOW_GEN_ONOFF;
+        else
+            return ini_fail(ld->ini, error, g, key, "gen '%s': use constant, poisson or onoff", v);
+    }
+    if ((v = g_hash_table_lookup(kv, "on")) && !get_time(ld, g, key, v, &t->on, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "off")) && !get_time(ld, g, key, v, &t->off, error))
+        return FALSE;
+    if ((g_hash_table_contains(kv, "on") || g_hash_table_contains(kv, "off")) &&
+        !g_hash_table_contains(kv, "gen"))
+        t->gen = FLOW_GEN_ONOFF;
+    if (t->gen == FLOW_GEN_ONOFF && (t->on == 0 || t->off == 0))
+        return ini_fail(ld->ini, error, g, key, "gen=onoff needs on=TIME and off=TIME above 0");
+    if (t->gen != FLOW_GEN_ONOFF && (t->on || t->off))
+        return ini_fail(ld->ini, error, g, key, "on= and off= are for gen=onoff");
+    if ((v = g_hash_table_lookup(kv, "sizes"))) {
+        if (strcmp(v, "cycle") != 0 && strcmp(v, "random") != 0)
+            return ini_fail(ld->ini, error, g, key, "sizes '%s': use cycle or random", v);
+        if (t->n_sizes == 0)
+            return ini_fail(ld->ini, error, g, key, "sizes= needs a size list or size=imix");
+        t->size_random = strcmp(v, "random") == 0;
+    }
+    GError *e = NULL;
+    if ((v = g_hash_table_lookup(kv, "dst-mac"))) {
+        if (!units_parse_mac(v, t->dst_mac, &e))
+            return fail_from(ld, error, g, key, e);
+        t->has_dst_mac = true;
+    }
+    if ((v = g_hash_table_lookup(kv, "src-mac"))) {
+        if (!units_parse_mac(v, t->src_mac, &e))
+            return fail_from(ld, error, g, key, e);
+        t->has_src_mac = true;
+    }
+    if ((v = g_hash_table_lookup(kv, "src-ip"))) {
+        if (!units_parse_ipv4(v, t->src_ip, &e))
+            return fail_from(ld, error, g, key, e);
+        t->has_src_ip = true;
+    }
+    if ((v = g_hash_table_lookup(kv, "vlan"))) {
+        if (!get_uint(ld, g, key, v, 0, 4094, &t->vlan, error))
+            return FALSE;
+        t->vlan++;
+    }
+    if ((v = g_hash_table_lookup(kv, "proto")) && strcmp(v, "udp") != 0)
+        return ini_fail(ld->ini, error, g, key, "proto '%s': only udp is generated", v);
+    if ((v = g_hash_table_lookup(kv, "vary"))) {
+        static const char *const vary[] = {"sport", "dport", "src-ip", "dst-ip", NULL};
+        int i = 0;
+        while (vary[i] && strcmp(vary[i], v) != 0)
+            i++;
+        if (!vary[i])
+            return ini_fail(ld->ini, error, g, key, "vary '%s': use sport, dport, src-ip or dst-ip",
+                            v);
+        t->vary = i;
+    }
+    if ((t->has_src_mac || t->has_src_ip || t->vlan || t->vary >= VARY_SRC_IP) && !t->has_dst_mac)
+        return ini_fail(ld->ini, error, g, key,
+                        "src-mac, src-ip, vlan and vary=src-ip|dst-ip make explicit frames, "
+                        "sent without ARP: give dst-mac too");
+    if (t->dport + (t->vary == VARY_DPORT ? t->count - 1 : 0) > 65535 ||
+        t->sport + (t->vary == VARY_SPORT ? t->count - 1 : 0) > 65535)
+        return ini_fail(ld->ini, error, g, key, "port + flows goes past port 65535");
+    if (!get_on_off(ld, g, key, kv, "rtp", &t->rtp, error))
+        return FALSE;
+    for (uint32_t i = 0; t->rtp && i < MAX(t->n_sizes, 1u); i++)
+        if ((t->n_sizes ? t->sizes[i] : t->size) < FLOW_RTP_HLEN)
+            return ini_fail(ld->ini, error, g, key, "rtp=on needs every size to be at least %d",
+                            FLOW_RTP_HLEN);
+    return TRUE;
+}
 
 static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHashTable *kv,
                                 TrafficSpec *t, GError **error)
@@ -1106,8 +1251,7 @@ static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHas
     if ((v = g_hash_table_lookup(kv, "flows")) &&
         !get_uint(ld, g, key, v, 1, 4096, &t->count, error))
         return FALSE;
-    if ((v = g_hash_table_lookup(kv, "size")) &&
-        !get_uint(ld, g, key, v, 0, FLOW_UDP_MAX_PAYLOAD, &t->size, error))
+    if ((v = g_hash_table_lookup(kv, "size")) && !traffic_sizes(ld, g, key, v, t, error))
         return FALSE;
     if ((v = g_hash_table_lookup(kv, "sport")) &&
         !get_uint(ld, g, key, v, 1, 65535, &t->sport, error))
@@ -1256,8 +1400,9 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
     const char *const *k0 = ini_keys(ld->ini, g);
     if (k0[0] && !k0[1] && strcmp(k0[0], "tcp") == 0)
         return load_tcp(ld, g, name, error);
-    static const char *const udp_opts[] = {"rate",  "size",  "start", "stop",
-                                           "flows", "sport", "dport", NULL};
+    static const char *const udp_opts[] = {
+        "rate",  "size", "start", "stop",    "flows",   "sport",  "dport", "gen",   "on", "off",
+        "sizes", "vary", "rtp",   "dst-mac", "src-mac", "src-ip", "vlan",  "proto", NULL};
     static const char *const ping_opts[] = {"interval", "size", "start", "stop", NULL};
     static const char *const kinds[] = {"udp", "ping", "udp6", "ping6", NULL};
     const char *const *keys = ini_keys(ld->ini, g);
@@ -1283,12 +1428,24 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
         kv_parse(ld, g, key, tok[3] ? tok[3] : "", udp ? udp_opts : ping_opts, error);
     if (!kv)
         return FALSE;
-    TrafficSpec t = {
-        0, ld->sim->end_ps, UINT64_C(100000000), 1000 * PS_PER_MS, 1, udp ? 1400 : 56, 40000, 5001};
+    TrafficSpec t = {.stop = ld->sim->end_ps,
+                     .rate = UINT64_C(100000000),
+                     .interval = 1000 * PS_PER_MS,
+                     .count = 1,
+                     .size = udp ? 1400 : 56,
+                     .sport = 40000,
+                     .dport = 5001};
     if (!udp)
         t.interval = 100 * PS_PER_MS;
-    if (!traffic_options(ld, g, key, kv, &t, error))
+    if (!traffic_options(ld, g, key, kv, &t, error) ||
+        (udp && !traffic_gen_options(ld, g, key, kv, &t, error)))
         return FALSE;
+    if (!udp && t.n_sizes)
+        return ini_fail(ld->ini, error, g, key, "ping size is one number");
+    if (v6 && t.has_dst_mac)
+        return ini_fail(ld->ini, error, g, key, "explicit frames (dst-mac=...) are IPv4 only");
+    for (uint32_t i = 0; v6 && i < t.n_sizes; i++)
+        t.size = MAX(t.size, t.sizes[i]);
     if (ld->sim->flows->len + t.count > SIM_MAX_FLOWS)
         return ini_fail(ld->ini, error, g, key, "more than %d flows", SIM_MAX_FLOWS);
     if (!udp && t.size < FLOW_HEADER_LEN)
@@ -1304,9 +1461,19 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
         FlowKind kind = udp ? FLOW_UDP : FLOW_PING;
         Flow *fl = v6 ? flow_new6(fname, kind, src, dst6) : flow_new(fname, kind, src, dst);
         fl->dst_name = g_strdup(tok[2]);
-        if (udp)
-            flow_set_udp(fl, t.rate, (uint32_t)t.size, (uint16_t)(t.sport + i), (uint16_t)t.dport);
-        else
+        if (udp) {
+            uint64_t sp = t.sport + (t.vary == VARY_SPORT ? i : 0);
+            uint64_t dp = t.dport + (t.vary == VARY_DPORT ? i : 0);
+            flow_set_udp(fl, t.rate, (uint32_t)t.size, (uint16_t)sp, (uint16_t)dp);
+            if (t.has_dst_mac)
+                traffic_explicit(&t, src, i, fl);
+            if (t.n_sizes)
+                flow_set_sizes(fl, t.sizes, t.n_sizes, t.size_random);
+            fl->gen = t.gen;
+            fl->on_ps = t.on;
+            fl->off_ps = t.off;
+            flow_set_rtp(fl, t.rtp);
+        } else
             flow_set_ping(fl, t.interval, (uint32_t)t.size);
         fl->start_ps = t.start;
         fl->stop_ps = t.stop;

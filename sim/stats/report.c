@@ -460,26 +460,29 @@ static void table_tcp(const Sim *sim, GString *out)
     static const char *const hdr[] = {"connection", "path",     "state",    "delivered",
                                       "Mb/s",       "retrans",  "fast rtx", "spurious fast",
                                       "RTO",        "max cwnd", "srtt",     "max stall (RTO)",
-                                      NULL};
+                                      "survived",   NULL};
     Table *t = table_new("TCP (spurious: retransmitted although the original arrived; stall: "
-                         "longest pause in in-order delivery, with the RTO computed then)",
+                         "longest pause in in-order delivery, with the RTO computed then; "
+                         "survived: never reset, and data sent after the last fault or route "
+                         "change was delivered)",
                          hdr);
     g_autoptr(GPtrArray) conns = tcp_conns(sim);
     for (guint i = 0; i < conns->len; i++) {
         const TcpConn *c = conns->pdata[i];
         const TcpStats *st = &c->st;
-        char srtt[32], stall[32], rto[32];
+        char srtt[32], stall[32], rto[32], why[160];
+        bool survived = tcp_survived(sim, c, why, sizeof why);
         units_format_time(c->srtt_ps, srtt, sizeof(srtt));
         units_format_time(st->max_stall_ps, stall, sizeof(stall));
         units_format_time(st->stall_rto_ps, rto, sizeof(rto));
         table_addf(t,
                    "%s\t%s -> %s\t%s\t%" G_GUINT64_FORMAT "\t%.1f\t%" G_GUINT64_FORMAT
                    "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%s\t%s (%s)",
+                   "\t%" G_GUINT64_FORMAT "\t%s\t%s (%s)\t%s: %s",
                    c->name, c->cli.host->name, c->dst_name ? c->dst_name : c->srv.host->name,
                    tcp_state_name(c->cstate), st->delivered, tcp_goodput_bps(c) / 1e6,
                    st->retransmits, st->fast_retransmits, st->spurious_fast, st->rto_events,
-                   st->max_cwnd / c->p.mss, srtt, stall, rto);
+                   st->max_cwnd / c->p.mss, srtt, stall, rto, survived ? "yes" : "no", why);
     }
     table_render_free(t, out);
 }
@@ -965,7 +968,12 @@ static void json_tcp(GString *o, const Sim *sim)
         json_kv_secs(o, "stall_rto_s", st->stall_rto_ps, TRUE);
         json_kv_u64(o, "stall_rto_events", st->stall_rtos, TRUE);
         json_kv_secs(o, "established_s", st->established_ps, TRUE);
-        json_kv_secs(o, "done_s", st->done_ps, FALSE);
+        json_kv_secs(o, "done_s", st->done_ps, TRUE);
+        char why[160];
+        bool survived = tcp_survived(sim, c, why, sizeof why);
+        g_string_append_printf(o, "\"survived\":%s,", survived ? "true" : "false");
+        json_kv_str(o, "survived_why", why, TRUE);
+        json_kv_u64(o, "resets", st->resets, FALSE);
         g_string_append_c(o, '}');
     }
     g_string_append(o, "],\n");

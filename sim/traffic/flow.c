@@ -1,6 +1,7 @@
 /* flow.c - UDP and ping generators and the receiver's measurements (flow.h). */
 #include "traffic/flow.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "net/ipv6.h"
@@ -8,6 +9,9 @@
 #include "traffic/echo.h"
 #include "util/bytes.h"
 #include "util/units.h"
+
+const uint32_t FLOW_IMIX_PAYLOADS[FLOW_IMIX_CYCLE] = {12, 12, 548, 12, 12,  548,
+                                                      12, 12, 548, 12, 548, 1472};
 
 Flow *flow_new(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip[4])
 {
@@ -38,6 +42,9 @@ void flow_free(Flow *flow)
         return;
     g_free(flow->name);
     g_free(flow->dst_name);
+    g_free(flow->sizes);
+    if (flow->rng)
+        g_rand_free(flow->rng);
     if (flow->egress_changes)
         g_array_free(flow->egress_changes, TRUE);
     g_free(flow);
@@ -54,6 +61,51 @@ void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t spor
     uint64_t num_hi = bits * PS_PER_S;
     flow->interval_ps = num_hi / rate_bps;
     flow->interval_rem = num_hi % rate_bps;
+}
+
+/* A packet's gap at the flow's wire rate: whole ps and remainder over rate. */
+static void flow_gap_for(const Flow *flow, uint32_t payload, uint64_t *whole, uint64_t *rem)
+{
+    uint64_t bits = frame_wire_bits(ETH_HLEN + (flow->ipv6 ? IP6_HLEN : 20) + 8 + payload);
+    uint64_t num = bits * PS_PER_S;
+    *whole = num / flow->rate_bps;
+    *rem = num % flow->rate_bps;
+}
+
+void flow_set_sizes(Flow *flow, const uint32_t *sizes, uint32_t n, bool random)
+{
+    g_free(flow->sizes);
+    flow->sizes = g_memdup2(sizes, n * sizeof(*sizes));
+    flow->n_sizes = n;
+    flow->size_next = 0;
+    flow->size_random = random;
+    /* the nominal interval (gap measurement's resolution): the mean gap */
+    uint64_t sum = 0, whole, rem;
+    for (uint32_t i = 0; i < n; i++) {
+        flow_gap_for(flow, sizes[i], &whole, &rem);
+        sum += whole;
+    }
+    flow->interval_ps = sum / n;
+    flow->interval_rem = 0;
+    flow->payload = sizes[0];
+}
+
+uint32_t flow_next_payload(Flow *flow)
+{
+    if (!flow->sizes)
+        return flow->payload;
+    uint32_t i;
+    if (flow->size_random && flow->rng)
+        i = (uint32_t)g_rand_int_range(flow->rng, 0, (gint32)flow->n_sizes);
+    else
+        i = flow->size_next++ % flow->n_sizes;
+    return flow->sizes[i];
+}
+
+void flow_set_rtp(Flow *flow, bool on)
+{
+    flow->rtp = on;
+    flow->rtp_ssrc = g_str_hash(flow->name);
 }
 
 void flow_set_ping(Flow *flow, uint64_t interval_ps, uint32_t payload)
@@ -74,23 +126,46 @@ static void flow_put_header(Flow *flow, uint8_t *p, uint32_t room, uint64_t seq,
     memcpy(p, h, room < FLOW_HEADER_LEN ? room : FLOW_HEADER_LEN);
 }
 
+/* The UDP payload: [RTP header] bondsim header, zeros. */
+static uint32_t flow_udp_hdr_len(const Flow *flow)
+{
+    return (flow->kind == FLOW_UDP && flow->rtp ? FLOW_RTP_HLEN : 0) + FLOW_HEADER_LEN;
+}
+
+static void flow_put_udp_payload(Flow *flow, uint8_t *p, uint64_t now)
+{
+    memset(p, 0, flow->payload);
+    uint32_t off = 0;
+    if (flow->rtp && flow->payload >= FLOW_RTP_HLEN) {
+        p[0] = 0x80; /* version 2, no padding, extension or CSRC */
+        p[1] = FLOW_RTP_PT;
+        put_be16(p + 2, (uint16_t)flow->sent);
+        put_be32(p + 4, (uint32_t)(now / PS_PER_US * 9 / 100)); /* 90 kHz */
+        put_be32(p + 8, flow->rtp_ssrc);
+        off = FLOW_RTP_HLEN;
+    }
+    if (flow->payload > off)
+        flow_put_header(flow, p + off, flow->payload - off, flow->sent, now);
+}
+
 static Frame *flow_build_udp(Sim *sim, Flow *flow, uint64_t now)
 {
     Frame *f = frame_alloc(&sim->pool);
     if (!f)
         return NULL;
     uint32_t ip_len = 20 + 8 + flow->payload;
-    uint8_t *ip = f->data + ETH_HLEN;
+    uint32_t vl = flow->ex.on && flow->ex.has_vlan ? 4 : 0;
+    uint8_t *ip = f->data + ETH_HLEN + vl;
     static const uint8_t unset[4] = {0};
-    ipv4_write_header(ip, (uint16_t)ip_len, flow->ip_id++, 17, unset, flow->dst_ip);
+    const uint8_t *src = flow->ex.on && flow->ex.has_src_ip ? flow->ex.src_ip : unset;
+    ipv4_write_header(ip, (uint16_t)ip_len, flow->ip_id++, 17, src, flow->dst_ip);
     uint8_t *udp = ip + 20;
     put_be16(udp, flow->sport);
     put_be16(udp + 2, flow->dport);
     put_be16(udp + 4, (uint16_t)(8 + flow->payload));
     put_be16(udp + 6, 0); /* no checksum: allowed for UDP over IPv4 */
-    memset(udp + 8, 0, flow->payload);
-    flow_put_header(flow, udp + 8, flow->payload, flow->sent, now);
-    f->len = ETH_HLEN + ip_len;
+    flow_put_udp_payload(flow, udp + 8, now);
+    f->len = ETH_HLEN + vl + ip_len;
     return f;
 }
 
@@ -122,7 +197,7 @@ static Frame *flow_build_ping(Sim *sim, Flow *flow, uint64_t now)
 static uint16_t flow_l4_checksum6(Flow *flow, const uint8_t *l4, uint32_t l4_len, uint8_t proto)
 {
     static const uint8_t unset[16] = {0};
-    uint32_t covered = 8 + MIN(flow->payload, (uint32_t)FLOW_HEADER_LEN);
+    uint32_t covered = 8 + MIN(flow->payload, flow_udp_hdr_len(flow));
     return inet_checksum(l4, covered, ipv6_pseudo_sum(unset, flow->dst_ip6, l4_len, proto));
 }
 
@@ -140,8 +215,7 @@ static Frame *flow_build_udp6(Sim *sim, Flow *flow, uint64_t now)
     put_be16(udp + 2, flow->dport);
     put_be16(udp + 4, (uint16_t)l4_len);
     put_be16(udp + 6, 0);
-    memset(udp + 8, 0, flow->payload);
-    flow_put_header(flow, udp + 8, flow->payload, flow->sent, now);
+    flow_put_udp_payload(flow, udp + 8, now);
     put_be16(udp + 6, flow_l4_checksum6(flow, udp, l4_len, IP6_PROTO_UDP));
     f->len = ETH_HLEN + IP6_HLEN + l4_len;
     return f;
@@ -178,12 +252,43 @@ static Frame *flow_build(Sim *sim, Flow *flow, uint64_t now)
                                   : flow_build_ping(sim, flow, now);
 }
 
+/* An explicit frame: MACs, source IP and tag as given, no ARP, out of the
+ * interface that routes the destination (dropped when none does). */
+static void flow_send_explicit(Sim *sim, Flow *flow, Frame *f)
+{
+    Iface *ifc = host_route_iface(flow->src, flow->dst_ip);
+    if (!ifc) {
+        frame_free(&sim->pool, f);
+        return;
+    }
+    uint32_t vl = flow->ex.has_vlan ? 4 : 0;
+    uint8_t *ip = f->data + ETH_HLEN + vl;
+    if (!flow->ex.has_src_ip) {
+        memcpy(ip + 12, ifc->ip, 4);
+        put_be16(ip + 10, 0);
+        put_be16(ip + 10, inet_checksum(ip, 20, 0));
+    }
+    memcpy(f->data, flow->ex.dst_mac, 6);
+    memcpy(f->data + 6, flow->ex.has_src_mac ? flow->ex.src_mac : ifc->mac, 6);
+    if (vl) {
+        put_be16(f->data + 12, ETH_P_8021Q);
+        put_be16(f->data + 14, flow->ex.vlan_tci);
+    }
+    put_be16(f->data + 12 + vl, ETH_P_IP);
+    iface_xmit(sim, ifc, f);
+}
+
 static void flow_tick(Sim *sim, void *obj, void *arg)
 {
     Flow *flow = obj;
     uint64_t now = sim->eng.now_ps;
     if (now >= flow->stop_ps)
         return;
+    uint64_t whole = flow->interval_ps, rem = flow->interval_rem;
+    if (flow->sizes) {
+        flow->payload = flow_next_payload(flow);
+        flow_gap_for(flow, flow->payload, &whole, &rem);
+    }
     Frame *f = flow_build(sim, flow, now);
     if (f) {
         f->flow = (uint32_t)flow->index;
@@ -192,15 +297,31 @@ static void flow_tick(Sim *sim, void *obj, void *arg)
         flow->sent_bytes += f->len;
         if (flow->ipv6)
             ipv6_send(sim, flow->src, f, flow->dst_ip6, &flow->pc);
+        else if (flow->ex.on)
+            flow_send_explicit(sim, flow, f);
         else
             host_send_ip(sim, flow->src, f, flow->dst_ip, &flow->pc);
     }
     flow->sent++;
-    uint64_t next = now + flow->interval_ps;
-    flow->rem_acc += flow->interval_rem;
-    if (flow->rem_acc >= flow->rate_bps) {
-        flow->rem_acc -= flow->rate_bps;
-        next++;
+    uint64_t next = now + whole;
+    if (flow->gen == FLOW_GEN_POISSON) {
+        double mean = (double)whole + (double)rem / (double)flow->rate_bps;
+        double gap = -log(1.0 - g_rand_double(flow->rng)) * mean;
+        next = now + MAX((uint64_t)1, (uint64_t)llround(gap));
+    } else {
+        flow->rem_acc += rem;
+        if (flow->rem_acc >= flow->rate_bps) {
+            flow->rem_acc -= flow->rate_bps;
+            next++;
+        }
+    }
+    if (flow->gen == FLOW_GEN_ONOFF && flow->on_ps) {
+        /* off-phase: skip to the next on-period (each starts with a send) */
+        uint64_t cycle = flow->on_ps + flow->off_ps, rel = next - flow->start_ps;
+        if (rel % cycle >= flow->on_ps) {
+            next = flow->start_ps + (rel / cycle + 1) * cycle;
+            flow->rem_acc = 0;
+        }
     }
     if (next < flow->stop_ps)
         timer_arm(&sim->eng, &flow->timer, next);
@@ -208,6 +329,8 @@ static void flow_tick(Sim *sim, void *obj, void *arg)
 
 void flow_start(Sim *sim, Flow *flow)
 {
+    if (!flow->rng && (flow->gen == FLOW_GEN_POISSON || flow->size_random))
+        flow->rng = sim_rand_for(sim, flow->name);
     timer_init(&flow->timer, flow_tick, flow);
     timer_arm(&sim->eng, &flow->timer, flow->start_ps);
 }

@@ -14,6 +14,22 @@
  * Rate counts whole frames on the wire (preamble, FCS and inter-frame gap
  * included), so rate=1G fills a 1 Gb/s link exactly; the interval carries
  * its remainder so long runs do not drift.
+ *
+ * UDP generators (FlowGen): constant rate; Poisson (exponential gaps of the
+ * same mean, drawn from the flow's own GRand, sim_rand_for(sim, name)); on/off
+ * (constant rate for on_ps, silent for off_ps, periods aligned on start_ps,
+ * each on-period starting with a send). Sizes: one payload, or a list cycled
+ * or drawn at random (flow_set_sizes); each packet's gap follows its own size
+ * so the mean wire rate holds. IMIX is the list FLOW_IMIX_PAYLOADS.
+ * With rtp, the UDP payload starts with a 12-byte RTP header (version 2,
+ * PT 96, sequence = low 16 bits of the flow sequence, 90 kHz timestamp of
+ * the send time, SSRC per flow) and the bondsim header follows it.
+ *
+ * Explicit UDP frames (IPv4; set FlowExplicit.on): the frame is written as
+ * given, destination MAC (no ARP), source MAC (default: the interface's),
+ * source IP (default: the interface's), an 802.1Q tag, and sent on the
+ * interface routing the destination. The stack has no VLAN devices: a tagged
+ * frame goes out as given and a receiving host does not accept it.
  */
 #ifndef BONDSIM_TRAFFIC_FLOW_H
 #define BONDSIM_TRAFFIC_FLOW_H
@@ -30,6 +46,14 @@
 typedef struct Sim Sim;
 
 typedef enum { FLOW_UDP = 0, FLOW_PING = 1 } FlowKind;
+typedef enum { FLOW_GEN_CONST = 0, FLOW_GEN_POISSON, FLOW_GEN_ONOFF } FlowGen;
+
+#define FLOW_RTP_HLEN 12
+#define FLOW_RTP_PT 96
+/* Simple IMIX 7:4:1 of 40/576/1500-byte IPv4 packets as UDP payloads (minus
+ * 20 + 8), in one 12-packet cycle that spreads the large ones. */
+#define FLOW_IMIX_CYCLE 12
+extern const uint32_t FLOW_IMIX_PAYLOADS[FLOW_IMIX_CYCLE];
 
 #define FLOW_SEEN_WINDOW 65536
 #define FLOW_HEADER_LEN 24         /* "BSIM", flow u32, seq u64, send time ns u64 */
@@ -61,6 +85,21 @@ typedef struct Flow {
     uint64_t interval_rem; /* remainder numerator, over rate_bps */
     uint64_t rem_acc;
     uint64_t start_ps, stop_ps;
+    /* generator (UDP): see the top of this file */
+    FlowGen gen;
+    uint64_t on_ps, off_ps; /* FLOW_GEN_ONOFF */
+    uint32_t *sizes;        /* payload list (owned), NULL: `payload` */
+    uint32_t n_sizes, size_next;
+    bool size_random;
+    bool rtp;
+    uint32_t rtp_ssrc;
+    GRand *rng; /* Poisson gaps, random sizes; made by flow_start */
+    struct {
+        bool on; /* send explicit frames (dst_mac required) */
+        uint8_t dst_mac[6], src_mac[6], src_ip[4];
+        bool has_src_mac, has_src_ip, has_vlan;
+        uint16_t vlan_tci; /* PCP 0, DEI 0, VID */
+    } ex;
     Timer timer;
     HostPathCache pc;
     uint16_t ip_id;
@@ -106,6 +145,13 @@ void flow_free(Flow *flow);
 
 /* Sets rate/size for a UDP flow (computes the interval). */
 void flow_set_udp(Flow *flow, uint64_t rate_bps, uint32_t payload, uint16_t sport, uint16_t dport);
+/* A payload list for a UDP flow (copied); random: drawn, else cycled. */
+void flow_set_sizes(Flow *flow, const uint32_t *sizes, uint32_t n, bool random);
+/* The payload of the next packet (advances the list). */
+uint32_t flow_next_payload(Flow *flow);
+/* RTP-shaped UDP; the SSRC is derived from the flow's name. */
+void flow_set_rtp(Flow *flow, bool on);
+
 /* Sets the interval for ping. */
 void flow_set_ping(Flow *flow, uint64_t interval_ps, uint32_t payload);
 

@@ -38,6 +38,7 @@ struct TcpHost {
     TcpEnd **tab;     /* open addressing, tab_n a power of two */
     uint32_t tab_n;
     uint32_t n_ends;
+    GPtrArray *listen; /* TcpEnd* of server ends not yet bound to a SYN */
 };
 
 typedef enum { TCP_TX_NEW = 0, TCP_TX_FAST, TCP_TX_RTO } TcpTxKind;
@@ -45,6 +46,7 @@ typedef enum { TCP_TX_NEW = 0, TCP_TX_FAST, TCP_TX_RTO } TcpTxKind;
 static void tcp_output(Sim *sim, TcpConn *c);
 static void tcp_send_ack(Sim *sim, TcpConn *c);
 static void tcp_delack_fire(Sim *sim, void *obj, void *arg);
+static void tcp_reset(Sim *sim, TcpConn *c);
 
 /* ---- demultiplexing ------------------------------------------------------- */
 
@@ -94,11 +96,52 @@ static void tcp_host_insert(struct TcpHost *th, TcpEnd *e)
     th->n_ends++;
 }
 
+/* A listening server end with these ports expecting `ip` (load-time clash
+ * check). */
+static bool tcp_listen_clash(const struct TcpHost *th, const uint8_t ip[4], uint16_t lport,
+                             uint16_t rport)
+{
+    for (guint i = 0; th && i < th->listen->len; i++)
+        if (tcp_end_matches(th->listen->pdata[i], ip, lport, rport))
+            return true;
+    return false;
+}
+
+/* A SYN from ip:rport to lport matched no bound end: the listener takes it.
+ * Preference: the end whose expected peer is exactly what arrived (no NAT),
+ * then one with the same ports (a NAT that kept the source port), then any
+ * listening on lport (creation order). The chosen end is bound to what the
+ * SYN carried (address and port as seen, i.e. after SNAT) and leaves the
+ * listen list. NULL when nothing listens on lport. */
+static TcpEnd *tcp_listen_accept(struct TcpHost *th, const uint8_t ip[4], uint16_t lport,
+                                 uint16_t rport)
+{
+    if (!th)
+        return NULL;
+    int pick = -1;
+    for (int pass = 0; pass < 3 && pick < 0; pass++)
+        for (guint i = 0; i < th->listen->len && pick < 0; i++) {
+            const TcpEnd *e = th->listen->pdata[i];
+            if (e->lport == lport && (pass == 2 || e->rport == rport) &&
+                (pass >= 1 || memcmp(e->remote_ip, ip, 4) == 0))
+                pick = (int)i;
+        }
+    if (pick < 0)
+        return NULL;
+    TcpEnd *e = g_ptr_array_remove_index(th->listen, (guint)pick);
+    memcpy(e->remote_ip, ip, 4);
+    e->rport = rport;
+    e->bound = true;
+    tcp_host_insert(th, e);
+    return e;
+}
+
 static struct TcpHost *tcp_host_of(Host *h)
 {
     if (!h->tcp) {
         h->tcp = g_new0(struct TcpHost, 1);
         h->tcp->conns = g_ptr_array_new();
+        h->tcp->listen = g_ptr_array_new();
     }
     return h->tcp;
 }
@@ -118,6 +161,7 @@ void tcp_host_free(struct TcpHost *th)
     for (guint i = 0; i < th->conns->len; i++)
         tcp_conn_free(th->conns->pdata[i]);
     g_ptr_array_free(th->conns, TRUE);
+    g_ptr_array_free(th->listen, TRUE);
     g_free(th->tab);
     g_free(th);
 }
@@ -171,7 +215,8 @@ TcpConn *tcp_conn_new(Sim *sim, const char *name, Host *client, Host *server,
     g_return_val_if_fail(cli_ip != NULL, NULL);
     struct TcpHost *cth = tcp_host_of(client), *sth = tcp_host_of(server);
     if (tcp_host_find(cth, dst_ip, p->sport, p->dport) ||
-        tcp_host_find(sth, cli_ip, p->dport, p->sport))
+        tcp_host_find(sth, cli_ip, p->dport, p->sport) ||
+        tcp_listen_clash(sth, cli_ip, p->dport, p->sport))
         return NULL;
     TcpConn *c = g_new0(TcpConn, 1);
     c->name = g_strdup(name);
@@ -180,9 +225,11 @@ TcpConn *tcp_conn_new(Sim *sim, const char *name, Host *client, Host *server,
         const Host *h = sim->hosts->pdata[i];
         c->index += h->tcp ? (int)h->tcp->conns->len : 0;
     }
-    c->cli = (TcpEnd){c, true, client, {0}, p->sport, p->dport, {0}, 0};
+    c->cli = (TcpEnd){c, true, client, {0}, p->sport, p->dport, {0}, 0, true};
     memcpy(c->cli.remote_ip, dst_ip, 4);
-    c->srv = (TcpEnd){c, false, server, {0}, p->dport, p->sport, {0}, 0};
+    /* The server end listens: its peer is what the SYN shows (after any
+     * NAT); the client's address and port are only the first preference. */
+    c->srv = (TcpEnd){c, false, server, {0}, p->dport, p->sport, {0}, 0, false};
     memcpy(c->srv.remote_ip, cli_ip, 4);
     /* Fixed initial sequence numbers derived from the index: deterministic,
      * and far from zero so relative and absolute numbers differ. */
@@ -198,7 +245,7 @@ TcpConn *tcp_conn_new(Sim *sim, const char *name, Host *client, Host *server,
     c->cstate = TCP_CLOSED;
     c->sstate = TCP_LISTEN;
     tcp_host_insert(cth, &c->cli);
-    tcp_host_insert(sth, &c->srv);
+    g_ptr_array_add(sth->listen, &c->srv);
     g_ptr_array_add(cth->conns, c);
     return c;
 }
@@ -849,8 +896,10 @@ static void tcp_send_ack(Sim *sim, TcpConn *c)
 static void tcp_cli_rx(Sim *sim, TcpConn *c, const uint8_t *t, uint32_t paylen, const TcpOpts *o)
 {
     uint8_t flags = t[13];
-    if (flags & TCP_RST)
+    if (flags & TCP_RST) {
+        tcp_reset(sim, c);
         return;
+    }
     if (flags & TCP_SYN) {
         if (flags & TCP_ACK)
             tcp_cli_synack(sim, c, t, o);
@@ -868,6 +917,22 @@ static void tcp_cli_rx(Sim *sim, TcpConn *c, const uint8_t *t, uint32_t paylen, 
         return;
     }
     tcp_cli_data_ack(sim, c, t, paylen, o);
+}
+
+/* An RST arrived at an end of an open connection: the connection is aborted
+ * (both ends closed, timers stopped; counted for "survived"). */
+static void tcp_reset(Sim *sim, TcpConn *c)
+{
+    if (c->cstate == TCP_CLOSED || c->cstate == TCP_DONE)
+        return;
+    c->st.resets++;
+    if (!c->st.reset_ps)
+        c->st.reset_ps = sim->eng.now_ps;
+    c->cstate = TCP_CLOSED;
+    c->sstate = TCP_CLOSED;
+    timer_cancel(&c->rto);
+    timer_cancel(&c->stop);
+    timer_cancel(&c->delack);
 }
 
 static void tcp_start_fire(Sim *sim, void *obj, void *arg)
@@ -1040,6 +1105,7 @@ static void tcp_srv_data(Sim *sim, TcpConn *c, const Frame *f, const uint8_t *t,
         now_ack = true;
     } else if (len && off <= c->rcv_nxt) {
         bool had_holes = c->n_ooo > 0;
+        c->st.fresh_sent_ps = MAX(c->st.fresh_sent_ps, f->sent_ps);
         tcp_deliver(sim, c, end);
         now_ack = now_ack || had_holes || ++c->unacked_segs >= 2;
     } else if (len) {
@@ -1070,8 +1136,11 @@ static void tcp_srv_rx(Sim *sim, TcpConn *c, const Frame *f, const uint8_t *t, u
                        const TcpOpts *o)
 {
     uint8_t flags = t[13];
-    if (flags & TCP_RST)
+    if (flags & TCP_RST) {
+        if (c->sstate != TCP_LISTEN && c->sstate != TCP_CLOSED)
+            tcp_reset(sim, c);
         return;
+    }
     if (flags & TCP_SYN) {
         if (c->sstate == TCP_LISTEN || c->sstate == TCP_SYN_RCVD)
             tcp_srv_synack(sim, c, o);
@@ -1104,6 +1173,8 @@ void tcp_rx(Sim *sim, Iface *iface, Frame *f)
         return;
     }
     TcpEnd *e = tcp_host_find(h->tcp, ip + 12, get_be16(t + 2), get_be16(t));
+    if (!e && (t[13] & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN)
+        e = tcp_listen_accept(h->tcp, ip + 12, get_be16(t + 2), get_be16(t));
     if (!e) {
         h->drops[HOST_DROP_NO_LISTENER]++;
         frame_free(&sim->pool, f);
@@ -1117,4 +1188,48 @@ void tcp_rx(Sim *sim, Iface *iface, Frame *f)
     else
         tcp_srv_rx(sim, e->conn, f, t, paylen, &o);
     frame_free(&sim->pool, f);
+}
+
+/* ---- survival ----------------------------------------------------------------------- */
+
+bool tcp_survived(const Sim *sim, const TcpConn *c, char *why, size_t why_len)
+{
+    char dummy[8];
+    if (!why) {
+        why = dummy;
+        why_len = sizeof dummy;
+    }
+    const TcpStats *s = &c->st;
+    const SimFault *last = NULL;
+    uint64_t now = sim->eng.now_ps;
+    for (guint i = 0; i < sim->faults->len; i++) {
+        const SimFault *f = &g_array_index(sim->faults, SimFault, i);
+        if (f->at_ps <= now && (!last || f->at_ps >= last->at_ps))
+            last = f;
+    }
+    if (s->resets) {
+        g_snprintf(why, why_len, "reset at %.6f s", (double)s->reset_ps / 1e12);
+        return false;
+    }
+    if (!s->established_ps) {
+        g_snprintf(why, why_len, "never established");
+        return false;
+    }
+    if (!last) {
+        g_snprintf(why, why_len, "no fault or route change");
+        return true;
+    }
+    double at = (double)last->at_ps / 1e12;
+    if (s->delivered && s->fresh_sent_ps > last->at_ps) {
+        g_snprintf(why, why_len, "delivered data sent after %s at %.3f s", last->name, at);
+        return true;
+    }
+    if (s->done_ps && s->done_ps <= last->at_ps) {
+        g_snprintf(why, why_len, "finished before %s at %.3f s", last->name, at);
+        return true;
+    }
+    g_snprintf(why, why_len,
+               "nothing sent after %s at %.3f s was delivered (%" G_GUINT64_FORMAT " RTOs)",
+               last->name, at, s->rto_events);
+    return false;
 }

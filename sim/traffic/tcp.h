@@ -25,6 +25,15 @@
  * Plain NewReno with a fixed DupThresh of 3 is the textbook reaction that
  * makes balance-rr's reordering visible.
  *
+ * Handshake: the server end is a listener. It is created with the client's
+ * address and port as the peer it expects, but it is bound (and entered in
+ * the host's demultiplexer) only when a SYN arrives, to the source address
+ * and port the SYN carries, so a connection through SNAT/DNAT (nat.h)
+ * connects. A SYN matching no bound end is taken by a listener on its
+ * destination port: first one expecting exactly that peer, then one with
+ * the same ports, then any. An RST at either end aborts the connection
+ * (TcpStats.resets; tcp_survived).
+ *
  * Receiver: in-order data is consumed at once (the application reads as fast
  * as data comes), so the window offered is the whole receive buffer; out of
  * order data is kept as up to TCP_OOO_MAX ranges; ACKs are delayed (every
@@ -46,6 +55,7 @@
 #define BONDSIM_TRAFFIC_TCP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -118,6 +128,11 @@ typedef struct {
     uint64_t stall_from_ps;    /* its start */
     uint64_t stall_rto_ps;     /* the sender's computed RTO over that pause */
     uint32_t stall_rtos;       /* RTO expiries during that pause */
+    uint64_t fresh_sent_ps;    /* send time of the newest segment that brought
+                                * in-order data (data sent after a change vs.
+                                * data already queued before it) */
+    uint64_t resets;           /* RSTs that aborted the connection (0 or 1) */
+    uint64_t reset_ps;         /* when, 0 if never */
 } TcpStats;
 
 /* Scoreboard entry: one segment of the send buffer in flight. */
@@ -141,6 +156,7 @@ typedef struct {
     uint16_t lport, rport;
     HostPathCache pc;
     uint16_t ip_id;
+    bool bound; /* server: remote_ip/rport are the SYN's (else only expected) */
 } TcpEnd;
 
 struct TcpConn {
@@ -224,5 +240,19 @@ bool tcp_any(const Sim *sim);
 double tcp_goodput_bps(const TcpConn *c);
 
 const char *tcp_state_name(TcpState s);
+
+/* Whether the connection survived the run's changes. "Changes" are the
+ * scheduled faults applied during the run (link/carrier faults that make a
+ * bond fail over, route faults that move the egress and with it a NAT's
+ * public address). Survived: never reset (aborted by an RST) and either no
+ * change was applied, or data sent after the last one was delivered in order
+ * (data already queued before it does not count: TcpStats.fresh_sent_ps), or
+ * every byte was acknowledged before it (the change could not touch it).
+ * Not survived also when the handshake never completed. A connection whose
+ * packets, after the change, arrive at the server from a new source address
+ * (new SNAT address) matches no connection there: dropped as no-listener,
+ * nothing more is delivered, so it did not survive. `why` (may be NULL)
+ * gets a one-line reason. */
+bool tcp_survived(const Sim *sim, const TcpConn *c, char *why, size_t why_len);
 
 #endif
