@@ -383,6 +383,7 @@ static void table_faults(const Sim *sim, GString *out)
                                       "detected after",
                                       "failover gap",
                                       "frames lost",
+                                      "out of order after",
                                       "predicted detection",
                                       "predicted gap",
                                       "budget holds",
@@ -409,13 +410,14 @@ static void table_faults(const Sim *sim, GString *out)
             units_format_time(g->gap_ps, gap, sizeof(gap));
         if (g->measured && !g->recovered)
             g_strlcat(gap, " (no recovery)", sizeof(gap));
-        table_addf(t, "%s\t%s\t%s %s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%s\t%s\t%s", ft->name, at,
-                   fault_kind_names[ft->kind], sim_fault_target(sim, ft), det, gap, g->lost,
-                   budget_format_detection(&b, pdet, sizeof(pdet)),
-                   budget_format_gap(&b, pgap, sizeof(pgap)),
-                   holds < 0 ? "-"
-                   : holds   ? "yes"
-                             : "no");
+        table_addf(
+            t, "%s\t%s\t%s %s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\t%s",
+            ft->name, at, fault_kind_names[ft->kind], sim_fault_target(sim, ft), det, gap, g->lost,
+            g->out_of_order, budget_format_detection(&b, pdet, sizeof(pdet)),
+            budget_format_gap(&b, pgap, sizeof(pgap)),
+            holds < 0 ? "-"
+            : holds   ? "yes"
+                      : "no");
     }
     table_render_free(t, out);
 }
@@ -706,6 +708,7 @@ static void json_faults(GString *o, const Sim *sim)
         }
         g_string_append_printf(o, "\"recovered\":%s,", g->recovered ? "true" : "false");
         json_kv_u64(o, "frames_lost", g->lost, TRUE);
+        json_kv_u64(o, "out_of_order_after", g->out_of_order, TRUE);
         budget_json(o, sim, i);
         g_string_append_c(o, '}');
     }

@@ -385,6 +385,7 @@ static void flow_window_flush(Sim *sim, Flow *flow, FaultGap *gaps, uint64_t clo
         return;
     }
     g->measured = true;
+    g->out_of_order += c->out_of_order;
     if (c->seq_after > c->seq_before + 1)
         g->lost += c->seq_after - c->seq_before - 1;
     /* The fault's gap comes from the flow that samples time most finely
@@ -434,6 +435,7 @@ void flow_deliver(Sim *sim, Flow *flow, Host *at, Frame *f)
         frame_free(&sim->pool, f);
         return;
     }
+    bool ooo = false;
     if (seq >= flow->next_expected) {
         flow_seen_advance(flow, seq + 1);
         flow_seen_test_and_set(flow, seq);
@@ -441,12 +443,14 @@ void flow_deliver(Sim *sim, Flow *flow, Host *at, Frame *f)
     } else if (seq + FLOW_SEEN_WINDOW <= flow->next_expected) {
         flow->late++; /* too old to tell a duplicate: counted as out of order */
         flow->out_of_order++;
+        ooo = true;
     } else if (flow_seen_test_and_set(flow, seq)) {
         flow->duplicates++;
         frame_free(&sim->pool, f);
         return;
     } else {
         flow->out_of_order++;
+        ooo = true;
     }
     reorder_add(&flow->reorder, seq);
     flow->received++;
@@ -458,6 +462,8 @@ void flow_deliver(Sim *sim, Flow *flow, Host *at, Frame *f)
     if (!flow->first_rx_ps)
         flow->first_rx_ps = now;
     flow_gap_track(sim, flow, now, seq);
+    if (ooo && flow->win >= 0)
+        flow->cur.out_of_order++; /* reordering after the fault (switch-over) */
     flow->last_rx_ps = now;
     flow->last_rx_seq = seq;
     frame_free(&sim->pool, f);

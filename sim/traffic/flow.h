@@ -67,6 +67,7 @@ typedef struct {
     uint64_t seq_before;     /* sequence delivered at from_ps */
     uint64_t seq_after;      /* sequence delivered at to_ps */
     uint64_t arrivals;       /* deliveries in the window */
+    uint64_t out_of_order;   /* of them, delivered out of order */
 } FlowGap;
 
 typedef struct Flow {
@@ -131,11 +132,12 @@ typedef struct Flow {
 typedef struct FaultGap {
     uint64_t gap_ps; /* longest delivery gap ending after the fault */
     uint64_t from_ps, to_ps;
-    const char *flow;     /* the flow that saw it: the finest-grained one */
-    uint64_t interval_ps; /* that flow's send interval */
-    uint64_t lost;        /* frames missing across each flow's gap, summed */
-    bool recovered;       /* deliveries resumed before the window closed */
-    bool measured;        /* some flow was delivering around the fault */
+    const char *flow;      /* the flow that saw it: the finest-grained one */
+    uint64_t interval_ps;  /* that flow's send interval */
+    uint64_t lost;         /* frames missing across each flow's gap, summed */
+    bool recovered;        /* deliveries resumed before the window closed */
+    bool measured;         /* some flow was delivering around the fault */
+    uint64_t out_of_order; /* frames delivered out of order after the fault, all flows */
 } FaultGap;
 
 Flow *flow_new(const char *name, FlowKind kind, Host *src, const uint8_t dst_ip[4]);
