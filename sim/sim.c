@@ -12,6 +12,7 @@
 #include "stats/series.h"
 #include "switch.h"
 #include "traffic/flow.h"
+#include "traffic/replay.h"
 #include "util/units.h"
 
 static void host_free_cb(gpointer p)
@@ -29,6 +30,10 @@ static void link_free_cb(gpointer p)
 static void flow_free_cb(gpointer p)
 {
     flow_free(p);
+}
+static void replay_free_cb(gpointer p)
+{
+    replay_free(p);
 }
 static void bond_free_cb(gpointer p)
 {
@@ -59,6 +64,7 @@ Sim *sim_new(const char *name, uint64_t seed)
     sim->lacp_blocks = g_array_new(FALSE, TRUE, sizeof(SimLacpBlock));
     sim->nats = g_ptr_array_new_with_free_func(nat_free_cb);
     sim->route_faults = g_array_new(FALSE, TRUE, sizeof(SimRouteFault));
+    sim->replays = g_ptr_array_new_with_free_func(replay_free_cb);
     return sim;
 }
 
@@ -69,6 +75,7 @@ void sim_free(Sim *sim)
     capture_abort(sim->cap);
     /* Frames still queued or in flight are returned with the pool's chunks. */
     g_ptr_array_free(sim->flows, TRUE);
+    g_ptr_array_free(sim->replays, TRUE);
     g_ptr_array_free(sim->bonds, TRUE);
     g_ptr_array_free(sim->nats, TRUE);
     g_array_free(sim->route_faults, TRUE);
@@ -297,6 +304,8 @@ void sim_run(Sim *sim, bool progress)
     }
     for (guint i = 0; i < sim->flows->len; i++)
         flow_start(sim, g_ptr_array_index(sim->flows, i));
+    for (guint i = 0; i < sim->replays->len; i++)
+        replay_start(sim, g_ptr_array_index(sim->replays, i));
     sim->fault_gaps = g_new0(FaultGap, MAX(1u, sim->faults->len));
     Progress pr = {g_get_monotonic_time(), sim->end_ps / 100};
     if (progress && pr.step_ps > 0)

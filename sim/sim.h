@@ -138,6 +138,7 @@ struct Sim {
     GArray *lacp_blocks;         /* SimLacpBlock, one per NIC named by a lacp-block fault */
     GPtrArray *nats;             /* NatBox*, owned (their hosts are in `hosts`), creation order */
     GArray *route_faults;        /* SimRouteFault, one per route fault */
+    GPtrArray *replays;          /* Replay*, owned (traffic/replay.h), started by sim_run */
 };
 
 /* Creates an empty simulation. `seed` seeds every component's RNG. */

@@ -15,6 +15,7 @@
 #include "scenario/ini.h"
 #include "switch.h"
 #include "traffic/flow.h"
+#include "traffic/replay.h"
 #include "traffic/tcp.h"
 #include "util/bytes.h"
 #include "util/units.h"
@@ -1395,11 +1396,92 @@ static gboolean load_tcp(Loader *ld, const char *g, const char *name, GError **e
     return TRUE;
 }
 
+/* replay = FILE from=HOST [to=HOST|IP] [iface=IF] [mode=rewrite|raw] [speed=X]
+ *          [loop=N] [start=T]  (traffic/replay.h; FILE relative to the scenario) */
+static gboolean load_replay(Loader *ld, const char *g, const char *name, GError **error)
+{
+    static const char *const opts[] = {"from",  "to",   "iface", "mode",
+                                       "speed", "loop", "start", NULL};
+    const char *key = "replay", *v;
+    g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t", 2);
+    if (!tok[0] || !tok[0][0] || strchr(tok[0], '='))
+        return ini_fail(ld->ini, error, g, key,
+                        "expected 'FILE from=HOST [to=HOST|IP] [iface=IF] [mode=rewrite|raw] "
+                        "[speed=X] [loop=N] [start=T]'");
+    g_autoptr(GHashTable) kv = kv_parse(ld, g, key, tok[1] ? tok[1] : "", opts, error);
+    if (!kv)
+        return FALSE;
+    Host *src = NULL;
+    if (!(v = g_hash_table_lookup(kv, "from")) || !(src = g_hash_table_lookup(ld->hosts, v)))
+        return ini_fail(ld->ini, error, g, key, "from=HOST is required (a host of the scenario)");
+    ReplayMode mode = REPLAY_REWRITE;
+    if ((v = g_hash_table_lookup(kv, "mode"))) {
+        if (strcmp(v, "raw") == 0)
+            mode = REPLAY_RAW;
+        else if (strcmp(v, "rewrite") != 0)
+            return ini_fail(ld->ini, error, g, key, "mode '%s': use rewrite or raw", v);
+    }
+    Iface *ifc = NULL;
+    if ((v = g_hash_table_lookup(kv, "iface")) && !(ifc = host_find_iface(src, v)))
+        return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", v, src->name);
+    uint8_t dst[4] = {0};
+    if (mode == REPLAY_RAW) {
+        if (!ifc)
+            return ini_fail(ld->ini, error, g, key, "mode=raw needs iface=IF");
+        if (g_hash_table_contains(kv, "to"))
+            return ini_fail(ld->ini, error, g, key, "to= is for mode=rewrite (raw sends as is)");
+    } else {
+        if (!(v = g_hash_table_lookup(kv, "to")))
+            return ini_fail(ld->ini, error, g, key, "mode=rewrite needs to=HOST|IP");
+        if (!traffic_dst(ld, g, key, v, dst, error))
+            return FALSE;
+        if (!ifc)
+            ifc = host_route_iface(src, dst);
+        if (!ifc || !ifc->has_ip)
+            return ini_fail(ld->ini, error, g, key, "host %s has no route with an address to %s",
+                            src->name, v);
+    }
+    double speed = 1.0;
+    if ((v = g_hash_table_lookup(kv, "speed"))) {
+        char *end = NULL;
+        speed = g_ascii_strtod(v, &end);
+        if (!end || *end || !(speed >= 0.001 && speed <= 1000.0))
+            return ini_fail(ld->ini, error, g, key, "speed '%s' is outside 0.001 to 1000", v);
+    }
+    uint64_t loops = 1, start = 0;
+    if ((v = g_hash_table_lookup(kv, "loop")) &&
+        !get_uint(ld, g, key, v, 1, 1000000, &loops, error))
+        return FALSE;
+    if ((v = g_hash_table_lookup(kv, "start")) && !get_time(ld, g, key, v, &start, error))
+        return FALSE;
+    if (start >= ld->sim->end_ps)
+        return ini_fail(ld->ini, error, g, key, "start must be before the end of the run");
+    g_autofree char *dir = g_path_get_dirname(ini_file_name(ld->ini));
+    g_autofree char *path =
+        g_path_is_absolute(tok[0]) ? g_strdup(tok[0]) : g_build_filename(dir, tok[0], NULL);
+    GError *e = NULL;
+    Replay *r = replay_load(name, path, mode, &e);
+    if (!r)
+        return fail_from(ld, error, g, key, e);
+    r->src = src;
+    r->iface = ifc;
+    if (mode == REPLAY_REWRITE)
+        memcpy(r->src_ip, ifc->ip, 4);
+    memcpy(r->dst_ip, dst, 4);
+    r->speed = speed;
+    r->loops = loops;
+    r->start_ps = start;
+    g_ptr_array_add(ld->sim->replays, r);
+    return TRUE;
+}
+
 static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError **error)
 {
     const char *const *k0 = ini_keys(ld->ini, g);
     if (k0[0] && !k0[1] && strcmp(k0[0], "tcp") == 0)
         return load_tcp(ld, g, name, error);
+    if (k0[0] && !k0[1] && strcmp(k0[0], "replay") == 0)
+        return load_replay(ld, g, name, error);
     static const char *const udp_opts[] = {
         "rate",  "size", "start", "stop",    "flows",   "sport",  "dport", "gen",   "on", "off",
         "sizes", "vary", "rtp",   "dst-mac", "src-mac", "src-ip", "vlan",  "proto", NULL};
@@ -1410,7 +1492,7 @@ static gboolean load_traffic(Loader *ld, const char *g, const char *name, GError
         return ini_fail(ld->ini, error, g, keys[0],
                         "a [traffic] group holds one key: 'udp = "
                         "SRC -> DST options', 'ping = SRC -> DST options' or 'tcp = SRC -> "
-                        "DST options' (IPv6: udp6, ping6)");
+                        "DST options' (IPv6: udp6, ping6) or 'replay = FILE from=HOST options'");
     const char *key = keys[0];
     bool udp = g_str_has_prefix(key, "udp");
     bool v6 = g_str_has_suffix(key, "6");
