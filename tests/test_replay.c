@@ -16,6 +16,7 @@
 #include "host.h"
 #include "scenario/scenario.h"
 #include "sim.h"
+#include "stats/report.h"
 #include "traffic/replay.h"
 #include "util/bytes.h"
 #include "util/units.h"
@@ -113,6 +114,13 @@ static void test_rewrite(void)
     CU_ASSERT_EQUAL(host(sim, 1)->drops[HOST_DROP_NO_LISTENER], N_FRAMES);
     CU_ASSERT_EQUAL(host(sim, 1)->drops[HOST_DROP_NOT_FOR_US], 0);
     CU_ASSERT_EQUAL(host(sim, 1)->drops[HOST_DROP_MALFORMED], 0);
+    /* the summary and stats.json report the replay */
+    g_autofree char *json = report_json(sim);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"replays\":[{\"name\":\"r\",\"file\":\"sample.pcap\","
+                                        "\"mode\":\"rewrite\",\"read\":20,\"skipped\":0,"
+                                        "\"sent\":20,"));
+    g_autofree char *table = report_table(sim);
+    CU_ASSERT_PTR_NOT_NULL(strstr(table, "Replays"));
     CU_ASSERT_EQUAL(r->first_tx_ps, 100 * PS_PER_MS);
     CU_ASSERT_EQUAL(r->last_tx_ps - r->first_tx_ps, 19 * PS_PER_MS);
     sim_free(sim);

@@ -18,6 +18,7 @@
 #include "switch.h"
 #include "traffic/echo.h"
 #include "traffic/flow.h"
+#include "traffic/replay.h"
 #include "traffic/tcp.h"
 #include "util/units.h"
 
@@ -489,6 +490,49 @@ static void table_tcp(const Sim *sim, GString *out)
     table_render_free(t, out);
 }
 
+/* Replayed captures: frames read, skipped at load, sent, and the time the
+ * replay took on the simulated clock. */
+static void table_replay(const Sim *sim, GString *out)
+{
+    static const char *const hdr[] = {"replay", "file",  "mode",      "from",  "read", "skipped",
+                                      "sent",   "bytes", "no buffer", "first", "last", NULL};
+    Table *t = table_new("Replays", hdr);
+    for (guint i = 0; i < sim->replays->len; i++) {
+        const Replay *r = sim->replays->pdata[i];
+        g_autofree char *base = g_path_get_basename(r->path);
+        char first[32], last[32];
+        units_format_time(r->first_tx_ps, first, sizeof(first));
+        units_format_time(r->last_tx_ps, last, sizeof(last));
+        table_addf(t,
+                   "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s",
+                   r->name, base, r->mode == REPLAY_RAW ? "raw" : "rewrite", r->src->name, r->read,
+                   r->skipped, r->sent, r->sent_bytes, r->alloc_fail, r->sent ? first : "-",
+                   r->sent ? last : "-");
+    }
+    table_render_free(t, out);
+}
+
+static void json_replays(GString *o, const Sim *sim)
+{
+    g_string_append(o, "\"replays\":[");
+    for (guint i = 0; i < sim->replays->len; i++) {
+        const Replay *r = sim->replays->pdata[i];
+        g_autofree char *base = g_path_get_basename(r->path);
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", r->name, TRUE);
+        json_kv_str(o, "file", base, TRUE);
+        json_kv_str(o, "mode", r->mode == REPLAY_RAW ? "raw" : "rewrite", TRUE);
+        json_kv_u64(o, "read", r->read, TRUE);
+        json_kv_u64(o, "skipped", r->skipped, TRUE);
+        json_kv_u64(o, "sent", r->sent, TRUE);
+        json_kv_u64(o, "sent_bytes", r->sent_bytes, TRUE);
+        json_kv_u64(o, "no_buffer", r->alloc_fail, FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append(o, "],\n");
+}
+
 /* Cloud virtual switches: drops per port and reason, in the provider's
  * terms; only ports that dropped something. */
 static void table_cloud(const Sim *sim, GString *out)
@@ -549,6 +593,8 @@ char *report_table(const Sim *sim)
         table_nat(sim, out);
     if (any_cloud_switch(sim))
         table_cloud(sim, out);
+    if (sim->replays->len)
+        table_replay(sim, out);
     /* only in runs with LACP: other runs print what they always printed */
     if (report_has_lacp(sim)) {
         gboolean bonds = FALSE;
@@ -996,6 +1042,8 @@ char *report_json(const Sim *sim)
     json_flows(o, sim);
     g_string_append(o, "\n");
     json_tcp(o, sim);
+    if (sim->replays->len) /* only in runs that replay: other outputs unchanged */
+        json_replays(o, sim);
     json_faults(o, sim);
     g_string_append(o, "\n");
     json_switches(o, sim);
