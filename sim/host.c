@@ -499,15 +499,24 @@ static bool host_path_fill(Sim *sim, Host *host, Frame *f, const uint8_t dst[4],
 
 void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4])
 {
-    HostPathCache pc = {0};
-    if (!host_path_fill(sim, host, f, dst, &pc))
+    /* Fibonacci hash of the destination picks the slot */
+    uint32_t slot = (get_be32(dst) * 2654435769u) >> (32 - 6);
+    G_STATIC_ASSERT(HOST_FWD_CACHE == 64);
+    HostFwdEntry *e = &host->fwd[slot];
+    if (memcmp(e->dst, dst, 4) != 0) {
+        memcpy(e->dst, dst, 4);
+        e->pc.gen = 0;
+    }
+    HostPathCache *pc = &e->pc;
+    if (!host_path_fill(sim, host, f, dst, pc))
         return;
-    eth_write_header(f, pc.neigh->mac, pc.iface->mac, ETH_P_IP);
-    if (pc.neigh->state != NEIGH_REACHABLE) {
-        neigh_hold(sim, pc.iface, pc.neigh, f);
+    eth_write_header(f, pc->neigh->mac, pc->iface->mac, ETH_P_IP);
+    if (pc->neigh->state != NEIGH_REACHABLE) {
+        neigh_hold(sim, pc->iface, pc->neigh, f);
+        pc->gen = 0;
         return;
     }
-    iface_xmit(sim, pc.iface, f);
+    iface_xmit(sim, pc->iface, f);
 }
 
 /* host_send_ip with the source address `src`, or the outgoing interface's

@@ -109,6 +109,22 @@ typedef enum {
 
 extern const char *const host_drop_names[HOST_DROP_COUNT];
 
+typedef struct {
+    uint32_t gen; /* host route_gen when filled; 0 = empty */
+    Iface *iface;
+    Neigh *neigh;
+    const uint8_t *src6; /* IPv6 paths: the source address (an addr6 of iface) */
+} HostPathCache;
+
+/* Forwarded packets (a NAT box) have no flow to hold a path cache: the host
+ * keeps a small direct-mapped one, keyed by destination, so forwarding does
+ * no route or neighbour search per packet. */
+#define HOST_FWD_CACHE 64
+typedef struct {
+    uint8_t dst[4];
+    HostPathCache pc;
+} HostFwdEntry;
+
 struct Host {
     char *name;
     Sim *sim;
@@ -120,7 +136,8 @@ struct Host {
     int n_routes;
     Route6 routes6[HOST_MAX_ROUTES];
     int n_routes6;
-    uint32_t route_gen; /* bumped when routes or neighbours change */
+    uint32_t route_gen;               /* bumped when routes or neighbours change */
+    HostFwdEntry fwd[HOST_FWD_CACHE]; /* host_forward_ip's path cache */
     uint16_t ip_id;
     uint64_t drops[HOST_DROP_COUNT];
     uint64_t arp_tx, arp_rx, icmp_echo_rx;
@@ -130,13 +147,6 @@ struct Host {
     uint16_t echo_udp_port; /* IP-echo service on this UDP port (traffic/echo.c), 0: none */
     uint64_t echo_replies;  /* datagrams the echo service answered */
 };
-
-typedef struct {
-    uint32_t gen; /* host route_gen when filled; 0 = empty */
-    Iface *iface;
-    Neigh *neigh;
-    const uint8_t *src6; /* IPv6 paths: the source address (an addr6 of iface) */
-} HostPathCache;
 
 Host *host_new(Sim *sim, const char *name);
 void host_free(Host *host);

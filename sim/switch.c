@@ -636,6 +636,9 @@ void switch_vs_bind(Switch *sw, int number, const SwitchBinding *b)
     g_return_if_fail(sw && sw->vs && b && number >= 1 && number <= sw->n_ports);
     g_return_if_fail(b->n_ip >= 0 && b->n_ip <= SWITCH_VS_MAX_IPS);
     sw->vs->bind[number - 1] = *b;
+    /* the MAC index is rebuilt from scratch at the next lookup */
+    sw->vs->bound_index_ready = false;
+    memset(sw->vs->bound_port, 0, sizeof(sw->vs->bound_port));
 }
 
 uint64_t switch_vs_drops(const Switch *sw, int number, SwitchVsDrop reason)
@@ -705,15 +708,43 @@ static bool vs_dst_ok(const SwitchVswitch *vs, int port, const Frame *f)
     return !vs->profile->dst_ip || !vs_ipv4(f, &src, &dst) || vs_ip_bound(b, dst);
 }
 
-/* The port a MAC is bound to, or -1. A linear scan: at most 256 ports, and
- * only for unicast frames of a cloud switch. */
-static int vs_bound_port(const Switch *sw, const uint8_t *mac)
+#define VS_BOUND_SLOTS (2 * SWITCH_MAX_PORTS)
+
+static uint32_t vs_bound_slot(uint64_t key)
 {
-    for (int p = 0; p < sw->n_ports; p++) {
-        const SwitchBinding *b = &sw->vs->bind[p];
-        if (!b->trusted && b->has_mac && memcmp(b->mac, mac, 6) == 0)
-            return p;
+    return (uint32_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 55) % VS_BOUND_SLOTS;
+}
+
+/* Builds the MAC -> port index from the bindings (first binding of a MAC
+ * wins, as the scan in port order did). */
+static void vs_bound_index_build(SwitchVswitch *vs, int n_ports)
+{
+    for (int p = 0; p < n_ports; p++) {
+        const SwitchBinding *b = &vs->bind[p];
+        if (b->trusted || !b->has_mac)
+            continue;
+        uint64_t key = mac_key(b->mac);
+        uint32_t i = vs_bound_slot(key);
+        while (vs->bound_port[i] && vs->bound_key[i] != key)
+            i = (i + 1) % VS_BOUND_SLOTS;
+        if (!vs->bound_port[i]) {
+            vs->bound_key[i] = key;
+            vs->bound_port[i] = (int16_t)(p + 1);
+        }
     }
+    vs->bound_index_ready = true;
+}
+
+/* The port a MAC is bound to, or -1: a hash lookup, no scan per frame. */
+static int vs_bound_port(Switch *sw, const uint8_t *mac)
+{
+    SwitchVswitch *vs = sw->vs;
+    if (!vs->bound_index_ready)
+        vs_bound_index_build(vs, sw->n_ports);
+    uint64_t key = mac_key(mac);
+    for (uint32_t i = vs_bound_slot(key); vs->bound_port[i]; i = (i + 1) % VS_BOUND_SLOTS)
+        if (vs->bound_key[i] == key)
+            return vs->bound_port[i] - 1;
     return -1;
 }
 

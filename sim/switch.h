@@ -165,6 +165,12 @@ typedef struct {
     SwitchBinding bind[SWITCH_MAX_PORTS];
     uint64_t drops[SWITCH_MAX_PORTS][SWITCH_VS_DROP_COUNT];
     int8_t streak[SWITCH_MAX_PORTS]; /* reason of the port's drop streak, -1: none */
+    /* bound MAC -> port, open addressing (linear probing), built from bind[]
+     * at the first lookup: bindings do not change once the scenario is
+     * loaded. Slot value: port + 1, 0 = empty. */
+    bool bound_index_ready;
+    uint64_t bound_key[2 * SWITCH_MAX_PORTS];
+    int16_t bound_port[2 * SWITCH_MAX_PORTS];
 } SwitchVswitch;
 
 struct Switch {
