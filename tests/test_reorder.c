@@ -8,6 +8,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <glib.h>
+#include <string.h>
 
 #include "cu_run.h"
 #include "stats/reorder.h"
@@ -257,6 +258,181 @@ static void test_long_loss_burst(void)
     g_free(st);
 }
 
+/* ---- Cross-check against a direct reading of the definitions ----
+ *
+ * The RFCs' own example tables could not be consulted here (see
+ * docs/ARCHITECTURE.md, "Reordering metrics"), so besides the hand-worked
+ * cases above, reorder.c's O(1)-per-arrival bookkeeping is compared with a
+ * deliberately naive O(N^2) evaluation of the definitions on thousands of
+ * seeded random arrival orders:
+ *   RFC 4737 §3.3  reordered when s[j] < NextExp (highest so far + 1);
+ *   RFC 4737 §4.2  extent e = j - i, i the earliest arrival with s[i] > s[j];
+ *   RFC 4737 §5    n-reordered when reordered and s[j] < s[j-k], k = 1..n;
+ *   RFC 5236 RD    displacement D = receive index - sequence (no loss);
+ *   RFC 5236 RBD   occupancy of the resequencing buffer after each arrival.
+ */
+typedef struct {
+    uint64_t reordered, max_extent, fast_retransmit;
+    uint64_t hist[REORDER_EXTENT_BINS];
+    uint64_t n_reordered[REORDER_N_MAX];
+} NaiveRfc4737;
+
+static int extent_bin_of(uint64_t e)
+{
+    for (int b = 0; b < REORDER_EXTENT_BINS; b++) {
+        uint64_t lo, hi;
+        reorder_extent_bin(b, &lo, &hi);
+        if (e >= lo && (hi == 0 || e <= hi))
+            return b;
+    }
+    return -1;
+}
+
+static void naive_rfc4737(const uint64_t *s, size_t n, uint64_t first, NaiveRfc4737 *r)
+{
+    memset(r, 0, sizeof *r);
+    uint64_t next_exp = first;
+    for (size_t j = 0; j < n; j++) {
+        if (s[j] >= next_exp) {
+            next_exp = s[j] + 1;
+            continue;
+        }
+        r->reordered++;
+        size_t i = 0;
+        while (s[i] <= s[j])
+            i++; /* exists: NextExp > s[j] came from an earlier arrival */
+        uint64_t e = j - i;
+        r->max_extent = MAX(r->max_extent, e);
+        r->hist[extent_bin_of(e)]++;
+        if (e >= 3)
+            r->fast_retransmit++;
+        for (size_t k = 1; k <= REORDER_N_MAX && k <= j && s[j - k] > s[j]; k++)
+            r->n_reordered[k - 1]++;
+    }
+}
+
+/* Arrival order of `n` sequences from `first` sent one per tick, each
+ * delayed by a random 0..max_delay ticks, with `loss_pct` % lost. */
+static size_t random_arrivals(GRand *rng, uint64_t first, size_t n, int max_delay, int loss_pct,
+                              uint64_t *out)
+{
+    g_autofree uint64_t *key = g_new(uint64_t, n);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (g_rand_int_range(rng, 0, 100) < loss_pct)
+            continue;
+        key[m] = ((uint64_t)(i + (size_t)g_rand_int_range(rng, 0, max_delay + 1)) << 32) | i;
+        m++;
+    }
+    /* insertion sort on (arrival tick, send order): stable, small n */
+    for (size_t a = 1; a < m; a++)
+        for (size_t b = a; b > 0 && key[b - 1] > key[b]; b--) {
+            uint64_t t = key[b];
+            key[b] = key[b - 1];
+            key[b - 1] = t;
+        }
+    for (size_t i = 0; i < m; i++)
+        out[i] = first + (key[i] & 0xffffffffu);
+    return m;
+}
+
+static void test_rfc4737_matches_definitions(void)
+{
+    g_autoptr(GRand) rng = g_rand_new_with_seed(4737);
+    enum { N = 1500 };
+    g_autofree uint64_t *arr = g_new(uint64_t, N);
+    static const int delays[] = {1, 2, 4, 9, 40, 300};
+    uint64_t total_reordered = 0, total_fr = 0;
+    for (int round = 0; round < 60; round++) {
+        uint64_t first = (uint64_t)(round % 2);
+        int max_delay = delays[round % G_N_ELEMENTS(delays)];
+        size_t m = random_arrivals(rng, first, N, max_delay, round % 3 == 0 ? 5 : 0, arr);
+        NaiveRfc4737 want;
+        naive_rfc4737(arr, m, first, &want);
+        g_autofree ReorderStats *st = feed(REORDER_DT_DEFAULT, first, arr, m);
+        CU_ASSERT_EQUAL(st->received, m);
+        CU_ASSERT_EQUAL(st->reordered, want.reordered);
+        CU_ASSERT_EQUAL(st->max_extent, want.max_extent);
+        CU_ASSERT_FALSE(st->max_extent_capped);
+        CU_ASSERT_EQUAL(st->fast_retransmit, want.fast_retransmit);
+        CU_ASSERT_EQUAL(memcmp(st->extent_hist, want.hist, sizeof want.hist), 0);
+        CU_ASSERT_EQUAL(memcmp(st->n_reordered, want.n_reordered, sizeof want.n_reordered), 0);
+        total_reordered += want.reordered;
+        total_fr += want.fast_retransmit;
+    }
+    /* the sample exercised what it is meant to: reordering, and extents >= 3 */
+    CU_ASSERT(total_reordered > 10000);
+    CU_ASSERT(total_fr > 1000);
+}
+
+/* Loss-free orders where no frame moves by more than DT places and no more
+ * than DT frames wait at once: blocks of DT + 1 consecutive sequences, each
+ * block shuffled. Then RD's receive index of arrival i is first + i and
+ * nothing is declared lost, and the resequencing buffer never overflows. */
+static void test_rfc5236_matches_definitions(void)
+{
+    g_autoptr(GRand) rng = g_rand_new_with_seed(5236);
+    enum { N = 2000 };
+    g_autofree uint64_t *arr = g_new(uint64_t, N);
+    g_autofree uint8_t *held = g_new0(uint8_t, N + 2);
+    for (int dt = 1; dt <= REORDER_DT_MAX; dt++) {
+        size_t blk = (size_t)dt + 1;
+        uint64_t first = (uint64_t)(dt % 2);
+        size_t n = N - N % blk;
+        for (size_t i = 0; i < n; i++)
+            arr[i] = first + i;
+        for (size_t b = 0; b < n; b += blk)
+            for (size_t k = blk - 1; k > 0; k--) {
+                size_t r = (size_t)g_rand_int_range(rng, 0, (gint32)k + 1);
+                uint64_t t = arr[b + k];
+                arr[b + k] = arr[b + r];
+                arr[b + r] = t;
+            }
+        uint64_t rd_want[2 * REORDER_DT_MAX + 1] = {0};
+        uint64_t rbd_want[REORDER_DT_MAX + 1] = {0};
+        memset(held, 0, N + 2);
+        uint64_t expect = first;
+        int occupancy = 0;
+        for (size_t i = 0; i < n; i++) {
+            int64_t d = (int64_t)(first + i) - (int64_t)arr[i];
+            CU_ASSERT_FATAL(d >= -dt && d <= dt);
+            rd_want[d + dt]++;
+            if (arr[i] == expect) {
+                expect++;
+                while (held[expect - first]) {
+                    held[expect - first] = 0;
+                    occupancy--;
+                    expect++;
+                }
+            } else {
+                held[arr[i] - first] = 1;
+                occupancy++;
+            }
+            CU_ASSERT_FATAL(occupancy <= dt);
+            rbd_want[occupancy]++;
+        }
+        g_autofree ReorderStats *st = feed(dt, first, arr, n);
+        CU_ASSERT_EQUAL(st->rd_lost, 0);
+        CU_ASSERT_EQUAL(st->rd_late, 0);
+        CU_ASSERT_EQUAL(st->rd_beyond, 0);
+        CU_ASSERT_EQUAL(st->rbd_lost, 0);
+        CU_ASSERT_EQUAL(st->rbd_late, 0);
+        for (int d = -dt; d <= dt; d++) {
+            CU_ASSERT_EQUAL(st->rd_freq[d + dt], rd_want[d + dt]);
+            ASSERT_FRACTION(reorder_rd(st, d), rd_want[d + dt], n);
+        }
+        int want_max = 0;
+        for (int k = 0; k <= dt; k++) {
+            CU_ASSERT_EQUAL(st->rbd_freq[k], rbd_want[k]);
+            ASSERT_FRACTION(reorder_rbd(st, k), rbd_want[k], n);
+            if (rbd_want[k])
+                want_max = k;
+        }
+        CU_ASSERT_EQUAL(reorder_rbd_max(st), want_max);
+        CU_ASSERT(want_max >= 1);
+    }
+}
+
 static CU_TestInfo cases[] = {
     {"in_order_stream_is_clean", test_in_order_stream_is_clean},
     {"adjacent_swap", test_adjacent_swap},
@@ -270,6 +446,8 @@ static CU_TestInfo cases[] = {
     {"first_frame_lost", test_first_frame_lost},
     {"round_robin_pattern", test_round_robin_pattern},
     {"long_loss_burst", test_long_loss_burst},
+    {"rfc4737_matches_definitions", test_rfc4737_matches_definitions},
+    {"rfc5236_matches_definitions", test_rfc5236_matches_definitions},
     CU_TEST_INFO_NULL,
 };
 
