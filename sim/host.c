@@ -497,17 +497,34 @@ static bool host_path_fill(Sim *sim, Host *host, Frame *f, const uint8_t dst[4],
     return true;
 }
 
-void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4])
+/* A Fibonacci hash of the destination picks the slot. */
+G_STATIC_ASSERT(HOST_FWD_CACHE == 64);
+#define FWD_SLOT(x32) (((uint32_t)(x32)*2654435769u) >> (32 - 6))
+
+HostPathCache *host_dst_cache(Host *host, const uint8_t dst[4])
 {
-    /* Fibonacci hash of the destination picks the slot */
-    uint32_t slot = (get_be32(dst) * 2654435769u) >> (32 - 6);
-    G_STATIC_ASSERT(HOST_FWD_CACHE == 64);
-    HostFwdEntry *e = &host->fwd[slot];
+    HostFwdEntry *e = &host->fwd[FWD_SLOT(get_be32(dst))];
     if (memcmp(e->dst, dst, 4) != 0) {
         memcpy(e->dst, dst, 4);
         e->pc.gen = 0;
     }
-    HostPathCache *pc = &e->pc;
+    return &e->pc;
+}
+
+HostPathCache *host_dst_cache6(Host *host, const uint8_t dst[16])
+{
+    uint32_t x = get_be32(dst) ^ get_be32(dst + 4) ^ get_be32(dst + 8) ^ get_be32(dst + 12);
+    HostFwdEntry6 *e = &host->fwd6[FWD_SLOT(x)];
+    if (memcmp(e->dst, dst, 16) != 0) {
+        memcpy(e->dst, dst, 16);
+        e->pc.gen = 0;
+    }
+    return &e->pc;
+}
+
+void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4])
+{
+    HostPathCache *pc = host_dst_cache(host, dst);
     if (!host_path_fill(sim, host, f, dst, pc))
         return;
     eth_write_header(f, pc->neigh->mac, pc->iface->mac, ETH_P_IP);
@@ -571,7 +588,7 @@ static void icmp_rx(Sim *sim, Iface *iface, Frame *f, uint8_t *ip, uint32_t ihl)
         put_be16(icmp + 2, 0);
         put_be16(icmp + 2, inet_checksum(icmp, icmp_len, 0));
         f->len = ETH_HLEN + get_be16(ip + 2);
-        host_send_ip_src(sim, h, f, src, to, NULL);
+        host_send_ip_src(sim, h, f, src, to, host_dst_cache(h, src));
         return;
     }
     if (icmp[0] == 0 && f->flow != FRAME_NO_FLOW) {

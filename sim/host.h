@@ -116,14 +116,19 @@ typedef struct {
     const uint8_t *src6; /* IPv6 paths: the source address (an addr6 of iface) */
 } HostPathCache;
 
-/* Forwarded packets (a NAT box) have no flow to hold a path cache: the host
- * keeps a small direct-mapped one, keyed by destination, so forwarding does
- * no route or neighbour search per packet. */
+/* Forwarded packets (a NAT box) and replies (ICMP echo, the UDP echo
+ * service) have no flow to hold a path cache: the host keeps a small
+ * direct-mapped one per family, keyed by destination, so they cost no route
+ * or neighbour search per packet. A collision only costs a fresh lookup. */
 #define HOST_FWD_CACHE 64
 typedef struct {
     uint8_t dst[4];
     HostPathCache pc;
 } HostFwdEntry;
+typedef struct {
+    uint8_t dst[16];
+    HostPathCache pc;
+} HostFwdEntry6;
 
 struct Host {
     char *name;
@@ -136,8 +141,9 @@ struct Host {
     int n_routes;
     Route6 routes6[HOST_MAX_ROUTES];
     int n_routes6;
-    uint32_t route_gen;               /* bumped when routes or neighbours change */
-    HostFwdEntry fwd[HOST_FWD_CACHE]; /* host_forward_ip's path cache */
+    uint32_t route_gen;                 /* bumped when routes or neighbours change */
+    HostFwdEntry fwd[HOST_FWD_CACHE];   /* host_dst_cache() */
+    HostFwdEntry6 fwd6[HOST_FWD_CACHE]; /* host_dst_cache6() */
     uint16_t ip_id;
     uint64_t drops[HOST_DROP_COUNT];
     uint64_t arp_tx, arp_rx, icmp_echo_rx;
@@ -180,6 +186,11 @@ void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4]);
  * complete but for the checksum, which is filled here) towards `dst`. Routes,
  * resolves, writes the Ethernet header and transmits. Takes ownership. */
 void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc);
+
+/* The host's own path cache for traffic to `dst` that no flow owns
+ * (forwarding, replies): pass it to host_send_ip / ipv6_send. */
+HostPathCache *host_dst_cache(Host *host, const uint8_t dst[4]);
+HostPathCache *host_dst_cache6(Host *host, const uint8_t dst[16]);
 
 /* An interface's transmit: a plain NIC or the bond. Takes ownership. */
 void iface_xmit(Sim *sim, Iface *iface, Frame *f);

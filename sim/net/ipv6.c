@@ -224,6 +224,12 @@ static const Route6 *route6_lookup(const Host *host, const uint8_t dst[16])
     return best;
 }
 
+Iface *ipv6_route_iface(Host *host, const uint8_t dst[16])
+{
+    const Route6 *r = route6_lookup(host, dst);
+    return r && r->iface->has_ip6 ? r->iface : NULL;
+}
+
 const uint8_t *ipv6_select_source(const Iface *iface, const uint8_t dst[16])
 {
     g_return_val_if_fail(iface->has_ip6, NULL);
@@ -559,7 +565,7 @@ static void icmp6_echo_reply(Sim *sim, Iface *iface, Frame *f, uint8_t *ip)
     put_be16(icmp + 2, ipv6_l4_checksum(ip));
     f->len = ETH_HLEN + IP6_HLEN + get_be16(ip + 4);
     if (!ipv6_is_link_local(peer)) {
-        ipv6_send(sim, h, f, peer, NULL);
+        ipv6_send(sim, h, f, peer, host_dst_cache6(h, peer));
         return;
     }
     /* link-local: back out of the interface it came in on */

@@ -63,7 +63,7 @@ void echo_udp_rx(Sim *sim, Iface *iface, Frame *f)
     h->echo_replies++;
     if (flow && flow->kind == FLOW_UDP)
         f->note = echo_note(sim, flow, src);
-    host_send_ip(sim, h, f, src, NULL);
+    host_send_ip(sim, h, f, src, host_dst_cache(h, src));
 }
 
 void flow_echo_reply(Sim *sim, Flow *flow, const Frame *f)
