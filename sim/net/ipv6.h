@@ -89,6 +89,9 @@ bool ipv6_add_address(Iface *iface, const uint8_t addr[16], int prefix_len);
 /* Adds a route; `gw` NULL for an on-link route. False when the table is full. */
 bool ipv6_add_route(Host *host, const uint8_t dst[16], int prefix_len, const uint8_t *gw,
                     Iface *iface, uint32_t metric);
+/* The interface the IPv6 routing table sends `dst` out of (IPv6 on), or
+ * NULL. Control path: one table walk (as host_route_iface for IPv4). */
+Iface *ipv6_route_iface(Host *host, const uint8_t dst[16]);
 /* The source address for `dst` leaving `iface`: the link-local for a
  * link-local destination, else the global address sharing the longest
  * prefix with it (the first one on ties), else the link-local. Borrowed. */
