@@ -16,6 +16,7 @@
 #include <CUnit/CUnit.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,8 @@
 
 #define SCENARIO BONDSIM_SOURCE_DIR "/scenarios/compare-failover.ini"
 #define DATA_DIR BONDSIM_SOURCE_DIR "/tests/data"
+/* balance-rr over unequal paths: spurious fast retransmits (a TCP flow only) */
+#define TCP_SCENARIO BONDSIM_SOURCE_DIR "/scenarios/tcp-balance-rr-reorder.ini"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
 
@@ -164,11 +167,13 @@ static char *read_file(const char *dir, const char *name)
  * ------------------------------------------------------------------------ */
 
 #define N_COLS 9 /* mode ... MAC moves, note */
+/* With TCP connections: mode ... MAC moves, the 7 TCP columns, note. */
+#define N_TCP_COLS 16
 
 /* The rows of the printed table (after the "Modes" title and the header),
- * each a GStrv of N_COLS cells ("" for no note). Cells are separated by two
+ * each a GStrv of n_cols cells ("" for no note). Cells are separated by two
  * spaces or more; none holds two spaces in a row. Caller frees. */
-static GPtrArray *table_rows(const char *out)
+static GPtrArray *table_rows_n(const char *out, guint n_cols)
 {
     GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
     const char *t = strstr(out, "\nModes\n");
@@ -181,13 +186,38 @@ static GPtrArray *table_rows(const char *out)
         GPtrArray *row = g_ptr_array_new();
         for (char **c = cells; *c; c++)
             g_ptr_array_add(row, g_strdup(*c));
-        while (row->len < N_COLS)
+        while (row->len < n_cols)
             g_ptr_array_add(row, g_strdup(""));
         g_ptr_array_add(row, NULL);
         g_ptr_array_add(rows, g_ptr_array_free(row, FALSE));
         g_strfreev(cells);
     }
     return rows;
+}
+
+static GPtrArray *table_rows(const char *out)
+{
+    return table_rows_n(out, N_COLS);
+}
+
+/* The titles of the "Modes" table's header line. Caller frees. */
+static char **table_header(const char *out)
+{
+    const char *t = strstr(out, "\nModes\n  ");
+    if (t == NULL)
+        return g_new0(char *, 1);
+    g_autofree char *line = g_strndup(t + 9, strcspn(t + 9, "\n"));
+    g_autoptr(GRegex) sep = g_regex_new(" {2,}", 0, 0, NULL);
+    return g_regex_split(sep, line, 0);
+}
+
+/* Index of `s` in the NULL-terminated `v`, -1 if absent. */
+static int strv_index(char **v, const char *s)
+{
+    for (int i = 0; v && v[i]; i++)
+        if (strcmp(v[i], s) == 0)
+            return i;
+    return -1;
 }
 
 /* Lines of a CSV file as GStrv of cells (no quoted cell in these files). */
@@ -252,7 +282,7 @@ typedef struct {
     Run run1, run2;    /* run1 prints the table; run2 is -q */
 } Pair;
 
-static Pair *pair_cache;
+static Pair *pair_cache, *tcp_pair_cache;
 
 static void pair_free(Pair *p)
 {
@@ -276,6 +306,24 @@ static const Pair *pair(void)
     pair_cache->run2 = bondsim_in(NULL, "compare", SCENARIO, "--modes", "balance-rr,active-backup",
                                   "-o", pair_cache->dir2, "-q", NULL);
     return pair_cache;
+}
+
+/* The same for tcp-balance-rr-reorder.ini: balance-rr against
+ * active-backup, a TCP connection and no UDP flow. */
+static const Pair *tcp_pair(void)
+{
+    if (tcp_pair_cache != NULL)
+        return tcp_pair_cache;
+    g_autofree char *scratch = cu_scratch_dir("compare-tcp-pair");
+    tcp_pair_cache = g_new0(Pair, 1);
+    Pair *p = tcp_pair_cache;
+    p->dir1 = g_build_filename(scratch, "a", NULL);
+    p->dir2 = g_build_filename(scratch, "second-run", "b", NULL);
+    p->run1 = bondsim_in(NULL, "compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-o",
+                         p->dir1, NULL);
+    p->run2 = bondsim_in(NULL, "compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-o",
+                         p->dir2, "-q", NULL);
+    return p;
 }
 
 /* ------------------------------------------------------------------------
@@ -412,12 +460,13 @@ static void rr_and_ab_rows_show_expected_figures(void)
     checkf(strstr(p->run1.out, "Outputs: ") != NULL, __LINE__, "names its outputs");
 }
 
-static void csv_and_json_agree_with_the_table(void)
+/* The printed table `out`, DIR/compare.csv and DIR/compare.json of a
+ * two-mode comparison hold the same cells, `n_cols` per row. */
+static void check_renderings_agree(const char *out, const char *dir, guint n_cols)
 {
-    const Pair *p = pair();
-    g_autoptr(GPtrArray) rows = table_rows(p->run1.out);
-    g_autofree char *csv = read_file(p->dir1, "compare.csv");
-    g_autofree char *json = read_file(p->dir1, "compare.json");
+    g_autoptr(GPtrArray) rows = table_rows_n(out, n_cols);
+    g_autofree char *csv = read_file(dir, "compare.csv");
+    g_autofree char *json = read_file(dir, "compare.json");
     g_autoptr(GPtrArray) crows = csv_rows(csv);
     g_autoptr(GPtrArray) jrows = json_rows(json);
     checkf(crows->len == 3, __LINE__, "compare.csv: header and two rows:\n%s", csv);
@@ -425,14 +474,19 @@ static void csv_and_json_agree_with_the_table(void)
     if (crows->len != 3 || jrows->len != 2 || rows->len != 2)
         return;
     char **hdr = crows->pdata[0];
-    checkf(g_strv_length(hdr) == N_COLS && strcmp(hdr[0], "mode") == 0, __LINE__,
-           "CSV header of %d columns", N_COLS);
+    g_auto(GStrv) titles = table_header(out);
+    checkf(g_strv_length(hdr) == n_cols && strcmp(hdr[0], "mode") == 0, __LINE__,
+           "CSV header of %u columns, got %u", n_cols, g_strv_length(hdr));
+    checkf(g_strv_length(titles) == n_cols, __LINE__, "table header of %u columns, got %u", n_cols,
+           g_strv_length(titles));
     for (guint r = 0; r < 2; r++) {
         char **t = rows->pdata[r], **c = crows->pdata[r + 1];
         const char *j = jrows->pdata[r];
-        checkf(g_strv_length(c) == N_COLS, __LINE__, "CSV row %u has %d cells", r, N_COLS);
-        for (int i = 0; i < N_COLS && g_strv_length(c) == N_COLS; i++) {
-            checkf(strcmp(t[i], c[i]) == 0, __LINE__, "row %u column %s: table '%s', CSV '%s'", r,
+        checkf(g_strv_length(c) == n_cols, __LINE__, "CSV row %u has %u cells", r, n_cols);
+        for (guint i = 0; i < n_cols && g_strv_length(c) == n_cols; i++) {
+            /* no value: "-" in the table, an empty CSV cell, JSON null */
+            const char *shown = strcmp(t[i], "-") == 0 ? "" : t[i];
+            checkf(strcmp(shown, c[i]) == 0, __LINE__, "row %u column %s: table '%s', CSV '%s'", r,
                    hdr[i], t[i], c[i]);
             g_autofree char *v = json_get(j, hdr[i]);
             const char *want = c[i][0] ? c[i] : "null";
@@ -442,6 +496,13 @@ static void csv_and_json_agree_with_the_table(void)
         g_autofree char *status = json_get(j, "status");
         checkf(status && strcmp(status, "ran") == 0, __LINE__, "row %u status ran", r);
     }
+}
+
+static void csv_and_json_agree_with_the_table(void)
+{
+    const Pair *p = pair();
+    check_renderings_agree(p->run1.out, p->dir1, N_COLS);
+    g_autofree char *json = read_file(p->dir1, "compare.json");
     checkf(strstr(json, "\"scenario\":\"compare-failover\"") != NULL &&
                strstr(json, "\"seed\":1,") != NULL,
            __LINE__, "compare.json names scenario and seed");
@@ -578,6 +639,336 @@ static void scenario_mode_does_not_matter(void)
 }
 
 /* ------------------------------------------------------------------------
+ * Tests: TCP connections
+ * ------------------------------------------------------------------------ */
+
+/* The TCP columns in table order, and their CSV / JSON keys. */
+static const char *const tcp_titles[] = {"TCP Mb/s",     "TCP retrans", "spurious fast",
+                                         "spurious RTO", "RTOs",        "max stall (ms)",
+                                         "TCP survived"};
+static const char *const tcp_keys[] = {"tcp_goodput_mbps",
+                                       "tcp_retransmits",
+                                       "tcp_spurious_fast_retransmits",
+                                       "tcp_spurious_rto_retransmits",
+                                       "tcp_rto_events",
+                                       "tcp_max_stall_ms",
+                                       "tcp_survived"};
+
+/* Connection `name`'s object in the "tcp" array of a JSON text (stats.json,
+ * or one row of compare.json), from its "name" key on; NULL if absent.
+ * json_get() on it finds that connection's keys: each object has them all. */
+static const char *tcp_object(const char *json, const char *name)
+{
+    const char *t = json ? strstr(json, "\"tcp\":[") : NULL;
+    if (t == NULL)
+        return NULL;
+    g_autofree char *pat = g_strdup_printf("{\"name\":\"%s\"", name);
+    return strstr(t, pat);
+}
+
+/* A JSON number or string of a connection's object, never NULL ("" if
+ * absent). Caller frees. */
+static char *tcp_get(const char *json, const char *conn, const char *key)
+{
+    const char *o = tcp_object(json, conn);
+    char *v = o ? json_get(o, key) : NULL;
+    return v ? v : g_strdup("");
+}
+
+/* "S.FFFFFFFFFFFF" seconds (stats.json's exact form) as picoseconds. */
+static uint64_t secs_ps(const char *v)
+{
+    const char *dot = strchr(v, '.');
+    uint64_t s = g_ascii_strtoull(v, NULL, 10);
+    return s * 1000000000000ull + (dot ? g_ascii_strtoull(dot + 1, NULL, 10) : 0);
+}
+
+/* Cell `title` of connection `conn` in the TCP table `bondsim run` prints;
+ * "" if absent. Caller frees. */
+static char *run_tcp_cell(const char *out, const char *conn, const char *title)
+{
+    const char *t = strstr(out, "\nTCP (");
+    if (t == NULL)
+        return g_strdup("");
+    g_autoptr(GRegex) sep = g_regex_new(" {2,}", 0, 0, NULL);
+    g_auto(GStrv) lines = g_strsplit(t + 1, "\n", -1);
+    if (!lines[0] || !lines[1])
+        return g_strdup("");
+    g_auto(GStrv) hdr = g_regex_split(sep, lines[1] + 2, 0);
+    int col = strv_index(hdr, title);
+    for (guint i = 2; col >= 0 && lines[i] && g_str_has_prefix(lines[i], "  "); i++) {
+        g_auto(GStrv) cells = g_regex_split(sep, lines[i] + 2, 0);
+        if (strcmp(cells[0], conn) == 0 && (guint)col < g_strv_length(cells))
+            return g_strdup(cells[col]);
+    }
+    return g_strdup("");
+}
+
+/* Without a TCP connection no TCP column or key is written; with one the
+ * seven TCP columns come after "MAC moves", before the note, in the table,
+ * the CSV and the JSON alike. */
+static void tcp_columns_only_with_tcp_connections(void)
+{
+    const Pair *p = pair(); /* compare-failover.ini: UDP flows only */
+    g_autofree char *csv = read_file(p->dir1, "compare.csv");
+    g_autofree char *json = read_file(p->dir1, "compare.json");
+    checkf(strstr(p->run1.out, "TCP") == NULL, __LINE__, "no TCP column or note:\n%s", p->run1.out);
+    checkf(csv[0] && strstr(csv, "tcp") == NULL, __LINE__, "no tcp column in the CSV:\n%s", csv);
+    checkf(json[0] && strstr(json, "\"tcp") == NULL, __LINE__, "no tcp key in the JSON:\n%s", json);
+
+    const Pair *t = tcp_pair();
+    checkf(t->run1.code == EXIT_OK, __LINE__, "TCP compare exits 0, got %d: %s", t->run1.code,
+           t->run1.err);
+    g_auto(GStrv) titles = table_header(t->run1.out);
+    checkf(g_strv_length(titles) == N_TCP_COLS, __LINE__, "%d table columns, got %u", N_TCP_COLS,
+           g_strv_length(titles));
+    int moves = strv_index(titles, "MAC moves");
+    for (int i = 0; i < (int)G_N_ELEMENTS(tcp_titles); i++)
+        checkf(moves > 0 && strv_index(titles, tcp_titles[i]) == moves + 1 + i, __LINE__,
+               "table column '%s' is number %d", tcp_titles[i], moves + 2 + i);
+    checkf(strv_index(titles, "note") == N_TCP_COLS - 1, __LINE__, "the note stays last");
+    g_autofree char *tcsv = read_file(t->dir1, "compare.csv");
+    g_autofree char *first = g_strndup(tcsv, strcspn(tcsv, "\n"));
+    g_auto(GStrv) keys = g_strsplit(first, ",", -1);
+    for (int i = 0; i < (int)G_N_ELEMENTS(tcp_keys); i++)
+        checkf(strv_index(keys, tcp_keys[i]) == moves + 1 + i, __LINE__,
+               "CSV column '%s' is number %d: %s", tcp_keys[i], moves + 2 + i, first);
+    check_renderings_agree(t->run1.out, t->dir1, N_TCP_COLS);
+    checkf(strstr(t->run1.out, "TCP Mb/s: bytes delivered") != NULL, __LINE__,
+           "the table explains the TCP columns");
+}
+
+/* balance-rr over paths 1 ms apart reorders the segments: the sender
+ * retransmits segments whose original arrived; active-backup keeps one
+ * path, so TCP never retransmits and runs at the link's pace. */
+static void tcp_rr_retransmits_spuriously_ab_does_not(void)
+{
+    const Pair *t = tcp_pair();
+    g_autoptr(GPtrArray) rows = table_rows_n(t->run1.out, N_TCP_COLS);
+    g_auto(GStrv) titles = table_header(t->run1.out);
+    checkf(rows->len == 2, __LINE__, "two rows:\n%s", t->run1.out);
+    char **rr = find_row(rows, "balance-rr"), **ab = find_row(rows, "active-backup");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ab);
+    int mbps = strv_index(titles, "TCP Mb/s"), rtx = strv_index(titles, "TCP retrans");
+    int spur = strv_index(titles, "spurious fast"), rtos = strv_index(titles, "RTOs");
+    int stall = strv_index(titles, "max stall (ms)"), surv = strv_index(titles, "TCP survived");
+    CU_ASSERT_FATAL(mbps > 0 && rtx > 0 && spur > 0 && rtos > 0 && stall > 0 && surv > 0);
+    checkf(num(rr[spur]) > 0 && num(rr[spur]) <= num(rr[rtx]), __LINE__,
+           "balance-rr: spurious fast retransmits (%s) > 0, at most the retransmits (%s)", rr[spur],
+           rr[rtx]);
+    checkf(strcmp(ab[spur], "0") == 0 && strcmp(ab[rtx], "0") == 0 && strcmp(ab[rtos], "0") == 0,
+           __LINE__, "active-backup: no retransmit (%s), spurious (%s) or RTO (%s)", ab[rtx],
+           ab[spur], ab[rtos]);
+    checkf(num(ab[mbps]) > 2 * num(rr[mbps]) && num(ab[mbps]) < 1000.0, __LINE__,
+           "goodput: active-backup (%s) far above balance-rr (%s), below the 1 Gb/s link", ab[mbps],
+           rr[mbps]);
+    checkf(num(rr[stall]) > num(ab[stall]), __LINE__, "rr stalls longer: %s vs %s ms", rr[stall],
+           ab[stall]);
+    checkf(strcmp(rr[surv], "1/1") == 0 && strcmp(ab[surv], "1/1") == 0, __LINE__,
+           "no fault: the connection survives in both modes: %s %s", rr[surv], ab[surv]);
+
+    g_autofree char *json = read_file(t->dir1, "compare.json");
+    g_autoptr(GPtrArray) jrows = json_rows(json);
+    CU_ASSERT_EQUAL_FATAL(jrows->len, 2);
+    g_autofree char *jrr = json_get(jrows->pdata[0], "tcp_spurious_fast_retransmits");
+    g_autofree char *jab = json_get(jrows->pdata[1], "tcp_spurious_fast_retransmits");
+    checkf(jrr && jab && num(jrr) > 0 && strcmp(jab, "0") == 0, __LINE__,
+           "compare.json: spurious fast retransmits rr %s > 0, ab %s == 0", jrr ? jrr : "-",
+           jab ? jab : "-");
+    g_autofree char *crr = tcp_get(jrows->pdata[0], "bulk", "spurious_fast_retransmits");
+    g_autofree char *cab = tcp_get(jrows->pdata[1], "bulk", "spurious_fast_retransmits");
+    checkf(num(crr) > 0 && strcmp(cab, "0") == 0, __LINE__,
+           "compare.json rows[].tcp: connection bulk spurious rr '%s' > 0, ab '%s' == 0", crr, cab);
+}
+
+/* Each mode's TCP figures are those `bondsim run` reports when the bond is
+ * set to that mode by hand: stats.json's "tcp" section key by key, the TCP
+ * table's goodput, retransmits, spurious retransmits and RTOs. */
+static void tcp_figures_match_bondsim_run_per_mode(void)
+{
+    static const char *const modes[] = {"balance-rr", "active-backup"};
+    static const char *const keys[] = {"state",
+                                       "bytes_delivered",
+                                       "goodput_bps",
+                                       "retransmits",
+                                       "fast_retransmits",
+                                       "spurious_fast_retransmits",
+                                       "spurious_rto_retransmits",
+                                       "rto_events",
+                                       "max_backoff",
+                                       "max_stall_s",
+                                       "stall_rto_s",
+                                       "established_s",
+                                       "done_s",
+                                       "survived",
+                                       "survived_why"};
+    const Pair *t = tcp_pair();
+    g_autoptr(GPtrArray) rows = table_rows_n(t->run1.out, N_TCP_COLS);
+    g_auto(GStrv) titles = table_header(t->run1.out);
+    g_autofree char *json = read_file(t->dir1, "compare.json");
+    g_autoptr(GPtrArray) jrows = json_rows(json);
+    CU_ASSERT_EQUAL_FATAL(jrows->len, 2);
+    CU_ASSERT_EQUAL_FATAL(rows->len, 2);
+    for (guint m = 0; m < G_N_ELEMENTS(modes); m++) {
+        g_autofree char *name = g_strdup_printf("compare-tcp-run-%s", modes[m]);
+        g_autofree char *dir = cu_scratch_dir(name);
+        g_autofree char *set =
+            g_strdup_printf("host.server.bond.bond0=mode=%s miimon=100", modes[m]);
+        Run r = bondsim_in(NULL, "run", TCP_SCENARIO, "-o", dir, "--set", set, NULL);
+        checkf(r.code == EXIT_OK, __LINE__, "run in %s exits 0, got %d: %s", modes[m], r.code,
+               r.err);
+        g_autofree char *stats = read_file(dir, "stats.json");
+        const char *row = jrows->pdata[m];
+        g_autofree char *mode = json_get(row, "mode");
+        checkf(mode && strcmp(mode, modes[m]) == 0, __LINE__, "row %u is %s", m, modes[m]);
+        checkf(tcp_object(stats, "bulk") && tcp_object(row, "bulk"), __LINE__,
+               "%s: connection bulk in run's stats.json and in compare.json", modes[m]);
+        for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+            g_autofree char *want = tcp_get(stats, "bulk", keys[k]);
+            g_autofree char *got = tcp_get(row, "bulk", keys[k]);
+            checkf(want[0] && strcmp(want, got) == 0, __LINE__,
+                   "%s: %s: run's stats.json '%s', compare.json '%s'", modes[m], keys[k], want,
+                   got);
+        }
+        /* the mode's own stats.json is the one `run` wrote */
+        g_autofree char *sub = g_build_filename(t->dir1, modes[m], NULL);
+        g_autofree char *mine = read_file(sub, "stats.json");
+        checkf(stats[0] && strcmp(stats, mine) == 0, __LINE__,
+               "%s: DIR/%s/stats.json is byte-identical to run's", modes[m], modes[m]);
+
+        /* the printed tables: compare's 2 decimals, run's 1, the JSON's bit/s */
+        char **cells = find_row(rows, modes[m]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cells);
+        const char *mbps = cells[strv_index(titles, "TCP Mb/s")];
+        g_autofree char *run_mbps = run_tcp_cell(r.out, "bulk", "Mb/s");
+        g_autofree char *bps = tcp_get(row, "bulk", "goodput_bps");
+        checkf(run_mbps[0] && fabs(num(mbps) - num(run_mbps)) <= 0.05 + 1e-9, __LINE__,
+               "%s: TCP Mb/s %s, run's table %s", modes[m], mbps, run_mbps);
+        checkf(bps[0] && fabs(num(mbps) - num(bps) / 1e6) <= 0.005 + 1e-6, __LINE__,
+               "%s: TCP Mb/s %s, goodput_bps %s", modes[m], mbps, bps);
+        static const char *const pairs[][2] = {
+            {"TCP retrans", "retrans"}, {"spurious fast", "spurious fast"}, {"RTOs", "RTO"}};
+        for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
+            const char *mine_cell = cells[strv_index(titles, pairs[i][0])];
+            g_autofree char *theirs = run_tcp_cell(r.out, "bulk", pairs[i][1]);
+            checkf(strcmp(mine_cell, theirs) == 0, __LINE__, "%s: %s %s, run's %s %s", modes[m],
+                   pairs[i][0], mine_cell, pairs[i][1], theirs);
+        }
+        run_clear(&r);
+    }
+}
+
+/* With several connections the row sums them: retransmits, spurious ones and
+ * RTOs added, the longest stall, survivors counted, and goodput as all the
+ * bytes over the span from the first handshake to the last delivery (not the
+ * sum of each connection's goodput, which overlapping spans inflate beyond
+ * the link's rate). */
+static void tcp_row_sums_every_connection(void)
+{
+    g_autofree char *dir = cu_scratch_dir("compare-tcp-flows");
+    Run r = bondsim_in(NULL, "compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-q",
+                       "-o", dir, "--set",
+                       "traffic.bulk.tcp=server -> client bytes=150k start=10ms flows=2", NULL);
+    checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
+    g_autofree char *csv = read_file(dir, "compare.csv");
+    g_autofree char *json = read_file(dir, "compare.json");
+    g_autoptr(GPtrArray) crows = csv_rows(csv);
+    g_autoptr(GPtrArray) jrows = json_rows(json);
+    CU_ASSERT_EQUAL_FATAL(crows->len, 3);
+    CU_ASSERT_EQUAL_FATAL(jrows->len, 2);
+    char **hdr = crows->pdata[0];
+    static const char *const conns[] = {"bulk#1", "bulk#2"};
+    for (guint m = 0; m < 2; m++) {
+        char **c = crows->pdata[m + 1];
+        const char *row = jrows->pdata[m];
+        uint64_t rtx = 0, spur = 0, spur_rto = 0, rtos = 0, stall = 0, bytes = 0;
+        uint64_t from = UINT64_MAX, to = 0;
+        double sum_bps = 0;
+        for (size_t i = 0; i < G_N_ELEMENTS(conns); i++) {
+            checkf(tcp_object(row, conns[i]) != NULL, __LINE__, "row %u has %s", m, conns[i]);
+            g_autofree char *a = tcp_get(row, conns[i], "retransmits");
+            g_autofree char *b = tcp_get(row, conns[i], "spurious_fast_retransmits");
+            g_autofree char *b2 = tcp_get(row, conns[i], "spurious_rto_retransmits");
+            g_autofree char *d = tcp_get(row, conns[i], "rto_events");
+            g_autofree char *e = tcp_get(row, conns[i], "max_stall_s");
+            g_autofree char *f = tcp_get(row, conns[i], "bytes_delivered");
+            g_autofree char *g = tcp_get(row, conns[i], "established_s");
+            g_autofree char *h = tcp_get(row, conns[i], "last_data_s");
+            g_autofree char *bps = tcp_get(row, conns[i], "goodput_bps");
+            rtx += g_ascii_strtoull(a, NULL, 10);
+            spur += g_ascii_strtoull(b, NULL, 10);
+            spur_rto += g_ascii_strtoull(b2, NULL, 10);
+            rtos += g_ascii_strtoull(d, NULL, 10);
+            stall = MAX(stall, secs_ps(e));
+            bytes += g_ascii_strtoull(f, NULL, 10);
+            from = MIN(from, secs_ps(g));
+            to = MAX(to, secs_ps(h));
+            sum_bps += num(bps);
+            checkf(g_ascii_strtoull(f, NULL, 10) == 150000, __LINE__,
+                   "row %u %s delivered its 150000 bytes: %s", m, conns[i], f);
+        }
+        int col_mbps = strv_index(hdr, "tcp_goodput_mbps");
+        int col_rtx = strv_index(hdr, "tcp_retransmits");
+        int col_spur = strv_index(hdr, "tcp_spurious_fast_retransmits");
+        int col_srto = strv_index(hdr, "tcp_spurious_rto_retransmits");
+        int col_rtos = strv_index(hdr, "tcp_rto_events");
+        int col_stall = strv_index(hdr, "tcp_max_stall_ms");
+        int col_surv = strv_index(hdr, "tcp_survived");
+        CU_ASSERT_FATAL(col_mbps > 0 && col_rtx > 0 && col_spur > 0 && col_srto > 0 &&
+                        col_rtos > 0 && col_stall > 0 && col_surv > 0);
+        checkf(g_ascii_strtoull(c[col_rtx], NULL, 10) == rtx &&
+                   g_ascii_strtoull(c[col_spur], NULL, 10) == spur &&
+                   g_ascii_strtoull(c[col_srto], NULL, 10) == spur_rto &&
+                   g_ascii_strtoull(c[col_rtos], NULL, 10) == rtos,
+               __LINE__,
+               "row %u sums: retrans %s/%" G_GUINT64_FORMAT ", spurious %s/%" G_GUINT64_FORMAT
+               ", spurious RTO %s/%" G_GUINT64_FORMAT ", RTOs %s/%" G_GUINT64_FORMAT,
+               m, c[col_rtx], rtx, c[col_spur], spur, c[col_srto], spur_rto, c[col_rtos], rtos);
+        checkf(fabs(num(c[col_stall]) - (double)stall / 1e9) <= 0.0005 + 1e-9, __LINE__,
+               "row %u: max stall %s ms, longest of the two %.6f ms", m, c[col_stall],
+               (double)stall / 1e9);
+        checkf(strcmp(c[col_surv], "2/2") == 0, __LINE__, "row %u: 2/2 survived, got %s", m,
+               c[col_surv]);
+        double want = (double)bytes * 8.0 / ((double)(to - from) / 1e12) / 1e6;
+        checkf(to > from && fabs(num(c[col_mbps]) - want) <= 0.005 + 1e-9, __LINE__,
+               "row %u: TCP Mb/s %s, all bytes over the whole span %.4f", m, c[col_mbps], want);
+        checkf(num(c[col_mbps]) <= sum_bps / 1e6 + 0.005, __LINE__,
+               "row %u: TCP Mb/s %s at most the sum of the connections' %.2f", m, c[col_mbps],
+               sum_bps / 1e6);
+        checkf(num(c[col_mbps]) < 1000.0, __LINE__, "row %u: TCP Mb/s %s below the 1 Gb/s link", m,
+               c[col_mbps]);
+    }
+    g_autofree char *rr_spur = json_get(jrows->pdata[0], "tcp_spurious_fast_retransmits");
+    checkf(rr_spur && num(rr_spur) > 0, __LINE__, "balance-rr: spurious retransmits %s",
+           rr_spur ? rr_spur : "-");
+    run_clear(&r);
+}
+
+/* Same scenario, same seed: the TCP comparison's files are byte-identical. */
+static void tcp_compare_is_deterministic(void)
+{
+    const Pair *t = tcp_pair();
+    checkf(t->run2.code == EXIT_OK, __LINE__, "-q run exits 0, got %d: %s", t->run2.code,
+           t->run2.err);
+    g_autoptr(GPtrArray) f1 = list_files(t->dir1);
+    g_autoptr(GPtrArray) f2 = list_files(t->dir2);
+    g_autofree char *l1 = join(f1);
+    g_autofree char *l2 = join(f2);
+    checkf(f1->len == 10 && strcmp(l1, l2) == 0, __LINE__, "same 10 files: [%s] vs [%s]", l1, l2);
+    for (guint i = 0; i < f1->len && strcmp(l1, l2) == 0; i++) {
+        g_autofree char *a = NULL, *b = NULL;
+        gsize na = 0, nb = 0;
+        g_autofree char *pa = g_build_filename(t->dir1, f1->pdata[i], NULL);
+        g_autofree char *pb = g_build_filename(t->dir2, f1->pdata[i], NULL);
+        gboolean read =
+            g_file_get_contents(pa, &a, &na, NULL) && g_file_get_contents(pb, &b, &nb, NULL);
+        checkf(read && na > 0 && na == nb && memcmp(a, b, na) == 0, __LINE__,
+               "%s is byte-identical in both runs", (char *)f1->pdata[i]);
+    }
+}
+
+/* ------------------------------------------------------------------------
  * Tests: every mode, and modes not modelled
  * ------------------------------------------------------------------------ */
 
@@ -700,6 +1091,11 @@ int main(void)
         {"own_mode_matches_bondsim_run", own_mode_matches_bondsim_run},
         {"forced_mode_warns_about_dropped_options", forced_mode_warns_about_dropped_options},
         {"scenario_mode_does_not_matter", scenario_mode_does_not_matter},
+        {"tcp_columns_only_with_tcp_connections", tcp_columns_only_with_tcp_connections},
+        {"tcp_rr_retransmits_spuriously_ab_does_not", tcp_rr_retransmits_spuriously_ab_does_not},
+        {"tcp_figures_match_bondsim_run_per_mode", tcp_figures_match_bondsim_run_per_mode},
+        {"tcp_row_sums_every_connection", tcp_row_sums_every_connection},
+        {"tcp_compare_is_deterministic", tcp_compare_is_deterministic},
         {"all_modes_list_the_unmodelled_as_such", all_modes_list_the_unmodelled_as_such},
         {"unknown_mode_is_refused_with_the_list", unknown_mode_is_refused_with_the_list},
         {"bad_scenario_is_refused_before_any_output", bad_scenario_is_refused_before_any_output},
@@ -710,5 +1106,6 @@ int main(void)
     };
     int rc = cu_run("compare", cases);
     g_clear_pointer(&pair_cache, pair_free);
+    g_clear_pointer(&tcp_pair_cache, pair_free);
     return rc;
 }

@@ -18,7 +18,11 @@
  * the whole run's. The whole-run share is in the JSON too.
  *
  * The table, the CSV and the JSON are built from one list of columns and one
- * function that formats a row's cells, so they cannot disagree. Numbers are
+ * function that formats a row's cells, so they cannot disagree. The TCP
+ * columns are in that list but shown only when the validation load found TCP
+ * connections (traffic does not depend on the mode, so every run has the
+ * same ones); each run's connections are copied out (CompareTcp) before its
+ * Sim is freed, as tcp_survived() needs the Sim. Numbers are
  * formatted locale-free (g_ascii_formatd, integer arithmetic). Loader
  * warnings are collected through ScenarioOptions.warnings and printed once
  * each, not once per mode. Cold code: GLib containers and formatting
@@ -37,10 +41,12 @@
 #include "nic.h"
 #include "scenario/scenario.h"
 #include "sim.h"
+#include "stats/json.h"
 #include "stats/plot.h"
 #include "stats/report.h"
 #include "stats/series.h"
 #include "stats/table.h"
+#include "traffic/tcp.h"
 #include "util/units.h"
 
 G_DEFINE_QUARK(bondsim - compare - error - quark, compare_error)
@@ -57,10 +63,22 @@ typedef enum {
 
 static const char *const row_status_names[] = {"ran", "not-modelled", "refused"};
 
+/* One TCP connection of a finished run: what stats.json's "tcp" section
+ * gives for it, copied out before the Sim is freed. */
+typedef struct {
+    char *name, *from, *to;
+    const char *state; /* tcp_state_name(): static */
+    TcpStats st;
+    double goodput_bps; /* tcp_goodput_bps() */
+    bool survived;      /* tcp_survived() */
+    char *why;          /* its reason */
+} CompareTcp;
+
 typedef struct {
     BondMode mode;
     CompareRowStatus status;
     ReportTotals t;  /* ROW_RAN only */
+    GArray *tcp;     /* CompareTcp in creation order; ROW_RAN in a run with TCP only */
     char *share;     /* TX share per bond before the first fault, "50/50 100/0" */
     char *share_run; /* the same over the whole run */
     char *gap_fault; /* name of the fault with the worst gap, or NULL */
@@ -74,13 +92,15 @@ struct Compare {
     char *bonds;       /* "server/bond0, client/bond0": the bonds of a TX share */
     char *share_until; /* "before fault cut at 1 s" or "over the whole run" */
     bool has_fault;
+    bool has_tcp; /* the scenario has TCP connections: the TCP columns are shown */
     uint64_t first_fault_ps;
     GArray *rows;       /* CompareRow, in the order of the --modes list */
     GHashTable *warned; /* warning lines already printed (owned keys) */
 };
 
 /* The columns, shared by the table (title), the CSV (key) and the JSON (key,
- * number or string). */
+ * number or string). The TCP columns (COL_TCP_FIRST .. COL_TCP_LAST) are
+ * there only when the scenario has TCP connections (compare_col_shown). */
 typedef struct {
     const char *title;
     const char *key;
@@ -96,8 +116,17 @@ enum {
     COL_DUP,
     COL_GAP,
     COL_MOVES,
+    COL_TCP_MBPS,
+    COL_TCP_RTX,
+    COL_TCP_SPUR_FAST,
+    COL_TCP_SPUR_RTO,
+    COL_TCP_RTO,
+    COL_TCP_STALL,
+    COL_TCP_SURVIVED,
     COL_NOTE,
-    COL_COUNT
+    COL_COUNT,
+    COL_TCP_FIRST = COL_TCP_MBPS,
+    COL_TCP_LAST = COL_TCP_SURVIVED,
 };
 
 static const CompareCol compare_cols[COL_COUNT] = {
@@ -109,12 +138,45 @@ static const CompareCol compare_cols[COL_COUNT] = {
     [COL_DUP] = {"duplicates", "duplicates", TRUE},
     [COL_GAP] = {"worst gap (ms)", "worst_gap_ms", TRUE},
     [COL_MOVES] = {"MAC moves", "mac_moves", TRUE},
+    [COL_TCP_MBPS] = {"TCP Mb/s", "tcp_goodput_mbps", TRUE},
+    [COL_TCP_RTX] = {"TCP retrans", "tcp_retransmits", TRUE},
+    [COL_TCP_SPUR_FAST] = {"spurious fast", "tcp_spurious_fast_retransmits", TRUE},
+    [COL_TCP_SPUR_RTO] = {"spurious RTO", "tcp_spurious_rto_retransmits", TRUE},
+    [COL_TCP_RTO] = {"RTOs", "tcp_rto_events", TRUE},
+    [COL_TCP_STALL] = {"max stall (ms)", "tcp_max_stall_ms", TRUE},
+    [COL_TCP_SURVIVED] = {"TCP survived", "tcp_survived", FALSE},
     [COL_NOTE] = {"note", "note", FALSE},
 };
+
+/* Whether column `col` is part of this comparison's outputs. */
+static gboolean compare_col_shown(const Compare *c, int col)
+{
+    return c->has_tcp || col < COL_TCP_FIRST || col > COL_TCP_LAST;
+}
+
+/* The 1-based position of a shown column in compare.csv (gnuplot's `using`). */
+static int compare_csv_column(const Compare *c, int col)
+{
+    int pos = 0;
+    for (int i = 0; i <= col; i++)
+        pos += compare_col_shown(c, i);
+    return pos;
+}
+
+static void tcp_clear(gpointer p)
+{
+    CompareTcp *t = p;
+    g_free(t->name);
+    g_free(t->from);
+    g_free(t->to);
+    g_free(t->why);
+}
 
 static void row_clear(gpointer p)
 {
     CompareRow *r = p;
+    if (r->tcp)
+        g_array_unref(r->tcp);
     g_free(r->share);
     g_free(r->share_run);
     g_free(r->gap_fault);
@@ -125,6 +187,44 @@ static char *format_ms(uint64_t ps)
 {
     uint64_t us = ps / 1000000u + (ps % 1000000u >= 500000u);
     return g_strdup_printf("%" G_GUINT64_FORMAT ".%03u", us / 1000u, (unsigned)(us % 1000u));
+}
+
+/* The TCP cells of a row. Goodput: the bytes every connection delivered
+ * over the time from the first handshake to the last delivery, counting the
+ * connections that delivered something (with one connection, exactly
+ * tcp_goodput_bps(): same operations in the same order; summing each
+ * connection's own goodput would count overlapping spans twice and could
+ * exceed the link). Retransmissions, spurious ones and RTO expiries summed,
+ * the longest stall of any, and how many survived out of how many. */
+static void tcp_cells(const GArray *tcp, char *cells[COL_COUNT])
+{
+    uint64_t delivered = 0, from = UINT64_MAX, to = 0;
+    uint64_t rtx = 0, spur_fast = 0, spur_rto = 0, rtos = 0, stall = 0;
+    guint survived = 0;
+    for (guint i = 0; i < tcp->len; i++) {
+        const CompareTcp *t = &g_array_index(tcp, CompareTcp, i);
+        if (t->goodput_bps > 0.0) {
+            delivered += t->st.delivered;
+            from = MIN(from, t->st.established_ps);
+            to = MAX(to, t->st.last_data_ps);
+        }
+        rtx += t->st.retransmits;
+        spur_fast += t->st.spurious_fast;
+        spur_rto += t->st.spurious_rto;
+        rtos += t->st.rto_events;
+        stall = MAX(stall, t->st.max_stall_ps);
+        survived += t->survived;
+    }
+    double bps =
+        delivered ? (double)delivered * 8.0 / ((double)(to - from) / 1e12) : 0.0; /* tcp.c */
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    cells[COL_TCP_MBPS] = g_strdup(g_ascii_formatd(buf, sizeof buf, "%.2f", bps / 1e6));
+    cells[COL_TCP_RTX] = g_strdup_printf("%" G_GUINT64_FORMAT, rtx);
+    cells[COL_TCP_SPUR_FAST] = g_strdup_printf("%" G_GUINT64_FORMAT, spur_fast);
+    cells[COL_TCP_SPUR_RTO] = g_strdup_printf("%" G_GUINT64_FORMAT, spur_rto);
+    cells[COL_TCP_RTO] = g_strdup_printf("%" G_GUINT64_FORMAT, rtos);
+    cells[COL_TCP_STALL] = format_ms(stall);
+    cells[COL_TCP_SURVIVED] = g_strdup_printf("%u/%u", survived, tcp->len);
 }
 
 /* The cells of one row, NULL where there is no value (table "-", CSV empty,
@@ -147,6 +247,8 @@ static void compare_cells(const CompareRow *r, char *cells[COL_COUNT])
     if (r->t.worst_gap_fault >= 0)
         cells[COL_GAP] = format_ms(r->t.worst_gap_ps);
     cells[COL_MOVES] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.mac_moves);
+    if (r->tcp)
+        tcp_cells(r->tcp, cells);
     if (r->t.worst_gap_fault >= 0 && !r->t.worst_gap_recovered)
         cells[COL_NOTE] = g_strdup_printf("no recovery after %s", r->gap_fault);
 }
@@ -285,6 +387,7 @@ static gboolean compare_validate(Compare *c, const CompareOptions *o, GError **e
                                ((Bond *)sim->bonds->pdata[i])->full_name);
     c->bonds = g_string_free(bonds, FALSE);
     c->has_fault = sim->faults->len > 0;
+    c->has_tcp = tcp_any(sim); /* traffic does not depend on the mode */
     if (c->has_fault) {
         const SimFault *ft = &g_array_index(sim->faults, SimFault, 0);
         char at[32];
@@ -365,6 +468,30 @@ static gboolean compare_finish_outputs(Sim *sim, Capture *cap, const char *dir, 
     return FALSE;
 }
 
+/* The TCP connections of a finished run, copied out of the Sim. */
+static GArray *collect_tcp(const Sim *sim)
+{
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(CompareTcp));
+    g_array_set_clear_func(out, tcp_clear);
+    g_autoptr(GPtrArray) conns = tcp_conns(sim);
+    for (guint i = 0; i < conns->len; i++) {
+        const TcpConn *conn = conns->pdata[i];
+        char why[160];
+        CompareTcp t = {
+            .name = g_strdup(conn->name),
+            .from = g_strdup(conn->cli.host->name),
+            .to = g_strdup(conn->dst_name ? conn->dst_name : conn->srv.host->name),
+            .state = tcp_state_name(conn->cstate),
+            .st = conn->st,
+            .goodput_bps = tcp_goodput_bps(conn),
+            .survived = tcp_survived(sim, conn, why, sizeof why),
+        };
+        t.why = g_strdup(why);
+        g_array_append_val(out, t);
+    }
+    return out;
+}
+
 /* Runs a loaded Sim with its outputs in DIR/<mode>/ and fills `row`. */
 static gboolean compare_run_sim(Compare *c, const CompareOptions *o, Sim *sim, const char *canon,
                                 CompareRow *row, GError **error)
@@ -402,6 +529,8 @@ static gboolean compare_run_sim(Compare *c, const CompareOptions *o, Sim *sim, c
     row->share_run = share_text(sim, &snap);
     g_free(snap.frames);
     report_totals(sim, &row->t);
+    if (c->has_tcp)
+        row->tcp = collect_tcp(sim);
     if (row->t.worst_gap_fault >= 0)
         row->gap_fault =
             g_strdup(g_array_index(sim->faults, SimFault, row->t.worst_gap_fault).name);
@@ -535,16 +664,18 @@ char *compare_table(const Compare *c)
                            BONDSIM_VERSION, c->name, c->seed,
                            units_format_time(c->end_ps, d, sizeof d));
     const char *hdr[COL_COUNT] = {NULL};
-    for (int i = 0; i < COL_NOTE; i++)
-        hdr[i] = compare_cols[i].title;
+    for (int i = 0, n = 0; i < COL_NOTE; i++)
+        if (compare_col_shown(c, i))
+            hdr[n++] = compare_cols[i].title;
     Table *t = table_new("Modes", hdr);
     g_autofree char **notes = g_new0(char *, c->rows->len + 1);
     for (guint r = 0; r < c->rows->len; r++) {
         char *cells[COL_COUNT];
         compare_cells(&g_array_index(c->rows, CompareRow, r), cells);
         const char *shown[COL_COUNT] = {NULL};
-        for (int i = 0; i < COL_NOTE; i++)
-            shown[i] = cells[i] ? cells[i] : "-";
+        for (int i = 0, n = 0; i < COL_NOTE; i++)
+            if (compare_col_shown(c, i))
+                shown[n++] = cells[i] ? cells[i] : "-";
         table_add(t, shown);
         notes[r] = g_steal_pointer(&cells[COL_NOTE]);
         compare_cells_free(cells);
@@ -558,6 +689,15 @@ char *compare_table(const Compare *c)
                            "tx share: frames sent by each slave of %s, %s.\n"
                            "worst gap: the longest pause in deliveries after a fault.\n",
                            c->bonds, c->share_until);
+    if (c->has_tcp)
+        g_string_append(out,
+                        "TCP Mb/s: bytes delivered by every connection from the first handshake "
+                        "to the last delivery.\n"
+                        "TCP retrans, spurious (sent again although the original arrived), RTOs: "
+                        "every connection summed.\n"
+                        "max stall: the longest pause in in-order delivery of any connection; "
+                        "survived: as in `bondsim run`.\n"
+                        "Each connection's figures: compare.json, rows[].tcp.\n");
     return g_string_free(out, FALSE);
 }
 
@@ -584,6 +724,8 @@ char *compare_csv(const Compare *c)
     g_return_val_if_fail(c != NULL, NULL);
     GString *o = g_string_new(NULL);
     for (int i = 0; i < COL_COUNT; i++) {
+        if (!compare_col_shown(c, i))
+            continue;
         g_string_append(o, i ? "," : "");
         csv_field(o, compare_cols[i].key);
     }
@@ -592,6 +734,8 @@ char *compare_csv(const Compare *c)
         char *cells[COL_COUNT];
         compare_cells(&g_array_index(c->rows, CompareRow, r), cells);
         for (int i = 0; i < COL_COUNT; i++) {
+            if (!compare_col_shown(c, i))
+                continue;
             g_string_append(o, i ? "," : "");
             csv_field(o, cells[i]);
         }
@@ -601,7 +745,8 @@ char *compare_csv(const Compare *c)
     return g_string_free(o, FALSE);
 }
 
-static void json_str(GString *o, const char *s)
+/* A JSON string, or null for NULL (stats/json.h's json_str writes ""). */
+static void json_nstr(GString *o, const char *s)
 {
     if (!s) {
         g_string_append(o, "null");
@@ -625,33 +770,75 @@ static void json_key(GString *o, const char *key, gboolean first)
 {
     if (!first)
         g_string_append_c(o, ',');
-    json_str(o, key);
+    json_nstr(o, key);
     g_string_append_c(o, ':');
 }
 
-static void json_row(GString *o, const CompareRow *r)
+/* "tcp":[...]: each connection with the figures and key names of stats.json's
+ * "tcp" section (the same numbers, formatted the same way), plus
+ * "last_data_s", the end of the span its goodput is measured over. */
+static void json_tcp(GString *o, const GArray *tcp)
+{
+    json_key(o, "tcp", FALSE);
+    if (!tcp) {
+        g_string_append(o, "null");
+        return;
+    }
+    g_string_append_c(o, '[');
+    for (guint i = 0; i < tcp->len; i++) {
+        const CompareTcp *t = &g_array_index(tcp, CompareTcp, i);
+        g_string_append(o, i ? ",{" : "{");
+        json_kv_str(o, "name", t->name, TRUE);
+        json_kv_str(o, "from", t->from, TRUE);
+        json_kv_str(o, "to", t->to, TRUE);
+        json_kv_str(o, "state", t->state, TRUE);
+        json_kv_u64(o, "bytes_delivered", t->st.delivered, TRUE);
+        g_string_append_printf(o, "\"goodput_bps\":%.0f,", t->goodput_bps);
+        json_kv_u64(o, "retransmits", t->st.retransmits, TRUE);
+        json_kv_u64(o, "fast_retransmits", t->st.fast_retransmits, TRUE);
+        json_kv_u64(o, "spurious_fast_retransmits", t->st.spurious_fast, TRUE);
+        json_kv_u64(o, "spurious_rto_retransmits", t->st.spurious_rto, TRUE);
+        json_kv_u64(o, "rto_events", t->st.rto_events, TRUE);
+        json_kv_u64(o, "max_backoff", t->st.max_backoff, TRUE);
+        json_kv_secs(o, "max_stall_s", t->st.max_stall_ps, TRUE);
+        json_kv_secs(o, "stall_rto_s", t->st.stall_rto_ps, TRUE);
+        json_kv_secs(o, "established_s", t->st.established_ps, TRUE);
+        json_kv_secs(o, "last_data_s", t->st.last_data_ps, TRUE); /* goodput's span */
+        json_kv_secs(o, "done_s", t->st.done_ps, TRUE);
+        g_string_append_printf(o, "\"survived\":%s,", t->survived ? "true" : "false");
+        json_kv_str(o, "survived_why", t->why, FALSE);
+        g_string_append_c(o, '}');
+    }
+    g_string_append_c(o, ']');
+}
+
+static void json_row(GString *o, const Compare *c, const CompareRow *r)
 {
     char *cells[COL_COUNT];
     compare_cells(r, cells);
     g_string_append_c(o, '{');
     for (int i = 0; i < COL_COUNT; i++) {
+        if (!compare_col_shown(c, i))
+            continue;
         json_key(o, compare_cols[i].key, i == 0);
         if (cells[i] && compare_cols[i].number)
             g_string_append(o, cells[i]);
         else
-            json_str(o, cells[i]);
+            json_nstr(o, cells[i]);
     }
     compare_cells_free(cells);
     json_key(o, "mode_number", FALSE);
     g_string_append_printf(o, "%d", (int)r->mode);
     json_key(o, "status", FALSE);
-    json_str(o, row_status_names[r->status]);
+    json_nstr(o, row_status_names[r->status]);
     json_key(o, "tx_share_run", FALSE);
-    json_str(o, r->share_run);
+    json_nstr(o, r->share_run);
     json_key(o, "worst_gap_fault", FALSE);
-    json_str(o, r->gap_fault);
+    json_nstr(o, r->gap_fault);
     json_key(o, "dir", FALSE);
-    json_str(o, r->status == ROW_RAN ? bond_mode_name(r->mode) : NULL);
+    json_nstr(o, r->status == ROW_RAN ? bond_mode_name(r->mode) : NULL);
+    if (c->has_tcp)
+        json_tcp(o, r->tcp);
     g_string_append_c(o, '}');
 }
 
@@ -660,23 +847,23 @@ char *compare_json(const Compare *c)
     g_return_val_if_fail(c != NULL, NULL);
     GString *o = g_string_new("{");
     json_key(o, "bondsim_version", TRUE);
-    json_str(o, BONDSIM_VERSION);
+    json_nstr(o, BONDSIM_VERSION);
     json_key(o, "scenario", FALSE);
-    json_str(o, c->name);
+    json_nstr(o, c->name);
     json_key(o, "seed", FALSE);
     g_string_append_printf(o, "%" G_GUINT64_FORMAT, c->seed);
     json_key(o, "duration_s", FALSE);
     g_string_append_printf(o, "%" G_GUINT64_FORMAT ".%012" G_GUINT64_FORMAT, c->end_ps / PS_PER_S,
                            c->end_ps % PS_PER_S);
     json_key(o, "bonds", FALSE);
-    json_str(o, c->bonds);
+    json_nstr(o, c->bonds);
     json_key(o, "tx_share_taken", FALSE);
-    json_str(o, c->share_until);
+    json_nstr(o, c->share_until);
     json_key(o, "rows", FALSE);
     g_string_append_c(o, '[');
     for (guint r = 0; r < c->rows->len; r++) {
         g_string_append(o, r ? ",\n" : "\n");
-        json_row(o, &g_array_index(c->rows, CompareRow, r));
+        json_row(o, c, &g_array_index(c->rows, CompareRow, r));
     }
     g_string_append(o, "]}\n");
     return g_string_free(o, FALSE);
@@ -703,14 +890,36 @@ gboolean compare_write(const Compare *c, GError **error)
 /* ------------------------------------------------------------------------ */
 /* --plot                                                                   */
 
-/* One bar panel from column `col` of compare.csv. Modes without a value
- * (refused, not modelled, no gap) have an empty cell: no bar. */
-static void compare_plot_panel(GString *o, const char *title, int col)
+/* Whether some row has a value in column `col`. */
+static gboolean compare_col_has_value(const Compare *c, int col)
 {
+    gboolean any = FALSE;
+    for (guint r = 0; r < c->rows->len && !any; r++) {
+        char *cells[COL_COUNT];
+        compare_cells(&g_array_index(c->rows, CompareRow, r), cells);
+        any = cells[col] != NULL;
+        compare_cells_free(cells);
+    }
+    return any;
+}
+
+/* One bar panel from column `col` of compare.csv. Modes without a value
+ * (refused, not modelled, no gap) have an empty cell: no bar. A column empty
+ * in every row (no fault: no gap) gets an empty panel saying so, as gnuplot
+ * refuses to plot a column without a valid point. */
+static void compare_plot_panel(GString *o, const Compare *c, const char *title, int col)
+{
+    g_string_append_printf(o, "set title '%s'\n", title);
+    if (!compare_col_has_value(c, col)) {
+        g_string_append(o, "set label 1 'no value in any mode' at graph 0.5, 0.5 center\n"
+                           "set yrange [0:1]\n"
+                           "plot 'compare.csv' using (0):xtic(1) notitle\n"
+                           "unset label 1\nset yrange [0:*]\n");
+        return;
+    }
     g_string_append_printf(o,
-                           "set title '%s'\n"
                            "plot 'compare.csv' using %d:xtic(1) linecolor rgb '#4060a0' notitle\n",
-                           title, col + 1);
+                           compare_csv_column(c, col));
 }
 
 char *compare_plot_script(const Compare *c)
@@ -723,17 +932,22 @@ char *compare_plot_script(const Compare *c)
                               "set grid ytics\nset xtics rotate by -30\nset yrange [0:*]\n");
     g_autofree char *title =
         g_strdup_printf("bondsim compare %s (seed %" G_GUINT64_FORMAT ")", c->name, c->seed);
-    g_string_append(o, "set multiplot layout 2,2 title '");
+    /* with TCP connections, a third column of panels: goodput, spurious */
+    g_string_append_printf(o, "set multiplot layout 2,%d title '", c->has_tcp ? 3 : 2);
     for (const char *p = title; *p; p++) {
         if (*p == '\'')
             g_string_append_c(o, '\'');
         g_string_append_c(o, *p);
     }
     g_string_append(o, "'\n");
-    compare_plot_panel(o, "delivered (Mb/s)", COL_MBPS);
-    compare_plot_panel(o, "frames lost", COL_LOST);
-    compare_plot_panel(o, "frames out of order", COL_OOO);
-    compare_plot_panel(o, "worst failover gap (ms)", COL_GAP);
+    compare_plot_panel(o, c, "delivered (Mb/s)", COL_MBPS);
+    compare_plot_panel(o, c, "frames lost", COL_LOST);
+    compare_plot_panel(o, c, "frames out of order", COL_OOO);
+    compare_plot_panel(o, c, "worst failover gap (ms)", COL_GAP);
+    if (c->has_tcp) {
+        compare_plot_panel(o, c, "TCP goodput (Mb/s)", COL_TCP_MBPS);
+        compare_plot_panel(o, c, "TCP spurious fast retransmits", COL_TCP_SPUR_FAST);
+    }
     g_string_append(o, "unset multiplot\n");
     return g_string_free(o, FALSE);
 }

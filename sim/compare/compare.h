@@ -7,7 +7,12 @@
  * file they read, so they cannot interact. A mode this build does not model
  * (bond_mode_is_modelled) is a row saying so, not a failure. The rows are
  * rendered as an aligned table, CSV and JSON with the same cells; same
- * inputs, same bytes (no clock, path or host name in them).
+ * inputs, same bytes (no clock, path or host name in them). When the
+ * scenario has TCP connections (tcp_any), each row also has TCP cells
+ * (goodput, retransmissions, spurious fast and RTO retransmissions, RTO
+ * expiries, longest stall, connections that survived) and the JSON row each
+ * connection's figures under the names stats.json uses; without TCP those
+ * columns and keys are absent, not empty.
  */
 #ifndef BONDSIM_COMPARE_COMPARE_H
 #define BONDSIM_COMPARE_COMPARE_H
@@ -77,8 +82,9 @@ gboolean compare_write(const Compare *c, GError **error);
 
 /* The gnuplot script of the per-mode bars (data: compare.csv beside it):
  * delivered Mb/s, frames lost, frames out of order and the worst failover
- * gap, one bar per mode in row order; no terminal or output set in it.
- * Caller frees. */
+ * gap, plus TCP goodput and spurious fast retransmits when the scenario has
+ * TCP connections; one bar per mode in row order; no terminal or output set
+ * in it. Caller frees. */
 char *compare_plot_script(const Compare *c);
 /* After compare_write: writes DIR/compare.gp and renders DIR/compare.png and
  * DIR/compare.svg with `gnuplot` (stats/plot.h plot_render_script). */
