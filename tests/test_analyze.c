@@ -23,6 +23,7 @@
 #include "util/bytes.h"
 
 #define SCENARIO BONDSIM_SOURCE_DIR "/scenarios/balance-rr.ini"
+#define RTP_SCENARIO BONDSIM_SOURCE_DIR "/scenarios/rtp-balance-rr.ini"
 
 typedef struct {
     int code;  /* exit status; -1 when it did not exit normally */
@@ -84,18 +85,25 @@ static Run spawn(const char *program, ...)
 
 static char *ng_dir;   /* pcapng run */
 static char *pcap_dir; /* --pcap-format pcap run */
+static char *rtp_dir;  /* RTP_SCENARIO, pcapng */
+
+/* Runs `scenario` once into the scratch directory `name`, kept in *dir. */
+static const char *run_once(char **dir, const char *name, const char *scenario, const char *format)
+{
+    if (*dir != NULL)
+        return *dir;
+    *dir = cu_scratch_dir(name);
+    Run r = spawn(BONDSIM_BINARY, "run", scenario, "-o", *dir, "-q", "--pcap-format", format, NULL);
+    checkf(r.code == 0, __LINE__, "bondsim run %s exits 0, got %d: %s", scenario, r.code, r.err);
+    run_clear(&r);
+    return *dir;
+}
 
 static const char *run_dir(gboolean classic)
 {
-    char **dir = classic ? &pcap_dir : &ng_dir;
-    if (*dir != NULL)
-        return *dir;
-    *dir = cu_scratch_dir(classic ? "analyze-pcap" : "analyze-pcapng");
-    Run r = spawn(BONDSIM_BINARY, "run", SCENARIO, "-o", *dir, "-q", "--pcap-format",
-                  classic ? "pcap" : "pcapng", NULL);
-    checkf(r.code == 0, __LINE__, "bondsim run exits 0, got %d: %s", r.code, r.err);
-    run_clear(&r);
-    return *dir;
+    if (classic)
+        return run_once(&pcap_dir, "analyze-pcap", SCENARIO, "pcap");
+    return run_once(&ng_dir, "analyze-pcapng", SCENARIO, "pcapng");
 }
 
 static char *read_text(const char *path)
@@ -338,6 +346,220 @@ static void classic_pcap_input_agrees(void)
 }
 
 /* ------------------------------------------------------------------------
+ * RTP flows: the BSIM header after the RTP header
+ * ------------------------------------------------------------------------ */
+
+/* rtp-balance-rr.ini: voice#1..3, BSIM flows 0..2, received at client/eth0 */
+#define RTP_FLOWS 3
+
+static const char *rtp_run(void)
+{
+    return run_once(&rtp_dir, "analyze-rtp", RTP_SCENARIO, "pcapng");
+}
+
+/* How many times `needle` occurs in `hay`. */
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The analyser's "flows" array, as text. */
+static char *flows_of(const char *an)
+{
+    const char *p = strstr(an, "\"flows\":[");
+    return json_object_at(p ? p + strlen("\"flows\":") : NULL);
+}
+
+/* The analyser's flow after `an_anchor` against stats.json's flow `name`:
+ * the reorder object as text and the receiver's counters. */
+static void check_flow_equals(const char *stats, const char *name, const char *an,
+                              const char *an_anchor, int line)
+{
+    g_autofree char *sim_anchor = g_strdup_printf("{\"name\":\"%s\",\"kind\"", name);
+    g_autofree char *sim_rr = json_member_after(stats, sim_anchor, "reorder");
+    g_autofree char *an_rr = json_member_after(an, an_anchor, "reorder");
+    checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, line,
+           "%s reordering equals stats.json:\n  sim %s\n  an  %s", name, sim_rr, an_rr);
+    static const char *const keys[] = {"received", "out_of_order", "duplicates", "rx_bytes"};
+    for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
+        gint64 want = json_int_after(stats, sim_anchor, keys[k]);
+        gint64 got = json_int_after(an, an_anchor, keys[k]);
+        checkf(want >= 0 && want == got, line,
+               "%s %s: stats.json %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, name, keys[k],
+               want, got);
+    }
+}
+
+/* Auto mode finds the BSIM header behind the RTP header: each voice flow
+ * is keyed by its BSIM flow id and agrees with stats.json; at the sender's
+ * bond every datagram leaves once, so there the analyser counts `sent`, and
+ * sent - received is `lost`. --seq bsim reads the very same flows. */
+static void rtp_flows_by_bsim_id_equal_stats_json(void)
+{
+    const char *dir = rtp_run();
+    g_autofree char *cap = g_build_filename(dir, "rtp-balance-rr.pcapng", NULL);
+    g_autofree char *stats_path = g_build_filename(dir, "stats.json", NULL);
+    g_autofree char *stats = read_text(stats_path);
+    g_autofree char *an = analyze_json(dir, "rtp-auto.json", cap, "-i", "client/eth0",
+                                       "--direction", "in", "--flows", NULL);
+    checkf(count_of(an, "\"seq_source\":\"bsim\"") == RTP_FLOWS &&
+               count_of(an, "\"seq_source\":") == RTP_FLOWS,
+           __LINE__, "every flow at the client is read from its BSIM header: %s", an);
+    g_autofree char *tx =
+        analyze_json(dir, "rtp-tx.json", cap, "-i", "server/bond0", "--direction", "out", NULL);
+    for (int i = 0; i < RTP_FLOWS; i++) {
+        g_autofree char *name = g_strdup_printf("voice#%d", i + 1);
+        g_autofree char *sim_anchor = g_strdup_printf("{\"name\":\"%s\",\"kind\"", name);
+        g_autofree char *anchor = g_strdup_printf("\"bsim_flow\":%d,", i);
+        check_flow_equals(stats, name, an, anchor, __LINE__);
+        gint64 sent = json_int_after(stats, sim_anchor, "sent");
+        gint64 lost = json_int_after(stats, sim_anchor, "lost");
+        gint64 tx_seen = json_int_after(tx, anchor, "received");
+        gint64 rx_seen = json_int_after(an, anchor, "received");
+        checkf(sent > 0 && tx_seen == sent, __LINE__,
+               "%s: sent %" G_GINT64_FORMAT ", analyser at server/bond0 %" G_GINT64_FORMAT, name,
+               sent, tx_seen);
+        checkf(lost > 0 && tx_seen - rx_seen == lost, __LINE__,
+               "%s: lost %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT " - %" G_GINT64_FORMAT,
+               name, lost, tx_seen, rx_seen);
+    }
+    g_autofree char *bsim = analyze_json(dir, "rtp-bsim.json", cap, "-i", "client/eth0",
+                                         "--direction", "in", "--flows", "--seq", "bsim", NULL);
+    g_autofree char *auto_flows = flows_of(an);
+    g_autofree char *bsim_flows = flows_of(bsim);
+    checkf(auto_flows[0] != '\0' && strcmp(auto_flows, bsim_flows) == 0, __LINE__,
+           "--seq bsim gives the flows of auto:\n  auto %s\n  bsim %s", auto_flows, bsim_flows);
+}
+
+/* --seq rtp still keys the flows by SSRC and numbers them by RTP's 16-bit
+ * sequence. bondsim sets each flow's SSRC to g_str_hash(flow name)
+ * (flow_set_rtp) and its RTP sequence to the BSIM one modulo 2^16, so the
+ * figures equal stats.json's too. */
+static void seq_rtp_keys_flows_by_ssrc(void)
+{
+    const char *dir = rtp_run();
+    g_autofree char *cap = g_build_filename(dir, "rtp-balance-rr.pcapng", NULL);
+    g_autofree char *stats_path = g_build_filename(dir, "stats.json", NULL);
+    g_autofree char *stats = read_text(stats_path);
+    g_autofree char *an = analyze_json(dir, "rtp-seq.json", cap, "-i", "client/eth0", "--direction",
+                                       "in", "--seq", "rtp", NULL);
+    checkf(count_of(an, "\"seq_source\":\"rtp\"") == RTP_FLOWS &&
+               count_of(an, "\"seq_source\":") == RTP_FLOWS && strstr(an, "bsim_flow") == NULL,
+           __LINE__, "--seq rtp: every flow is an RTP one: %s", an);
+    for (int i = 0; i < RTP_FLOWS; i++) {
+        g_autofree char *name = g_strdup_printf("voice#%d", i + 1);
+        g_autofree char *anchor =
+            g_strdup_printf("\"flow\":\"rtp 0x%08x udp 10.0.0.1:", g_str_hash(name));
+        checkf(strstr(an, anchor) != NULL, __LINE__, "%s: flow %s...: %s", name, anchor, an);
+        check_flow_equals(stats, name, an, anchor, __LINE__);
+    }
+}
+
+/* A classic pcap of RTP frames written here: the RTP header has two CSRCs
+ * and a one-word header extension before the BSIM header (flow 7, sequence
+ * 100 + k), RTP sequence 65534 + k (it wraps), arrival order 0 2 1 3 4. A
+ * sixth frame's extension claims more words than the datagram holds: no
+ * BSIM header is looked for behind it. */
+static void put_rtp_frame(GByteArray *pcap, uint32_t t_us, uint16_t rtp_seq, uint64_t bsim_seq,
+                          uint16_t ext_words)
+{
+    enum { PAYLOAD = 12 + 8 + 4 + 4 + 24, FRAME = 14 + 20 + 8 + PAYLOAD };
+    uint8_t f[16 + FRAME] = {0};
+    put_le32(f, 1);
+    put_le32(f + 4, t_us);
+    put_le32(f + 8, FRAME);
+    put_le32(f + 12, FRAME);
+    uint8_t *e = f + 16;
+    static const uint8_t macs[12] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
+    memcpy(e, macs, sizeof macs);
+    put_be16(e + 12, 0x0800);
+    uint8_t *ip = e + 14;
+    ip[0] = 0x45;
+    put_be16(ip + 2, 20 + 8 + PAYLOAD);
+    put_be16(ip + 4, (uint16_t)bsim_seq);
+    put_be16(ip + 6, 0x4000);
+    ip[8] = 64;
+    ip[9] = 17;
+    static const uint8_t addrs[8] = {10, 0, 0, 1, 10, 0, 0, 2};
+    memcpy(ip + 12, addrs, sizeof addrs);
+    uint8_t *udp = ip + 20;
+    put_be16(udp, 40000);
+    put_be16(udp + 2, 5004);
+    put_be16(udp + 4, 8 + PAYLOAD);
+    uint8_t *rtp = udp + 8;
+    rtp[0] = 0x80 | 0x10 | 2; /* version 2, extension, 2 CSRCs */
+    rtp[1] = 96;
+    put_be16(rtp + 2, rtp_seq);
+    put_be32(rtp + 4, t_us * 90 / 1000);
+    put_be32(rtp + 8, 0x5eed0001u);
+    put_be32(rtp + 12, 0x11111111u);
+    put_be32(rtp + 16, 0x22222222u);
+    put_be16(rtp + 20, 0xbede);
+    put_be16(rtp + 22, ext_words);
+    uint8_t *bsim = rtp + 28;
+    memcpy(bsim, "BSIM", 4);
+    put_be32(bsim + 4, 7);
+    put_be64(bsim + 8, bsim_seq);
+    put_be64(bsim + 16, (uint64_t)t_us * 1000);
+    g_byte_array_append(pcap, f, sizeof f);
+}
+
+static void rtp_csrc_and_extension_are_skipped(void)
+{
+    g_autofree char *dir = cu_scratch_dir("analyze-rtp-ext");
+    GByteArray *pcap = g_byte_array_new();
+    uint8_t hdr[24] = {0};
+    put_le32(hdr, 0xA1B2C3D4u);
+    put_le16(hdr + 4, 2);
+    put_le16(hdr + 6, 4);
+    put_le32(hdr + 16, 65535);
+    put_le32(hdr + 20, 1);
+    g_byte_array_append(pcap, hdr, sizeof hdr);
+    /* the first gap is the longest: 2 ms, then 1 ms each */
+    static const int order[] = {0, 2, 1, 3, 4};
+    static const uint32_t t_us[] = {1000, 3000, 4000, 5000, 6000, 7000};
+    for (int i = 0; i < 5; i++)
+        put_rtp_frame(pcap, t_us[i], (uint16_t)(65534 + order[i]), (uint64_t)(100 + order[i]), 1);
+    put_rtp_frame(pcap, t_us[5], 3, 105, 0xffff);
+    g_autofree char *path = g_build_filename(dir, "rtp-ext.pcap", NULL);
+    gboolean written = g_file_set_contents(path, (const char *)pcap->data, pcap->len, NULL);
+    g_byte_array_unref(pcap);
+    CU_ASSERT_TRUE_FATAL(written);
+
+    g_autofree char *an = analyze_json(dir, "auto.json", path, "--gaps", "16", NULL);
+    const char *flow = "\"flow\":\"bsim 7 udp 10.0.0.1:40000 > 10.0.0.2:5004\"";
+    checkf(strstr(an, flow) != NULL, __LINE__, "auto: BSIM flow 7 behind CSRCs and extension: %s",
+           an);
+    CU_ASSERT_EQUAL(json_int_after(an, flow, "received"), 5);
+    CU_ASSERT_EQUAL(json_int_after(an, flow, "out_of_order"), 1);
+    CU_ASSERT_EQUAL(json_int_after(an, flow, "reordered"), 1);
+    CU_ASSERT_EQUAL(json_int_after(an, flow, "max_extent"), 1);
+    /* gaps carry the BSIM numbers: the first gap runs from 100 to 102 */
+    CU_ASSERT_EQUAL(json_int_after(an, flow, "seq_before"), 100);
+    CU_ASSERT_EQUAL(json_int_after(an, flow, "seq_after"), 102);
+    /* the frame with the overlong extension falls back to the IPv4 ID */
+    const char *ipid = "\"flow\":\"ipid udp 10.0.0.1:40000 > 10.0.0.2:5004\"";
+    checkf(strstr(an, ipid) != NULL, __LINE__, "auto: the damaged frame is an ipid flow: %s", an);
+    CU_ASSERT_EQUAL(json_int_after(an, ipid, "received"), 1);
+    CU_ASSERT_EQUAL(count_of(an, "\"seq_source\":"), 2);
+
+    g_autofree char *rtp =
+        analyze_json(dir, "rtp.json", path, "--seq", "rtp", "--gaps", "16", NULL);
+    const char *rflow = "\"flow\":\"rtp 0x5eed0001 udp 10.0.0.1:40000 > 10.0.0.2:5004\"";
+    checkf(strstr(rtp, rflow) != NULL && count_of(rtp, "\"seq_source\":") == 1, __LINE__,
+           "--seq rtp: one flow, SSRC 0x5eed0001: %s", rtp);
+    /* all six frames carry RTP; the sixth, sequence 3, is 65539 unwrapped */
+    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "received"), 6);
+    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "out_of_order"), 1);
+    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "reordered"), 1);
+    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "seq_before"), 65534);
+    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "seq_after"), 0);
+}
+
+/* ------------------------------------------------------------------------
  * Damaged input
  * ------------------------------------------------------------------------ */
 
@@ -415,6 +637,200 @@ static void non_ethernet_link_types_are_refused(void)
     check_fails(sll, 1, "not Ethernet", __LINE__);
 }
 
+/* A zero-length file (pcap or pcapng by name) and a directory. */
+static void empty_file_and_directory_name_the_file(void)
+{
+    g_autofree char *dir = cu_scratch_dir("analyze-empty");
+    static const char *const names[] = {"empty.pcap", "empty.pcapng"};
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *path = g_build_filename(dir, names[i], NULL);
+        CU_ASSERT_TRUE_FATAL(g_file_set_contents(path, "", 0, NULL));
+        check_fails(path, 1, "empty file (0 bytes)", __LINE__);
+    }
+    g_autofree char *sub = g_build_filename(dir, "dir.pcapng", NULL);
+    CU_ASSERT_EQUAL_FATAL(g_mkdir(sub, 0755), 0);
+    check_fails(sub, 1, "cannot read the capture", __LINE__);
+}
+
+/* Cut inside any part of a block (its type, its length, the byte-order
+ * magic, the body, the trailing length), the pcapng is reported truncated;
+ * cut exactly between blocks it is a shorter valid capture. The blocks of
+ * the RTP run's capture are walked here from their lengths. */
+static void pcapng_cut_anywhere_in_a_block(void)
+{
+    const char *dir = rtp_run();
+    g_autofree char *cap = g_build_filename(dir, "rtp-balance-rr.pcapng", NULL);
+    g_autofree char *cut = g_build_filename(dir, "cut.pcapng", NULL);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    CU_ASSERT_TRUE_FATAL(g_file_get_contents(cap, (char **)&data, &len, NULL));
+    CU_ASSERT_TRUE_FATAL(len > 12 && get_le32((const uint8_t *)data + 8) == 0x1A2B3C4Du);
+    GArray *starts = g_array_new(FALSE, FALSE, sizeof(gsize));
+    for (gsize off = 0; off + 12 <= len;) {
+        g_array_append_val(starts, off);
+        gsize total = get_le32((const uint8_t *)data + off + 4);
+        CU_ASSERT_TRUE_FATAL(total >= 12 && total % 4 == 0);
+        off += total;
+        CU_ASSERT_TRUE_FATAL(off <= len);
+    }
+    CU_ASSERT_TRUE_FATAL(starts->len > 8);
+    /* the first six blocks (SHB, IDBs), a packet in the middle, the last */
+    guint pick[] = {0, 1, 2, 3, 4, 5, starts->len / 2, starts->len - 1};
+    int cuts = 0;
+    for (gsize i = 0; i < G_N_ELEMENTS(pick); i++) {
+        gsize start = g_array_index(starts, gsize, pick[i]);
+        gsize total = get_le32((const uint8_t *)data + start + 4);
+        gsize at[] = {start + 1,  start + 4,         start + 7,
+                      start + 11, start + total / 2, start + total - 1};
+        for (gsize j = 0; j < G_N_ELEMENTS(at); j++) {
+            if (at[j] == 0 || at[j] >= start + total)
+                continue;
+            CU_ASSERT_TRUE_FATAL(g_file_set_contents(cut, data, (gssize)at[j], NULL));
+            /* under 4 bytes there is no pcapng magic to recognise */
+            check_fails(cut, 1, at[j] < 4 ? "truncated" : "truncated pcapng file", __LINE__);
+            cuts++;
+        }
+        CU_ASSERT_TRUE_FATAL(g_file_set_contents(cut, data, (gssize)(start + total), NULL));
+        Run r = spawn(BONDSIM_ANALYZE, cut, NULL);
+        checkf(r.code == 0 && r.err[0] == '\0', __LINE__,
+               "cut after block %u (offset %zu): exit 0, got %d: %s", pick[i], start + total,
+               r.code, r.err);
+        run_clear(&r);
+    }
+    CU_ASSERT_TRUE(cuts >= 40);
+    g_array_free(starts, TRUE);
+}
+
+/* pcapng blocks: a section header, then `n` bytes of `more`. */
+static void write_pcapng(const char *path, const uint8_t *more, gsize n)
+{
+    uint8_t shb[28] = {0};
+    put_le32(shb, 0x0A0D0D0Au);
+    put_le32(shb + 4, 28);
+    put_le32(shb + 8, 0x1A2B3C4Du);
+    put_le16(shb + 12, 1);
+    put_le64(shb + 16, UINT64_MAX);
+    put_le32(shb + 24, 28);
+    GByteArray *b = g_byte_array_new();
+    g_byte_array_append(b, shb, sizeof shb);
+    g_byte_array_append(b, more, (guint)n);
+    gboolean ok = g_file_set_contents(path, (const char *)b->data, b->len, NULL);
+    g_byte_array_unref(b);
+    CU_ASSERT_TRUE_FATAL(ok);
+}
+
+/* An Ethernet IDB (20 bytes) at `p`. */
+static void put_idb(uint8_t *p)
+{
+    put_le32(p, 1);
+    put_le32(p + 4, 20);
+    put_le16(p + 8, 1);
+    put_le32(p + 12, 65535);
+    put_le32(p + 16, 20);
+}
+
+/* Blocks whose lengths or fields do not hold together: each is refused
+ * with a message naming the file and what is wrong, never read past. */
+static void corrupt_pcapng_blocks_are_refused(void)
+{
+    g_autofree char *dir = cu_scratch_dir("analyze-corrupt");
+    g_autofree char *path = g_build_filename(dir, "bad.pcapng", NULL);
+    uint8_t b[64];
+
+    /* a simple packet block of 12 bytes: no room for its length field */
+    memset(b, 0, sizeof b);
+    put_idb(b);
+    put_le32(b + 20, 3);
+    put_le32(b + 24, 12);
+    put_le32(b + 28, 12);
+    write_pcapng(path, b, 32);
+    check_fails(path, 1, "simple packet block too short", __LINE__);
+
+    /* an enhanced packet block for interface 3 of 1 */
+    memset(b, 0, sizeof b);
+    put_idb(b);
+    put_le32(b + 20, 6);
+    put_le32(b + 24, 32);
+    put_le32(b + 28, 3);
+    put_le32(b + 48, 32);
+    write_pcapng(path, b, 52);
+    check_fails(path, 1, "packet for interface 3, but 1 described", __LINE__);
+
+    /* captured length 100 in a block with no data */
+    put_le32(b + 28, 0);
+    put_le32(b + 40, 100);
+    write_pcapng(path, b, 52);
+    check_fails(path, 1, "captured length runs past the block", __LINE__);
+
+    /* block length not a multiple of 4 */
+    memset(b, 0, sizeof b);
+    put_idb(b);
+    put_le32(b + 4, 13);
+    write_pcapng(path, b, 20);
+    check_fails(path, 1, "has length 13", __LINE__);
+
+    /* trailing length differs from the leading one */
+    memset(b, 0, sizeof b);
+    put_idb(b);
+    put_le32(b + 16, 24);
+    write_pcapng(path, b, 20);
+    check_fails(path, 1, "trailing length 24, leading 20", __LINE__);
+
+    /* an interface option of 100 bytes in a 24-byte block */
+    memset(b, 0, sizeof b);
+    put_le32(b, 1);
+    put_le32(b + 4, 24);
+    put_le16(b + 8, 1);
+    put_le32(b + 12, 65535);
+    put_le16(b + 16, 2);
+    put_le16(b + 18, 100);
+    put_le32(b + 20, 24);
+    write_pcapng(path, b, 24);
+    check_fails(path, 1, "an interface option overruns its block", __LINE__);
+
+    /* a second section whose byte-order magic is neither order */
+    memset(b, 0, sizeof b);
+    put_le32(b, 0x0A0D0D0Au);
+    put_le32(b + 4, 28);
+    put_le32(b + 8, 0x12345678u);
+    put_le32(b + 24, 28);
+    write_pcapng(path, b, 28);
+    check_fails(path, 1, "byte-order magic 0x12345678", __LINE__);
+}
+
+/* Two frames 2^40 us (12.7 days) apart: more than a million 10 ms bins,
+ * as a damaged time stamp gives. Refused (exit 2) naming the file. */
+static void far_time_stamp_names_the_file(void)
+{
+    g_autofree char *dir = cu_scratch_dir("analyze-far");
+    g_autofree char *path = g_build_filename(dir, "far.pcapng", NULL);
+    uint8_t b[20 + 2 * 48] = {0};
+    put_idb(b);
+    for (int i = 0; i < 2; i++) {
+        uint8_t *e = b + 20 + 48 * i;
+        put_le32(e, 6);
+        put_le32(e + 4, 48);
+        put_le32(e + 12, i ? 1u << 8 : 0); /* time stamp, high word */
+        put_le32(e + 20, 14);
+        put_le32(e + 24, 14);
+        put_be16(e + 28 + 12, 0x0800);
+        put_le32(e + 44, 48);
+    }
+    write_pcapng(path, b, sizeof b);
+    Run r = spawn(BONDSIM_ANALYZE, path, NULL);
+    g_autofree char *prefix =
+        g_strdup_printf("bondsim-analyze: %s: the frame at 1099511.627776000 s", path);
+    checkf(r.code == 2 && g_str_has_prefix(r.err, prefix) &&
+               strstr(r.err, "more than 1000000 bins") != NULL,
+           __LINE__, "exit 2 (got %d), message naming the file and the frame: %s", r.code, r.err);
+    run_clear(&r);
+    /* with a wide enough bin the two frames are read */
+    Run ok = spawn(BONDSIM_ANALYZE, path, "--bin", "1000s", NULL);
+    checkf(ok.code == 0 && strstr(ok.out, "2 frames, 28 bytes") != NULL, __LINE__,
+           "--bin 1000s: exit 0 (got %d): %s%s", ok.code, ok.out, ok.err);
+    run_clear(&ok);
+}
+
 static void unknown_interface_lists_the_known_ones(void)
 {
     const char *dir = run_dir(FALSE);
@@ -436,10 +852,18 @@ int main(void)
         {"truncated_captures_name_the_file", truncated_captures_name_the_file},
         {"non_ethernet_link_types_are_refused", non_ethernet_link_types_are_refused},
         {"unknown_interface_lists_the_known_ones", unknown_interface_lists_the_known_ones},
+        {"rtp_flows_by_bsim_id_equal_stats_json", rtp_flows_by_bsim_id_equal_stats_json},
+        {"seq_rtp_keys_flows_by_ssrc", seq_rtp_keys_flows_by_ssrc},
+        {"rtp_csrc_and_extension_are_skipped", rtp_csrc_and_extension_are_skipped},
+        {"empty_file_and_directory_name_the_file", empty_file_and_directory_name_the_file},
+        {"pcapng_cut_anywhere_in_a_block", pcapng_cut_anywhere_in_a_block},
+        {"corrupt_pcapng_blocks_are_refused", corrupt_pcapng_blocks_are_refused},
+        {"far_time_stamp_names_the_file", far_time_stamp_names_the_file},
         CU_TEST_INFO_NULL,
     };
     int rc = cu_run("analyze", cases);
     g_free(ng_dir);
     g_free(pcap_dir);
+    g_free(rtp_dir);
     return rc;
 }

@@ -15,7 +15,9 @@
  *
  * Sequence numbers (--seq), per packet:
  *   bsim  the 24-byte bondsim header ("BSIM", flow u32, seq u64, send ns)
- *         at the start of a UDP payload or ICMP echo data: exact, 64-bit.
+ *         at the start of a UDP payload or ICMP echo data, or in UDP right
+ *         after a version-2 RTP header (bondsim's rtp=on flows; CSRCs and
+ *         a header extension are skipped): exact, 64-bit.
  *   ipid  the IPv4 identification field per 5-tuple, unwrapped from 16
  *         bits. Linux gives a connected socket (TCP, connected UDP) its own
  *         counter, +1 per packet, so it numbers a flow's packets in send
@@ -26,7 +28,8 @@
  *         number per packet.
  *   rtp   the RTP sequence number (UDP payload of version 2) per 5-tuple
  *         and SSRC, unwrapped from 16 bits.
- *   auto  (default) bsim when the header is there, else ipid for IPv4.
+ *   auto  (default) bsim when the header is there (RTP flows included),
+ *         else ipid for IPv4.
  * Packets with no sequence still count in the load.
  *
  * Without --interface every interface is analysed together: a frame seen
@@ -55,6 +58,9 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
+/* bondsim's header: "BSIM", flow u32, seq u64, send ns u64 (FLOW_HEADER_LEN
+ * in traffic/flow.h, not included here: the tool needs no simulator type). */
+#define ANALYZE_BSIM_LEN 24
 #define ANALYZE_SEEN_WINDOW 4096
 #define ANALYZE_FIRST_ARRIVALS 64
 #define ANALYZE_GAPS_MAX 16
@@ -206,7 +212,24 @@ static bool an_parse(const uint8_t *f, uint32_t len, AnFrame *fr)
     return true;
 }
 
-/* The BSIM header's place: UDP payload or ICMP(v6) echo data. */
+/* Length of the RTP header (RFC 3550 5.1, 5.3.1) at the start of `p`:
+ * 12 bytes, 4 per CSRC, and the header extension when X is set. 0 when
+ * `p` does not start with a whole version-2 header. */
+static uint32_t an_rtp_hlen(const uint8_t *p, uint32_t len)
+{
+    if (len < 12 || (p[0] >> 6) != 2)
+        return 0;
+    uint32_t n = 12 + 4u * (p[0] & 0x0f);
+    if (p[0] & 0x10) {
+        if (len < n + 4)
+            return 0;
+        n += 4 + 4u * get_be16(p + n + 2);
+    }
+    return n <= len ? n : 0;
+}
+
+/* The BSIM header's place: UDP payload or ICMP(v6) echo data; in UDP also
+ * right after an RTP header (bondsim's rtp=on flows). */
 static const uint8_t *an_bsim(const AnFrame *fr)
 {
     if (fr->fragment)
@@ -214,10 +237,16 @@ static const uint8_t *an_bsim(const AnFrame *fr)
     bool udp = fr->proto == 17;
     bool echo = (fr->proto == 1 && fr->l4_len >= 1 && (fr->l4[0] == 0 || fr->l4[0] == 8)) ||
                 (fr->proto == 58 && fr->l4_len >= 1 && (fr->l4[0] == 128 || fr->l4[0] == 129));
-    if ((!udp && !echo) || fr->l4_len < 8 + 24)
+    if ((!udp && !echo) || fr->l4_len < 8 + ANALYZE_BSIM_LEN)
         return NULL;
     const uint8_t *h = fr->l4 + 8;
-    return memcmp(h, "BSIM", 4) == 0 ? h : NULL;
+    uint32_t room = fr->l4_len - 8;
+    if (memcmp(h, "BSIM", 4) == 0)
+        return h;
+    uint32_t rtp = udp ? an_rtp_hlen(h, room) : 0;
+    if (rtp == 0 || room - rtp < ANALYZE_BSIM_LEN || memcmp(h + rtp, "BSIM", 4) != 0)
+        return NULL;
+    return h + rtp;
 }
 
 /* The flow key and the packet's sequence; FALSE when it has none. */
@@ -431,14 +460,19 @@ static void an_flow_add(AnRun *r, AnFlow *fl, uint64_t raw, const AnalyzePacket 
 /* Per-interface load                                                       */
 /* ------------------------------------------------------------------------ */
 
+static void an_fmt_s(uint64_t ns, char *buf, size_t len);
+
 static gboolean an_iface_bin(AnRun *r, AnalyzeIface *ifc, const AnalyzePacket *p, GError **error)
 {
     uint64_t t = p->ts_ns > r->bin_base_ns ? p->ts_ns - r->bin_base_ns : 0;
     uint64_t bin = t / r->bin_ns;
     if (bin >= ANALYZE_MAX_BINS) {
+        char at[48];
+        an_fmt_s(p->ts_ns, at, sizeof at);
         g_set_error(error, ANALYZE_ERROR, ANALYZE_ERROR_ARGS,
-                    "--bin: the capture spans more than %u bins; use a wider bin",
-                    ANALYZE_MAX_BINS);
+                    "%s: the frame at %s s lies more than %u bins (--bin) after the first "
+                    "frame: use a wider --bin, or the file's time stamps are damaged",
+                    ifc->file, at, ANALYZE_MAX_BINS);
         return FALSE;
     }
     if (ifc->bins->len < (bin + 1) * 3)
@@ -924,8 +958,8 @@ static const char an_description[] =
     "or captures taken on a real server's slaves (tcpdump -w, dumpcap). Several files are\n"
     "merged by time. --interface (repeatable) chooses the interfaces analysed (default:\n"
     "all; bondsim's pcapng names them host/nic, a classic pcap file after its base name).\n"
-    "Sequence numbers: the BSIM header of bondsim's flows, else the IPv4 ID per 5-tuple\n"
-    "(--seq ipid), or RTP's (--seq rtp).\n"
+    "Sequence numbers: the BSIM header of bondsim's flows (also behind an RTP header),\n"
+    "else the IPv4 ID per 5-tuple (--seq ipid), or RTP's per SSRC (--seq rtp).\n"
     "\n"
     "Exit codes: 0 success, 1 a capture cannot be read, 2 bad command line, 3 an output\n"
     "cannot be written.";

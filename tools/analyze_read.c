@@ -299,8 +299,11 @@ static uint64_t ng_ts_ns(const NgIdb *idb, uint64_t ts)
         ns = ts;
     else if (idb->res < 1000000000 && 1000000000 % idb->res == 0)
         ns = ts * (1000000000 / idb->res);
-    else
-        ns = (uint64_t)((long double)ts * 1e9L / (long double)idb->res);
+    else {
+        /* a damaged time stamp must not make the conversion overflow */
+        long double v = (long double)ts * 1e9L / (long double)idb->res;
+        ns = v < 18446744073709551616.0L ? (uint64_t)v : UINT64_MAX;
+    }
     return ns + (uint64_t)idb->off_s * 1000000000u;
 }
 
@@ -350,6 +353,8 @@ static gboolean ng_packet(AnSource *s, uint32_t type, uint32_t total, GError **e
 static gboolean ng_simple(AnSource *s, uint32_t total, GError **error)
 {
     uint64_t at = s->offset - total;
+    if (total < 16)
+        return ng_corrupt(s, at, "simple packet block too short", error);
     if (s->idbs->len == 0)
         return ng_corrupt(s, at, "simple packet block before any interface", error);
     uint32_t len = ng_u32(s, s->block + 8);
@@ -492,6 +497,11 @@ static gboolean an_source_open(AnalyzeReader *r, AnSource *s, GError **error)
     }
     uint8_t magic[4] = {0};
     size_t got = fread(magic, 1, 4, s->fp);
+    if (got == 0 && feof(s->fp)) {
+        g_set_error(error, ANALYZE_ERROR, ANALYZE_ERROR_OPEN,
+                    "%s: empty file (0 bytes): not a pcap or pcapng capture", s->path);
+        return FALSE;
+    }
     if (got == 4 && get_le32(magic) == NG_SHB) {
         rewind(s->fp);
         return an_source_advance(r, s, error);
