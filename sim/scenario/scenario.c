@@ -1396,6 +1396,41 @@ static gboolean load_tcp(Loader *ld, const char *g, const char *name, GError **e
     return TRUE;
 }
 
+/* Rewrite mode: to= (a host: its address of the capture's family) and the
+ * source address, the stack's towards it from `iface` or the routed one. */
+static gboolean replay_target(Loader *ld, const char *g, const char *key, Replay *r, Host *src,
+                              Iface **ifc, const char *to, GError **error)
+{
+    uint8_t a[16];
+    int fam = g_hash_table_contains(ld->hosts, to) ? r->family
+              : ipv6_parse(to, a)                  ? 6
+              : units_parse_ipv4(to, a, NULL)      ? 4
+                                                   : r->family;
+    GError *e = NULL;
+    if (!replay_check_family(r, fam, to, &e))
+        return fail_from(ld, error, g, key, e);
+    if (r->family == 6) {
+        if (!traffic_dst6(ld, g, key, to, r->dst_ip, error))
+            return FALSE;
+        if (!*ifc)
+            *ifc = ipv6_route_iface(src, r->dst_ip);
+        if (!*ifc || !(*ifc)->has_ip6)
+            return ini_fail(ld->ini, error, g, key, "host %s has no IPv6 route to %s", src->name,
+                            to);
+        memcpy(r->src_ip, ipv6_select_source(*ifc, r->dst_ip), 16);
+        return TRUE;
+    }
+    if (!traffic_dst(ld, g, key, to, r->dst_ip, error))
+        return FALSE;
+    if (!*ifc)
+        *ifc = host_route_iface(src, r->dst_ip);
+    if (!*ifc || !(*ifc)->has_ip)
+        return ini_fail(ld->ini, error, g, key, "host %s has no route with an address to %s",
+                        src->name, to);
+    memcpy(r->src_ip, (*ifc)->ip, 4);
+    return TRUE;
+}
+
 /* replay = FILE from=HOST [to=HOST|IP] [iface=IF] [mode=rewrite|raw] [speed=X]
  *          [loop=N] [start=T]  (traffic/replay.h; FILE relative to the scenario) */
 static gboolean load_replay(Loader *ld, const char *g, const char *name, GError **error)
@@ -1424,22 +1459,13 @@ static gboolean load_replay(Loader *ld, const char *g, const char *name, GError 
     Iface *ifc = NULL;
     if ((v = g_hash_table_lookup(kv, "iface")) && !(ifc = host_find_iface(src, v)))
         return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", v, src->name);
-    uint8_t dst[4] = {0};
     if (mode == REPLAY_RAW) {
         if (!ifc)
             return ini_fail(ld->ini, error, g, key, "mode=raw needs iface=IF");
         if (g_hash_table_contains(kv, "to"))
             return ini_fail(ld->ini, error, g, key, "to= is for mode=rewrite (raw sends as is)");
-    } else {
-        if (!(v = g_hash_table_lookup(kv, "to")))
-            return ini_fail(ld->ini, error, g, key, "mode=rewrite needs to=HOST|IP");
-        if (!traffic_dst(ld, g, key, v, dst, error))
-            return FALSE;
-        if (!ifc)
-            ifc = host_route_iface(src, dst);
-        if (!ifc || !ifc->has_ip)
-            return ini_fail(ld->ini, error, g, key, "host %s has no route with an address to %s",
-                            src->name, v);
+    } else if (!g_hash_table_contains(kv, "to")) {
+        return ini_fail(ld->ini, error, g, key, "mode=rewrite needs to=HOST|IP");
     }
     double speed = 1.0;
     if ((v = g_hash_table_lookup(kv, "speed"))) {
@@ -1463,11 +1489,13 @@ static gboolean load_replay(Loader *ld, const char *g, const char *name, GError 
     Replay *r = replay_load(name, path, mode, &e);
     if (!r)
         return fail_from(ld, error, g, key, e);
+    if (mode == REPLAY_REWRITE &&
+        !replay_target(ld, g, key, r, src, &ifc, g_hash_table_lookup(kv, "to"), error)) {
+        replay_free(r);
+        return FALSE;
+    }
     r->src = src;
     r->iface = ifc;
-    if (mode == REPLAY_REWRITE)
-        memcpy(r->src_ip, ifc->ip, 4);
-    memcpy(r->dst_ip, dst, 4);
     r->speed = speed;
     r->loops = loops;
     r->start_ps = start;

@@ -7,6 +7,7 @@
 #include <pcap/pcap.h>
 #include <string.h>
 
+#include "net/ipv6.h"
 #include "sim.h"
 #include "util/bytes.h"
 #include "util/units.h"
@@ -43,6 +44,118 @@ static const uint8_t *replay_ipv4(const struct pcap_pkthdr *h, const uint8_t *d,
     return ip;
 }
 
+#define IP6_NH_HOP 0u
+#define IP6_NH_TCP 6u
+#define IP6_NH_ROUTING 43u
+#define IP6_NH_FRAGMENT 44u
+#define IP6_NH_DSTOPTS 60u
+
+/* Where the upper-layer header of an IPv6 packet (`len` bytes, header
+ * first) starts: walks hop-by-hop, destination-options and fragment headers.
+ * *frag: 0 not a fragment, 1 the first fragment, 2 a later one (no upper
+ * header). False for a routing header (its last address is the checksum's
+ * destination, which rewriting would contradict) or a header running past
+ * the packet. */
+static bool replay_ip6_upper(const uint8_t *ip, uint32_t len, uint32_t *off, uint8_t *proto,
+                             int *frag)
+{
+    uint32_t o = IP6_HLEN;
+    uint8_t nh = ip[6];
+    *frag = 0;
+    for (;;) {
+        if (nh == IP6_NH_HOP || nh == IP6_NH_DSTOPTS) {
+            if (o + 8 > len)
+                return false;
+            uint32_t ext = (ip[o + 1] + 1u) * 8u;
+            nh = ip[o];
+            o += ext;
+        } else if (nh == IP6_NH_FRAGMENT) {
+            if (o + 8 > len)
+                return false;
+            uint16_t fo = get_be16(ip + o + 2);
+            nh = ip[o];
+            o += 8;
+            if (fo >> 3) { /* offset > 0: the upper header is in the first fragment */
+                *frag = 2;
+                break;
+            }
+            if (fo & 1u)
+                *frag = 1;
+        } else if (nh == IP6_NH_ROUTING) {
+            return false;
+        } else {
+            break;
+        }
+        if (o > len)
+            return false;
+    }
+    *off = o;
+    *proto = nh;
+    return true;
+}
+
+/* Rewrite mode: the IPv6 packet of an Ethernet II frame, or NULL. */
+static const uint8_t *replay_ipv6(const struct pcap_pkthdr *h, const uint8_t *d, uint32_t *len)
+{
+    if (h->caplen < ETH_HLEN + IP6_HLEN || get_be16(d + 12) != ETH_P_IPV6)
+        return NULL;
+    const uint8_t *ip = d + ETH_HLEN;
+    uint32_t tot = IP6_HLEN + (uint32_t)get_be16(ip + 4), off;
+    uint8_t proto;
+    int frag;
+    /* payload length 0 is a jumbogram (or nothing): not replayed */
+    if ((ip[0] >> 4) != 6 || tot == IP6_HLEN || tot > h->caplen - ETH_HLEN ||
+        tot > REPLAY_MAX_FRAME - ETH_HLEN || !replay_ip6_upper(ip, tot, &off, &proto, &frag))
+        return NULL;
+    *len = tot;
+    return ip;
+}
+
+/* libpcap's read error, said in the terms of a replay: where it stopped
+ * (after frame N, or before the first) and what kind of damage. */
+static void replay_read_error(GError **error, const char *path, uint64_t frames, const char *why)
+{
+    char where[48];
+    if (frames)
+        g_snprintf(where, sizeof where, "after frame %" G_GUINT64_FORMAT, frames);
+    else
+        g_strlcpy(where, "before the first frame", sizeof where);
+    if (strstr(why, "truncated"))
+        g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_READ,
+                    "%s: truncated capture: the file ends inside a record, %s (libpcap: %s)", path,
+                    where, why);
+    else if (strstr(why, "different from the"))
+        g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_READ,
+                    "%s: an interface of this pcapng has another link type or snap length than "
+                    "the first, %s: libpcap reads only one kind (keep one interface: tshark -r "
+                    "FILE -Y 'frame.interface_id == 0' -w OUT) (libpcap: %s)",
+                    path, where, why);
+    else
+        g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_READ, "%s: corrupt capture, %s (libpcap: %s)",
+                    path, where, why);
+}
+
+static const char *replay_addr_text(int family, const uint8_t *a, char *buf, size_t n)
+{
+    if (family == 6)
+        return ipv6_format(a, buf, n);
+    g_snprintf(buf, n, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    return buf;
+}
+
+bool replay_check_family(const Replay *r, int to_family, const char *to, GError **error)
+{
+    if (r->family == to_family)
+        return true;
+    char a[64];
+    g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_FAMILY,
+                "%s: the capture's first IP source %s is IPv%d, so rewrite mode replays its IPv%d "
+                "frames: to=%s is IPv%d (give an IPv%d address or a host with one)",
+                r->path, replay_addr_text(r->family, r->cap_src, a, sizeof a), r->family, r->family,
+                to, to_family, r->family);
+    return false;
+}
+
 Replay *replay_load(const char *name, const char *path, ReplayMode mode, GError **error)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
@@ -75,21 +188,26 @@ Replay *replay_load(const char *name, const char *path, ReplayMode mode, GError 
     struct pcap_pkthdr *h;
     const u_char *d;
     int rc;
-    bool have_t0 = false, have_src = false;
+    bool have_t0 = false;
     uint64_t t0 = 0;
-    uint8_t first_src[4] = {0};
     while ((rc = pcap_next_ex(p, &h, &d)) == 1) {
         r->read++;
         uint64_t t = (uint64_t)h->ts.tv_sec * PS_PER_S + (uint64_t)h->ts.tv_usec * 1000u;
         const uint8_t *bytes = d;
         uint32_t len = h->caplen;
         if (mode == REPLAY_REWRITE) {
+            int fam = 4;
             bytes = replay_ipv4(h, d, &len);
-            if (bytes && !have_src) {
-                memcpy(first_src, bytes + 12, 4);
-                have_src = true;
+            if (!bytes) {
+                fam = 6;
+                bytes = replay_ipv6(h, d, &len);
             }
-            if (!bytes || memcmp(bytes + 12, first_src, 4) != 0) {
+            if (bytes && !r->family) {
+                r->family = fam;
+                memcpy(r->cap_src, bytes + (fam == 4 ? 12 : 8), fam == 4 ? 4 : 16);
+            }
+            if (!bytes || fam != r->family ||
+                memcmp(bytes + (fam == 4 ? 12 : 8), r->cap_src, fam == 4 ? 4 : 16) != 0) {
                 r->skipped++;
                 continue;
             }
@@ -117,18 +235,24 @@ Replay *replay_load(const char *name, const char *path, ReplayMode mode, GError 
             r->span_ps = pk.t_ps;
     }
     if (rc == -1) {
-        g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_READ,
-                    "%s: truncated or corrupt capture after %" G_GUINT64_FORMAT " frames: %s", path,
-                    r->read, pcap_geterr(p));
+        replay_read_error(error, path, r->read, pcap_geterr(p));
         pcap_close(p);
         replay_free(r);
         return NULL;
     }
     pcap_close(p);
     if (r->pkts->len == 0) {
-        g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_READ, "%s: no frame to replay (%s)", path,
-                    mode == REPLAY_REWRITE ? "rewrite mode replays Ethernet IPv4 frames"
-                                           : "the capture is empty");
+        if (mode == REPLAY_RAW)
+            g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_READ,
+                        "%s: no frame to replay (%" G_GUINT64_FORMAT
+                        " read, none of 14 to %u bytes)",
+                        path, r->read, REPLAY_MAX_FRAME);
+        else
+            g_set_error(error, REPLAY_ERROR, REPLAY_ERROR_READ,
+                        "%s: no IP frame to replay: rewrite mode replays Ethernet II IPv4 or IPv6 "
+                        "frames, and none of the %" G_GUINT64_FORMAT
+                        " frames read is one (mode=raw iface=IF sends any frame)",
+                        path, r->read);
         replay_free(r);
         return NULL;
     }
@@ -164,6 +288,83 @@ static void replay_fix_l4(uint8_t *ip, uint32_t len)
     }
 }
 
+/* The checksum field's offset in an upper-layer header that has one over the
+ * IPv6 pseudo-header, or -1; `min` is the header's least length. */
+static int replay_ip6_csum_off(uint8_t proto, uint32_t *min)
+{
+    switch (proto) {
+    case IP6_PROTO_UDP:
+        *min = 8;
+        return 6;
+    case IP6_NH_TCP:
+        *min = 20;
+        return 16;
+    case IP6_PROTO_ICMPV6:
+        *min = 4;
+        return 2;
+    default:
+        return -1;
+    }
+}
+
+/* New addresses into an IPv6 packet and its upper-layer checksum: recomputed
+ * over the whole upper-layer packet, or, for a first fragment (whose
+ * checksum covers the reassembled datagram), updated for the address change
+ * (RFC 1624: add the new words and the complement of the old ones). */
+static void replay_rewrite_ipv6(uint8_t *ip, uint32_t len, const uint8_t src[16],
+                                const uint8_t dst[16])
+{
+    uint32_t off, min;
+    uint8_t proto;
+    int frag;
+    bool ok = replay_ip6_upper(ip, len, &off, &proto, &frag);
+    int cs = ok && frag != 2 ? replay_ip6_csum_off(proto, &min) : -1;
+    if (cs < 0 || len - off < min) {
+        memcpy(ip + 8, src, 16);
+        memcpy(ip + 24, dst, 16);
+        return;
+    }
+    uint8_t *l4 = ip + off;
+    uint16_t c;
+    if (frag == 1) {
+        uint32_t sum = (uint16_t)~get_be16(l4 + cs);
+        for (int i = 0; i < 32; i += 2)
+            sum += (uint16_t)~get_be16(ip + 8 + i);
+        memcpy(ip + 8, src, 16);
+        memcpy(ip + 24, dst, 16);
+        for (int i = 0; i < 32; i += 2)
+            sum += get_be16(ip + 8 + i);
+        while (sum >> 16)
+            sum = (sum & 0xffffu) + (sum >> 16);
+        c = (uint16_t)~sum;
+    } else {
+        memcpy(ip + 8, src, 16);
+        memcpy(ip + 24, dst, 16);
+        put_be16(l4 + cs, 0);
+        c = inet_checksum(l4, len - off, ipv6_pseudo_sum(src, dst, len - off, proto));
+    }
+    put_be16(l4 + cs, c == 0 && proto == IP6_PROTO_UDP ? 0xffff : c);
+}
+
+/* Rewrite mode, once before the run: addresses and checksums into every
+ * stored packet, so a send is a copy. */
+static void replay_rewrite(Replay *r)
+{
+    for (guint i = 0; i < r->pkts->len; i++) {
+        const ReplayPkt *pk = &g_array_index(r->pkts, ReplayPkt, i);
+        uint8_t *ip = r->data->data + pk->off;
+        if (r->family == 6) {
+            replay_rewrite_ipv6(ip, pk->len, r->src_ip, r->dst_ip);
+        } else {
+            memcpy(ip + 12, r->src_ip, 4);
+            memcpy(ip + 16, r->dst_ip, 4);
+            put_be16(ip + 10, 0); /* host_send_ip fills it */
+            replay_fix_l4(ip, pk->len);
+        }
+    }
+    r->rewritten = true;
+}
+
 static void replay_tick(Sim *sim, void *obj, void *arg)
 {
     (void)arg;
@@ -185,15 +386,13 @@ static void replay_tick(Sim *sim, void *obj, void *arg)
             r->sent_bytes += f->len;
             iface_xmit(sim, r->iface, f);
         } else {
-            uint8_t *ip = f->data + ETH_HLEN;
-            memcpy(ip, bytes, pk->len);
-            memcpy(ip + 12, r->src_ip, 4);
-            memcpy(ip + 16, r->dst_ip, 4);
-            put_be16(ip + 10, 0);
-            replay_fix_l4(ip, pk->len);
+            memcpy(f->data + ETH_HLEN, bytes, pk->len);
             f->len = ETH_HLEN + pk->len;
             r->sent_bytes += f->len;
-            host_send_ip(sim, r->src, f, r->dst_ip, &r->pc);
+            if (r->family == 6)
+                ipv6_send(sim, r->src, f, r->dst_ip, &r->pc);
+            else
+                host_send_ip(sim, r->src, f, r->dst_ip, &r->pc);
         }
     }
     if (++r->next >= r->pkts->len) {
@@ -211,6 +410,8 @@ static void replay_tick(Sim *sim, void *obj, void *arg)
 
 void replay_start(Sim *sim, Replay *r)
 {
+    if (r->mode == REPLAY_REWRITE && !r->rewritten)
+        replay_rewrite(r);
     r->next = 0;
     r->round = 0;
     r->round_base_ps = r->start_ps;
