@@ -433,6 +433,143 @@ static void test_rfc5236_matches_definitions(void)
     }
 }
 
+/* ---- The RFC 5236 authors' reference algorithm for RD ---------------------
+ *
+ * The RD algorithm as published by the RFC 5236 authors (Colorado State
+ * University, cnrl.colostate.edu/Projects/PacketReordering/rd_algo.txt),
+ * transcribed step by step with plain arrays: a window of the next DT + 1
+ * unique arrivals and a buffer of early arrivals; the receive index RI goes
+ * to the window's head when RI is in the window or the buffer, else RI moves
+ * on (to the smallest sequence there, or by one); a head displaced beyond DT
+ * is discarded; arrivals below RI are skipped as the algorithm's
+ * "duplicates". (Their RBD algorithm is not used: see reorder.c's header.) */
+typedef struct {
+    uint64_t v[64];
+    int n;
+} SeqSet;
+
+static bool set_has(const SeqSet *s, uint64_t x)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->v[i] == x)
+            return true;
+    return false;
+}
+
+static void set_del(SeqSet *s, uint64_t x)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->v[i] == x) {
+            s->v[i] = s->v[--s->n];
+            return;
+        }
+}
+
+static uint64_t set_min(const SeqSet *s)
+{
+    uint64_t m = UINT64_MAX;
+    for (int i = 0; i < s->n; i++)
+        m = MIN(m, s->v[i]);
+    return m;
+}
+
+/* The window is a FIFO: v[0] is its head. */
+static uint64_t win_pop(SeqSet *w)
+{
+    uint64_t h = w->v[0];
+    memmove(w->v, w->v + 1, (size_t)(w->n - 1) * sizeof w->v[0]);
+    w->n--;
+    return h;
+}
+
+static void authors_rd(const uint64_t *a, size_t n, int dt, uint64_t first, uint64_t *fle)
+{
+    SeqSet win = {.n = 0}, buf = {.n = 0};
+    size_t next = 0;
+    uint64_t ri = first;
+    memset(fle, 0, (size_t)(2 * dt + 1) * sizeof fle[0]);
+    while (win.n < dt + 1 && next < n)
+        win.v[win.n++] = a[next++];
+    size_t guard = 0;
+    while (win.n > 0) {
+        CU_ASSERT_FATAL(++guard < 100 * (n + 10));
+        if (set_has(&win, ri) || set_has(&buf, ri)) {
+            uint64_t s = win_pop(&win);
+            int64_t d = (int64_t)(ri - s);
+            if (d >= -dt && d <= dt) {
+                fle[d + dt]++;
+                set_del(&buf, ri);
+                if (d < 0)
+                    buf.v[buf.n++] = s;
+                ri++;
+            } /* else: discarded */
+            while (next < n && (a[next] < ri || set_has(&buf, a[next]) || set_has(&win, a[next])))
+                next++;
+            if (next < n)
+                win.v[win.n++] = a[next++];
+        } else {
+            uint64_t m = MIN(set_min(&win), set_min(&buf));
+            ri = ri < m ? m : ri + 1;
+        }
+    }
+}
+
+/* Seeded random arrival orders with loss and moves well past the threshold:
+ * reorder.c's streaming RD gives the authors' frequencies exactly. */
+static void test_rfc5236_rd_matches_authors_algorithm(void)
+{
+    g_autoptr(GRand) rng = g_rand_new_with_seed(20080601);
+    enum { N = 600 };
+    g_autofree uint64_t *arr = g_new(uint64_t, N);
+    static const int delays[] = {1, 2, 3, 5, 8, 20};
+    static const int losses[] = {0, 2, 10, 30};
+    uint64_t lost_rounds = 0, beyond = 0;
+    for (int round = 0; round < 400; round++) {
+        int dt = 1 + round % REORDER_DT_MAX;
+        uint64_t first = (uint64_t)(round % 2);
+        size_t m = random_arrivals(rng, first, N, delays[round % G_N_ELEMENTS(delays)],
+                                   losses[(round / 3) % G_N_ELEMENTS(losses)], arr);
+        uint64_t fle[2 * REORDER_DT_MAX + 1];
+        authors_rd(arr, m, dt, first, fle);
+        g_autofree ReorderStats *st = feed(dt, first, arr, m);
+        for (int d = -dt; d <= dt; d++)
+            CU_ASSERT_EQUAL(st->rd_freq[d + dt], fle[d + dt]);
+        lost_rounds += st->rd_lost > 0;
+        beyond += st->rd_beyond;
+    }
+    /* the sample reached the cases that differ from a loss-free stream */
+    CU_ASSERT(lost_rounds > 100);
+    CU_ASSERT(beyond > 100);
+}
+
+/* A worked example published in a review of reordering metrics (Hindawi
+ * JCNC 2020, "Packet Reordering Metrics to Enable Performance Comparison in
+ * IP-Networks", table 1): arrivals 1 6 7 2 3 4 5 8 take receive indices 1..8
+ * with displacements 0 -4 -4 2 2 2 2 0. With DT = 4 every one is counted:
+ * RD[-4] = 2/8, RD[2] = 4/8, RD[0] = 2/8. RBD: 6 and 7 wait for 2 (occupancy
+ * 1, 2), and stay while 2, 3, 4 arrive; 5 releases them. */
+static void test_review_table_example(void)
+{
+    g_autofree ReorderStats *st = FEED(4, 1, 1, 6, 7, 2, 3, 4, 5, 8);
+    ASSERT_FRACTION(reorder_rd(st, -4), 2, 8);
+    ASSERT_FRACTION(reorder_rd(st, 2), 4, 8);
+    ASSERT_FRACTION(reorder_rd(st, 0), 2, 8);
+    CU_ASSERT_EQUAL(st->rd_lost, 0);
+    CU_ASSERT_EQUAL(st->rd_beyond, 0);
+    /* occupancy after 1 6 7 2 3 4 5 8: 0 1 2 2 2 2 0 0 */
+    ASSERT_FRACTION(reorder_rbd(st, 0), 3, 8);
+    ASSERT_FRACTION(reorder_rbd(st, 1), 1, 8);
+    ASSERT_FRACTION(reorder_rbd(st, 2), 4, 8);
+    /* RFC 4737: 2, 3, 4, 5 are reordered (below NextExp 8); 2 is
+     * 2-reordered (7, 6 before it) with extent 2; 3, 4, 5 have extents 3,
+     * 4, 5 (6 is their earliest larger predecessor). */
+    CU_ASSERT_EQUAL(st->reordered, 4);
+    CU_ASSERT_EQUAL(st->max_extent, 5);
+    CU_ASSERT_EQUAL(st->fast_retransmit, 3);
+    CU_ASSERT_EQUAL(st->n_reordered[1], 1);
+    CU_ASSERT_EQUAL(st->n_reordered[2], 0);
+}
+
 static CU_TestInfo cases[] = {
     {"in_order_stream_is_clean", test_in_order_stream_is_clean},
     {"adjacent_swap", test_adjacent_swap},
@@ -448,6 +585,8 @@ static CU_TestInfo cases[] = {
     {"long_loss_burst", test_long_loss_burst},
     {"rfc4737_matches_definitions", test_rfc4737_matches_definitions},
     {"rfc5236_matches_definitions", test_rfc5236_matches_definitions},
+    {"rfc5236_rd_matches_authors_algorithm", test_rfc5236_rd_matches_authors_algorithm},
+    {"review_table_example", test_review_table_example},
     CU_TEST_INFO_NULL,
 };
 

@@ -8,20 +8,28 @@
  * decreases, and the first i with s[i] > s[j] is the first with M[i] > s[j];
  * so a ring of M over the last arrivals and a binary search give e.
  *
- * RFC 5236 RD: arrival number RI is assigned in arrival order, starting at
- * the first sequence number; displacement D = RI - S (late > 0, early < 0).
- * A sequence that would be displaced by more than DT is lost, and its
- * receive index is skipped so that the packets behind it are not counted as
- * displaced. To know that before assigning RI, arrivals wait in a look-ahead
- * of DT + 1: when the head gets index RI, sequence RI must have arrived
- * already or be among the DT arrivals behind the head, else it cannot arrive
- * within DT places of RI and is declared lost. A lost sequence that arrives
- * later is counted late and takes no index.
+ * RFC 5236 RD follows the algorithm published by the RFC's authors
+ * (Colorado State University, rd_algo.txt; tests/test_reorder.c runs a
+ * plain transcription of it against this code). The receive index RI goes
+ * to the arrivals in order, starting at the first sequence number;
+ * displacement D = RI - S (late > 0, early < 0). Arrivals wait in a
+ * look-ahead of DT + 1 before the oldest is judged, so that a missing
+ * sequence is known lost, not merely late: RI must be an arrived sequence
+ * (still in the look-ahead, or an early arrival already judged), else it is
+ * lost and RI moves on to the next one that arrived, so that loss does not
+ * show as displacement. A head displaced by more than DT is discarded: it
+ * takes no index, and its own sequence counts as lost when RI gets there. A
+ * sequence that arrives once RI has passed it is late and takes no index.
  *
  * RFC 5236 RBD: a resequencing buffer holds early arrivals until the
  * expected sequence E arrives; after each arrival its occupancy is counted.
  * When the occupancy would exceed the threshold, E is given up (lost) and
- * the buffer is released from its lowest sequence.
+ * the buffer is released from its lowest sequence. (The authors' rbd_algo.txt
+ * instead takes E as the smallest sequence of a look-ahead of DT + 1
+ * arrivals, which declares lost a packet arriving exactly DT places late
+ * although the buffer would hold only DT, unlike their own RD; bondsim keeps
+ * the occupancy rule, under which a loss shows as occupancy until the buffer
+ * overflows. See docs/ARCHITECTURE.md.)
  */
 #include "stats/reorder.h"
 
@@ -138,26 +146,36 @@ static bool reorder_rd_take(ReorderStats *st, uint64_t seq)
     return was;
 }
 
-/* Assigns the next receive index to the oldest arrival of the look-ahead. */
+/* Judges the oldest arrival of the look-ahead: the next receive index, or
+ * discarded when displaced beyond DT. */
 static void reorder_rd_process_head(ReorderStats *st)
 {
     g_assert(st->win_len > 0);
     uint64_t s = st->win[st->win_head];
     st->win_head = (st->win_head + 1) % (REORDER_DT_MAX + 1);
     st->win_len--;
-    /* Some arrived sequence >= ri is marked (the head itself if s >= ri), so
-     * this ends; the bound only guards against a broken invariant. */
-    for (int guard = 0; !reorder_rd_take(st, st->ri); guard++) {
+    /* RI not arrived: lost, move on to the next arrived sequence. The head
+     * itself is marked (it is >= ri, see reorder_rd_add), so this ends; the
+     * bound only guards against a broken invariant. */
+    uint64_t bit = st->ri % REORDER_RD_SPAN;
+    for (int guard = 0; !(st->rd_seen[bit / 64] & (UINT64_C(1) << (bit % 64))); guard++) {
         g_assert(guard < REORDER_RD_SPAN);
         st->rd_lost++;
         st->ri++;
+        bit = st->ri % REORDER_RD_SPAN;
     }
     int64_t d = (int64_t)(st->ri - s);
-    st->ri++;
-    if (d >= -st->dt && d <= st->dt)
-        st->rd_freq[d + st->dt]++;
-    else
+    if (d < -st->dt || d > st->dt) {
+        /* discarded: no index; its sequence, no longer marked, will be
+         * skipped as lost when RI gets there */
+        if (s >= st->ri)
+            reorder_rd_take(st, s);
         st->rd_beyond++;
+        return;
+    }
+    reorder_rd_take(st, st->ri);
+    st->ri++;
+    st->rd_freq[d + st->dt]++;
 }
 
 /* An arrival too far ahead to remember (a long loss burst): the look-ahead

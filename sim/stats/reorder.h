@@ -58,9 +58,9 @@ typedef struct {
     int win_head, win_len;
     uint64_t rd_seen[REORDER_RD_SPAN / 64];   /* arrived sequences in [ri, ri + span) */
     uint64_t rd_freq[2 * REORDER_DT_MAX + 1]; /* [D + dt]: packets with displacement D */
-    uint64_t rd_lost;    /* sequences declared lost (would be displaced beyond DT) */
-    uint64_t rd_late;    /* arrivals of sequences already declared lost */
-    uint64_t rd_beyond;  /* arrivals outside [-DT, DT] otherwise (too early) */
+    uint64_t rd_lost;    /* sequences RI skipped: not arrived when their index came */
+    uint64_t rd_late;    /* arrivals of sequences RI had already passed */
+    uint64_t rd_beyond;  /* heads discarded: displaced beyond DT (too early) */
     uint64_t rd_resyncs; /* jumps of the receive index past a long gap */
     /* ---- RFC 5236 Reorder Buffer-occupancy Density ---- */
     uint64_t rbd_expected;                 /* E: next sequence to hand up */
