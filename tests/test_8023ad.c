@@ -11,8 +11,8 @@
 #include "bond/bond.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "host.h"
@@ -21,87 +21,10 @@
 #include "traffic/flow.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define TICK_PS (104 * PS_PER_MS)
 
 static const uint8_t server_ip[4] = {10, 0, 0, 1};
 static const uint8_t peer_ip[4] = {10, 0, 0, 2};
-
-static void check(gboolean ok, int line, const char *what)
-{
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-}
-
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    check(ok, line, text);
-}
-
-static void u64_in(uint64_t v, uint64_t lo, uint64_t hi, int line, const char *what)
-{
-    checkf(v >= lo && v <= hi, line,
-           "%s: %" G_GUINT64_FORMAT " in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "]", what, v,
-           lo, hi);
-}
-
-#define U64_IN(v, lo, hi, what) u64_in(v, lo, hi, __LINE__, what)
-
-static uint64_t ms(double v)
-{
-    return (uint64_t)(v * 1e9 + 0.5);
-}
-
-static Sim *test_sim(uint64_t end_ps)
-{
-    Sim *sim = sim_new("test_8023ad", 1);
-    sim->cap = capture_new(CAPTURE_NONE, "x", 0, NULL, NULL);
-    sim->end_ps = end_ps;
-    return sim;
-}
-
-static Host *add_host(Sim *sim, const char *name)
-{
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    return h;
-}
-
-/* MAC 02:00:00:<host>:00:<n>. */
-static Nic *add_nic(Sim *sim, Host *h, const char *ifname, uint8_t host_id, uint8_t n)
-{
-    const uint8_t mac[6] = {0x02, 0x00, 0x00, host_id, 0x00, n};
-    Nic *nic = host_add_nic(h, ifname, mac, GBPS);
-    g_ptr_array_add(sim->nics, nic);
-    return nic;
-}
-
-static Bond *add_bond(Sim *sim, const char *host, uint8_t id, const char *opts, int n,
-                      const uint8_t ip[4])
-{
-    BondParams p;
-    GError *error = NULL;
-    bond_params_defaults(&p);
-    if (!bond_params_parse(&p, opts, NULL, &error) || !bond_params_check_modelled(&p, &error)) {
-        checkf(FALSE, __LINE__, "options '%s': %s", opts, error->message);
-        g_clear_error(&error);
-        return NULL;
-    }
-    Host *h = add_host(sim, host);
-    Bond *b = bond_new(sim, h, "bond0", &p);
-    g_ptr_array_add(sim->bonds, b);
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "eth%d", i);
-        bond_enslave(sim, b, add_nic(sim, h, name, id, (uint8_t)(i + 1)), 0);
-    }
-    host_set_address(b->iface, ip, 24);
-    return b;
-}
 
 typedef struct {
     Sim *sim;
@@ -109,10 +32,19 @@ typedef struct {
     Host *peer;
 } Pair;
 
+/* bond0 on host `host` over eth0..eth<n-1> (MACs 02:00:00:<id>:00:<i+1>),
+ * address ip/24. */
+static Bond *add_bond(Sim *sim, const char *host, uint8_t id, const char *opts, int n,
+                      const uint8_t ip[4])
+{
+    TlBond spec = {.opts = opts, .n_slaves = n, .host = host, .host_id = id, .ip = ip};
+    return tl_add_bond(sim, &spec);
+}
+
 static gboolean pair_build(Pair *pr, uint64_t end_ps, const char *opts_a, const char *opts_b, int n)
 {
     memset(pr, 0, sizeof(*pr));
-    Sim *sim = pr->sim = test_sim(end_ps);
+    Sim *sim = pr->sim = tl_sim("test_8023ad", end_ps);
     pr->a = add_bond(sim, "server", 1, opts_a, n, server_ip);
     if (!pr->a)
         return FALSE;
@@ -125,38 +57,25 @@ static gboolean pair_build(Pair *pr, uint64_t end_ps, const char *opts_a, const 
         for (int i = 0; i < n; i++)
             far[i] = pr->b->slaves[i].nic;
     } else {
-        pr->peer = add_host(sim, "peer");
+        pr->peer = tl_add_host(sim, "peer");
         for (int i = 0; i < n; i++) {
             char name[8];
             g_snprintf(name, sizeof name, "eth%d", i);
-            far[i] = add_nic(sim, pr->peer, name, 2, (uint8_t)(i + 1));
+            far[i] = tl_add_nic(sim, pr->peer, name, 2, (uint8_t)(i + 1));
             Iface *ifc = host_add_iface_nic(pr->peer, far[i]);
             if (i == 0)
                 host_set_address(ifc, peer_ip, 24);
         }
     }
     for (int i = 0; i < n; i++)
-        g_ptr_array_add(sim->links, link_new(sim, pr->a->slaves[i].nic, far[i], PS_PER_US, 0.0));
+        tl_add_link(sim, pr->a->slaves[i].nic, far[i]);
     return TRUE;
-}
-
-static void add_fault(Sim *sim, uint64_t at_ps, SimFaultKind kind, Nic *nic)
-{
-    SimFault ft = {sim_internf(sim, "f%u", sim->faults->len), at_ps, kind, nic};
-    sim_add_fault(sim, &ft);
 }
 
 static Flow *add_flow(Sim *sim, Host *src, const uint8_t dst[4], uint16_t sport, uint64_t start,
                       uint64_t stop)
 {
-    g_autofree char *name = g_strdup_printf("udp%u", sim->flows->len);
-    Flow *fl = flow_new(name, FLOW_UDP, src, dst);
-    flow_set_udp(fl, UINT64_C(9760000), 56, sport, 5001);
-    fl->start_ps = start;
-    fl->stop_ps = stop;
-    fl->index = (int)sim->flows->len;
-    g_ptr_array_add(sim->flows, fl);
-    return fl;
+    return tl_add_udp(sim, NULL, src, dst, UINT64_C(9760000), sport, start, stop);
 }
 
 /* ---- convergence (7.9) --------------------------------------------------------- */
@@ -165,20 +84,20 @@ static Flow *add_flow(Sim *sim, Host *src, const uint8_t dst[4], uint16_t sport,
 static void converge(const char *opts, uint8_t want_state)
 {
     Pair pr;
-    if (pair_build(&pr, ms(5000), opts, opts, 2)) {
+    if (pair_build(&pr, tl_ms(5000), opts, opts, 2)) {
         sim_run(pr.sim, false);
         for (int side = 0; side < 2; side++) {
             Bond *b = side ? pr.b : pr.a;
             LacpSystem *l = bond_8023ad_lacp(b);
             for (int i = 0; i < 2; i++) {
-                U64_IN(bond_8023ad_cd_time_ps(b, &b->slaves[i]), 22 * TICK_PS, 25 * TICK_PS,
-                       "link-up -> collecting+distributing");
-                checkf(lacp_port_actor_state(l, i) == want_state, __LINE__, "actor %02x want %02x",
-                       lacp_port_actor_state(l, i), want_state);
+                TL_U64_IN(bond_8023ad_cd_time_ps(b, &b->slaves[i]), 22 * TICK_PS, 25 * TICK_PS,
+                          "link-up -> collecting+distributing");
+                tl_checkf(lacp_port_actor_state(l, i) == want_state, __LINE__,
+                          "actor %02x want %02x", lacp_port_actor_state(l, i), want_state);
             }
-            check(b->carrier && b->n_usable == 2, __LINE__, "carrier, two usable slaves");
-            check(lacp_port_aggregator(l, 0) == lacp_port_aggregator(l, 1), __LINE__,
-                  "one aggregator");
+            tl_check(b->carrier && b->n_usable == 2, __LINE__, "carrier, two usable slaves");
+            tl_check(lacp_port_aggregator(l, 0) == lacp_port_aggregator(l, 1), __LINE__,
+                     "one aggregator");
         }
     }
     sim_free(pr.sim);
@@ -203,13 +122,13 @@ static void b2b_traffic_spreads_and_survives_cut(void)
 {
     Pair pr;
     const char *o = "mode=802.3ad miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4";
-    if (pair_build(&pr, ms(9000), o, o, 2)) {
+    if (pair_build(&pr, tl_ms(9000), o, o, 2)) {
         Flow *fl[8];
         for (int k = 0; k < 8; k++)
-            fl[k] =
-                add_flow(pr.sim, pr.a->host, peer_ip, (uint16_t)(40000 + k), ms(3000), ms(8500));
-        add_fault(pr.sim, ms(4000), SIM_FAULT_LINK_DOWN, pr.a->slaves[1].nic);
-        add_fault(pr.sim, ms(5000), SIM_FAULT_LINK_UP, pr.a->slaves[1].nic);
+            fl[k] = add_flow(pr.sim, pr.a->host, peer_ip, (uint16_t)(40000 + k), tl_ms(3000),
+                             tl_ms(8500));
+        tl_add_fault(pr.sim, tl_ms(4000), SIM_FAULT_LINK_DOWN, pr.a->slaves[1].nic);
+        tl_add_fault(pr.sim, tl_ms(5000), SIM_FAULT_LINK_UP, pr.a->slaves[1].nic);
         sim_run(pr.sim, false);
         uint64_t sent = 0, got = 0;
         for (int k = 0; k < 8; k++) {
@@ -217,13 +136,13 @@ static void b2b_traffic_spreads_and_survives_cut(void)
             got += fl[k]->received;
         }
         /* only frames on the wire of the cut link (1 us) may be lost */
-        checkf(sent - got <= 8, __LINE__, "lost %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
-               sent - got, sent);
-        check(pr.a->slaves[0].tx_frames > 0 && pr.a->slaves[1].tx_frames > 0, __LINE__,
-              "both slaves carry flows");
-        U64_IN(bond_8023ad_cd_time_ps(pr.a, &pr.a->slaves[1]), 22 * TICK_PS, 26 * TICK_PS,
-               "returning port: link-up -> C+D");
-        check(pr.a->n_usable == 2, __LINE__, "both usable at the end");
+        tl_checkf(sent - got <= 8, __LINE__, "lost %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
+                  sent - got, sent);
+        tl_check(pr.a->slaves[0].tx_frames > 0 && pr.a->slaves[1].tx_frames > 0, __LINE__,
+                 "both slaves carry flows");
+        TL_U64_IN(bond_8023ad_cd_time_ps(pr.a, &pr.a->slaves[1]), 22 * TICK_PS, 26 * TICK_PS,
+                  "returning port: link-up -> C+D");
+        tl_check(pr.a->n_usable == 2, __LINE__, "both usable at the end");
     }
     sim_free(pr.sim);
 }
@@ -234,20 +153,20 @@ static void b2b_traffic_spreads_and_survives_cut(void)
 static void actor_identity_on_the_wire(void)
 {
     Pair pr;
-    if (pair_build(&pr, ms(3000),
+    if (pair_build(&pr, tl_ms(3000),
                    "mode=802.3ad miimon=100 lacp_rate=fast ad_actor_system=02:aa:bb:cc:dd:ee "
                    "ad_actor_sys_prio=100 ad_user_port_key=5",
                    "mode=802.3ad miimon=100 lacp_rate=fast", 2)) {
         sim_run(pr.sim, false);
         const LacpInfo *p = lacp_port_partner(bond_8023ad_lacp(pr.b), 1);
         const uint8_t sys[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
-        check(memcmp(p->system, sys, 6) == 0, __LINE__, "partner system = ad_actor_system");
-        check(p->sys_prio == 100, __LINE__, "partner system priority");
-        checkf(p->key == ((5 << 6) | 9), __LINE__, "partner key %u", p->key);
-        check(p->port == 2 && p->port_prio == 255, __LINE__, "port 2, priority 255");
+        tl_check(memcmp(p->system, sys, 6) == 0, __LINE__, "partner system = ad_actor_system");
+        tl_check(p->sys_prio == 100, __LINE__, "partner system priority");
+        tl_checkf(p->key == ((5 << 6) | 9), __LINE__, "partner key %u", p->key);
+        tl_check(p->port == 2 && p->port_prio == 255, __LINE__, "port 2, priority 255");
         /* the keys differ (5 << 6 | 9 against 9): each side aggregates by
          * its own key and its partner's, so both still aggregate */
-        check(pr.a->carrier && pr.b->carrier, __LINE__, "both have carrier");
+        tl_check(pr.a->carrier && pr.b->carrier, __LINE__, "both have carrier");
     }
     sim_free(pr.sim);
 }
@@ -257,22 +176,22 @@ static void b2b_four_port_lag_spreads(void)
 {
     Pair pr;
     const char *o = "mode=802.3ad miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4";
-    if (pair_build(&pr, ms(4000), o, o, 4)) {
+    if (pair_build(&pr, tl_ms(4000), o, o, 4)) {
         Flow *fl[16];
         for (int k = 0; k < 16; k++)
-            fl[k] =
-                add_flow(pr.sim, pr.a->host, peer_ip, (uint16_t)(40000 + k), ms(3000), ms(3900));
+            fl[k] = add_flow(pr.sim, pr.a->host, peer_ip, (uint16_t)(40000 + k), tl_ms(3000),
+                             tl_ms(3900));
         sim_run(pr.sim, false);
         LacpSystem *l = bond_8023ad_lacp(pr.a);
-        check(pr.a->n_usable == 4, __LINE__, "four distributing ports");
+        tl_check(pr.a->n_usable == 4, __LINE__, "four distributing ports");
         for (int i = 0; i < 4; i++) {
-            check(lacp_port_aggregator(l, i) == lacp_port_aggregator(l, 0), __LINE__,
-                  "one aggregator");
-            checkf(pr.a->slaves[i].tx_frames > 0, __LINE__, "eth%d carries flows", i);
+            tl_check(lacp_port_aggregator(l, i) == lacp_port_aggregator(l, 0), __LINE__,
+                     "one aggregator");
+            tl_checkf(pr.a->slaves[i].tx_frames > 0, __LINE__, "eth%d carries flows", i);
         }
         for (int k = 0; k < 16; k++)
-            check(fl[k]->received == fl[k]->sent && fl[k]->out_of_order == 0, __LINE__,
-                  "flow intact");
+            tl_check(fl[k]->received == fl[k]->sent && fl[k]->out_of_order == 0, __LINE__,
+                     "flow intact");
     }
     sim_free(pr.sim);
 }
@@ -282,22 +201,22 @@ static void b2b_four_port_lag_spreads(void)
 static void no_partner_first_port_carries(void)
 {
     Pair pr;
-    if (pair_build(&pr, ms(40000), "mode=802.3ad miimon=100 lacp_rate=fast", NULL, 2)) {
-        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, ms(1), ms(39000));
+    if (pair_build(&pr, tl_ms(40000), "mode=802.3ad miimon=100 lacp_rate=fast", NULL, 2)) {
+        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, tl_ms(1), tl_ms(39000));
         sim_run(pr.sim, false);
         LacpSystem *l = bond_8023ad_lacp(pr.a);
-        check(pr.a->carrier, __LINE__, "carrier kept");
-        check(pr.a->n_usable == 1 && pr.a->usable[0] == &pr.a->slaves[0], __LINE__,
-              "eth0 alone carries traffic");
-        checkf(lacp_port_actor_state(l, 0) == 0x4f, __LINE__, "eth0 actor %02x want 4f",
-               lacp_port_actor_state(l, 0));
-        checkf(lacp_port_actor_state(l, 1) == 0x47, __LINE__, "eth1 actor %02x want 47",
-               lacp_port_actor_state(l, 1));
-        check(fl->received == fl->sent, __LINE__, "no loss: traffic from the start");
-        check(pr.a->slaves[1].tx_frames == 0, __LINE__, "eth1 idle");
+        tl_check(pr.a->carrier, __LINE__, "carrier kept");
+        tl_check(pr.a->n_usable == 1 && pr.a->usable[0] == &pr.a->slaves[0], __LINE__,
+                 "eth0 alone carries traffic");
+        tl_checkf(lacp_port_actor_state(l, 0) == 0x4f, __LINE__, "eth0 actor %02x want 4f",
+                  lacp_port_actor_state(l, 0));
+        tl_checkf(lacp_port_actor_state(l, 1) == 0x47, __LINE__, "eth1 actor %02x want 47",
+                  lacp_port_actor_state(l, 1));
+        tl_check(fl->received == fl->sent, __LINE__, "no loss: traffic from the start");
+        tl_check(pr.a->slaves[1].tx_frames == 0, __LINE__, "eth1 idle");
         /* 30 ticks of fast LACPDUs after link-up, then one per 300 ticks */
         const LacpPortStats *st = lacp_port_stats(l, 0);
-        U64_IN(st->lacpdu_tx, 4, 7, "LACPDUs in 40 s");
+        TL_U64_IN(st->lacpdu_tx, 4, 7, "LACPDUs in 40 s");
     }
     sim_free(pr.sim);
 }
@@ -308,24 +227,24 @@ static void no_partner_first_port_carries(void)
 static void lacp_strict_without_partner_has_no_carrier(void)
 {
     Pair pr;
-    if (pair_build(&pr, ms(3000), "mode=802.3ad miimon=100 lacp_rate=fast lacp_strict=on", NULL,
+    if (pair_build(&pr, tl_ms(3000), "mode=802.3ad miimon=100 lacp_rate=fast lacp_strict=on", NULL,
                    2)) {
-        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, ms(1), ms(2500));
+        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, tl_ms(1), tl_ms(2500));
         sim_run(pr.sim, false);
-        check(!pr.a->carrier, __LINE__, "lacp_strict=on, no partner: no carrier");
-        check(pr.a->n_usable == 0, __LINE__, "no usable port");
-        check(fl->received == 0, __LINE__, "nothing delivered");
-        check(pr.a->slaves[0].tx_frames == 0 && pr.a->slaves[1].tx_frames == 0, __LINE__,
-              "no slave transmits data");
+        tl_check(!pr.a->carrier, __LINE__, "lacp_strict=on, no partner: no carrier");
+        tl_check(pr.a->n_usable == 0, __LINE__, "no usable port");
+        tl_check(fl->received == 0, __LINE__, "nothing delivered");
+        tl_check(pr.a->slaves[0].tx_frames == 0 && pr.a->slaves[1].tx_frames == 0, __LINE__,
+                 "no slave transmits data");
     }
     sim_free(pr.sim);
     const char *o = "mode=802.3ad miimon=100 lacp_rate=fast lacp_strict=on";
-    if (pair_build(&pr, ms(3000), o, o, 2)) {
-        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, ms(1), ms(2500));
+    if (pair_build(&pr, tl_ms(3000), o, o, 2)) {
+        Flow *fl = add_flow(pr.sim, pr.a->host, peer_ip, 40000, tl_ms(1), tl_ms(2500));
         sim_run(pr.sim, false);
-        check(pr.a->carrier, __LINE__, "lacp_strict=on with a partner: carrier");
-        check(pr.a->n_usable == 2, __LINE__, "both ports distribute");
-        check(fl->received > 0, __LINE__, "traffic once converged");
+        tl_check(pr.a->carrier, __LINE__, "lacp_strict=on with a partner: carrier");
+        tl_check(pr.a->n_usable == 2, __LINE__, "both ports distribute");
+        tl_check(fl->received > 0, __LINE__, "traffic once converged");
     }
     sim_free(pr.sim);
 }
@@ -336,8 +255,8 @@ static void min_links_drops_carrier(void)
 {
     Pair pr;
     const char *o = "mode=802.3ad miimon=100 lacp_rate=fast min_links=2";
-    if (pair_build(&pr, ms(4500), o, o, 2)) {
-        add_fault(pr.sim, ms(4000), SIM_FAULT_LINK_DOWN, pr.a->slaves[1].nic);
+    if (pair_build(&pr, tl_ms(4500), o, o, 2)) {
+        tl_add_fault(pr.sim, tl_ms(4000), SIM_FAULT_LINK_DOWN, pr.a->slaves[1].nic);
         sim_run(pr.sim, false);
         uint64_t up_at = 0, down_at = 0;
         for (guint i = 0; i < pr.sim->events->len; i++) {
@@ -350,16 +269,16 @@ static void min_links_drops_carrier(void)
                 down_at = e->time_ps;
         }
         /* carrier once both ports share the partnered aggregator */
-        U64_IN(up_at, 2 * TICK_PS, 25 * TICK_PS, "carrier up");
+        TL_U64_IN(up_at, 2 * TICK_PS, 25 * TICK_PS, "carrier up");
         /* the cut is committed at the next MII tick */
-        U64_IN(down_at, ms(4000), ms(4000) + TICK_PS, "carrier down after the cut");
-        check(!pr.a->carrier, __LINE__, "one port left, min_links=2: no carrier");
+        TL_U64_IN(down_at, tl_ms(4000), tl_ms(4000) + TICK_PS, "carrier down after the cut");
+        tl_check(!pr.a->carrier, __LINE__, "one port left, min_links=2: no carrier");
     }
     sim_free(pr.sim);
     /* no partner: one port per aggregator, so min_links 2 never gives carrier */
-    if (pair_build(&pr, ms(3000), "mode=802.3ad miimon=100 min_links=2", NULL, 2)) {
+    if (pair_build(&pr, tl_ms(3000), "mode=802.3ad miimon=100 min_links=2", NULL, 2)) {
         sim_run(pr.sim, false);
-        check(!pr.a->carrier, __LINE__, "partner-less: never carrier with min_links=2");
+        tl_check(!pr.a->carrier, __LINE__, "partner-less: never carrier with min_links=2");
     }
     sim_free(pr.sim);
 }
@@ -390,10 +309,10 @@ static void tshark_reads_every_lacpdu(void)
     const char *run[] = {
         BONDSIM_BINARY, "run", BONDSIM_SOURCE_DIR "/scenarios/8023ad-back-to-back.ini",
         "-o",           dir,   NULL};
-    check(g_spawn_sync(NULL, (char **)run, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
-                       &status, NULL) &&
-              status == 0,
-          __LINE__, "bondsim run");
+    tl_check(g_spawn_sync(NULL, (char **)run, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                          &err, &status, NULL) &&
+                 status == 0,
+             __LINE__, "bondsim run");
     g_autofree char *pcap = g_build_filename(dir, "8023ad-back-to-back.pcapng", NULL);
     g_clear_pointer(&err, g_free);
     const char *fields[] = {"tshark",
@@ -414,10 +333,10 @@ static void tshark_reads_every_lacpdu(void)
                             "-e",
                             "eth.src",
                             NULL};
-    check(g_spawn_sync(NULL, (char **)fields, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                       &status, NULL) &&
-              status == 0,
-          __LINE__, "tshark fields");
+    tl_check(g_spawn_sync(NULL, (char **)fields, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                          &status, NULL) &&
+                 status == 0,
+             __LINE__, "tshark fields");
     g_auto(GStrv) lines = g_strsplit(out ? out : "", "\n", -1);
     g_autoptr(GString) eth0 = g_string_new(NULL);
     g_autoptr(GString) eth1 = g_string_new(NULL);
@@ -429,8 +348,8 @@ static void tshark_reads_every_lacpdu(void)
         n++;
         /* capture comments are expert items of group Comment: nothing else */
         const char *ex = g_strv_length(f) > 3 ? f[3] : "";
-        checkf(count_str(ex, "Expert Info (") == count_str(ex, "Expert Info (Comment/Comment)"),
-               __LINE__, "expert info on %s", *l);
+        tl_checkf(count_str(ex, "Expert Info (") == count_str(ex, "Expert Info (Comment/Comment)"),
+                  __LINE__, "expert info on %s", *l);
         /* what the server sends: its own slaves' MACs, 02:00:00:01:00:0x */
         bool ours = g_strv_length(f) > 4 && g_str_has_prefix(f[4], "02:00:00:01:");
         GString *seq = !ours                              ? NULL
@@ -440,12 +359,12 @@ static void tshark_reads_every_lacpdu(void)
         if (seq && (seq->len < 3 || strcmp(seq->str + seq->len - 2, f[1] + 2) != 0))
             g_string_append_printf(seq, " %s", f[1] + 2);
     }
-    checkf(n >= 40, __LINE__, "LACPDUs decoded: %d", n);
-    checkf(strcmp(eth0->str, " c7 07 0f 3f") == 0, __LINE__, "server eth0 states:%s", eth0->str);
+    tl_checkf(n >= 40, __LINE__, "LACPDUs decoded: %d", n);
+    tl_checkf(strcmp(eth0->str, " c7 07 0f 3f") == 0, __LINE__, "server eth0 states:%s", eth0->str);
     /* a 0x47 (Defaulted, partner 00) may leave before EXPIRED (7.2) */
-    checkf(strcmp(eth1->str, " c7 07 0f 3f c7 07 0f 3f") == 0 ||
-               strcmp(eth1->str, " c7 07 0f 3f 47 c7 07 0f 3f") == 0,
-           __LINE__, "server eth1 states:%s", eth1->str);
+    tl_checkf(strcmp(eth1->str, " c7 07 0f 3f c7 07 0f 3f") == 0 ||
+                  strcmp(eth1->str, " c7 07 0f 3f 47 c7 07 0f 3f") == 0,
+              __LINE__, "server eth1 states:%s", eth1->str);
 }
 
 int main(void)

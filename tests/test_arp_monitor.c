@@ -14,6 +14,7 @@
 #include "bond/bond.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
 #include <string.h>
 
@@ -24,7 +25,6 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define TICK_PS (104 * PS_PER_MS)
 #define MAX_SLAVES 3
 
@@ -38,26 +38,13 @@ static const uint8_t eth1_mac[6] = {0x02, 0x00, 0x00, 0x01, 0x00, 0x02};
 
 /* ---- assertions ---------------------------------------------------------- */
 
-static void check(gboolean ok, int line, const char *what)
-{
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-}
-
-static void u64_is(uint64_t v, uint64_t want, int line, const char *what)
-{
-    g_autofree char *text =
-        g_strdup_printf("%s: %" G_GUINT64_FORMAT ", want %" G_GUINT64_FORMAT, what, v, want);
-    check(v == want, line, text);
-}
-
 static void int_is(int64_t v, int64_t want, int line, const char *what)
 {
     g_autofree char *text =
         g_strdup_printf("%s: %" G_GINT64_FORMAT ", want %" G_GINT64_FORMAT, what, v, want);
-    check(v == want, line, text);
+    tl_check(v == want, line, text);
 }
 
-#define U64_IS(v, want, what) u64_is(v, want, __LINE__, what)
 #define INT_IS(v, want, what) int_is(v, want, __LINE__, what)
 
 static uint64_t tick(int k)
@@ -65,76 +52,7 @@ static uint64_t tick(int k)
     return (uint64_t)k * TICK_PS;
 }
 
-static uint64_t ms(double v)
-{
-    return (uint64_t)(v * 1e9 + 0.5);
-}
-
 /* ---- topology -------------------------------------------------------------- */
-
-static Sim *test_sim(uint64_t end_ps)
-{
-    Sim *sim = sim_new("test_arp_monitor", 1);
-    sim->cap = capture_new(CAPTURE_NONE, "x", 0, NULL, NULL);
-    sim->end_ps = end_ps;
-    return sim;
-}
-
-static Host *add_host(Sim *sim, const char *name)
-{
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    return h;
-}
-
-/* MAC 02:00:00:<host>:00:<n>. */
-static Nic *add_nic(Sim *sim, Host *h, const char *ifname, uint8_t host_id, uint8_t n)
-{
-    const uint8_t mac[6] = {0x02, 0x00, 0x00, host_id, 0x00, n};
-    Nic *nic = host_add_nic(h, ifname, mac, GBPS);
-    g_ptr_array_add(sim->nics, nic);
-    return nic;
-}
-
-static void add_link(Sim *sim, Nic *a, Nic *b)
-{
-    g_ptr_array_add(sim->links, link_new(sim, a, b, PS_PER_US, 0.0));
-}
-
-/* bond0 on host "server" over eth0..eth<n-1>, 10.0.0.1/24; NULL (and a
- * failed assertion) if `opts` is refused. */
-static Bond *add_server_bond(Sim *sim, const char *opts, int n)
-{
-    BondParams p;
-    GError *error = NULL;
-    bond_params_defaults(&p);
-    if (!bond_params_parse(&p, opts, NULL, &error) || !bond_params_check_modelled(&p, &error)) {
-        g_autofree char *text = g_strdup_printf("options '%s': %s", opts, error->message);
-        check(FALSE, __LINE__, text);
-        g_clear_error(&error);
-        return NULL;
-    }
-    Host *h = add_host(sim, "server");
-    Bond *b = bond_new(sim, h, "bond0", &p);
-    g_ptr_array_add(sim->bonds, b);
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "eth%d", i);
-        bond_enslave(sim, b, add_nic(sim, h, name, 1, (uint8_t)(i + 1)), 0);
-    }
-    host_set_address(b->iface, server_ip, 24);
-    return b;
-}
-
-/* A plain host answering ARP for `ip`, cabled to `port`. Returns its NIC. */
-static Nic *add_target(Sim *sim, const char *name, uint8_t id, const uint8_t ip[4], Nic *port)
-{
-    Host *h = add_host(sim, name);
-    Nic *nic = add_nic(sim, h, "eth0", id, 1);
-    host_set_address(host_add_iface_nic(h, nic), ip, 24);
-    add_link(sim, nic, port);
-    return nic;
-}
 
 /* Server bond -> sw1 ports 1..n (no LAG: one broadcast domain); gw1 on
  * port n+1, and gw2 on port n+2 when `two_targets`. */
@@ -148,26 +66,17 @@ typedef struct {
 static gboolean lan_build(Lan *lan, uint64_t end_ps, const char *opts, int n, bool two_targets)
 {
     memset(lan, 0, sizeof *lan);
-    Sim *sim = lan->sim = test_sim(end_ps);
-    lan->bond = add_server_bond(sim, opts, n);
+    Sim *sim = lan->sim = tl_sim("test_arp_monitor", end_ps);
+    lan->bond = tl_server_bond(sim, opts, n);
     if (!lan->bond)
         return FALSE;
-    lan->sw = switch_new(sim, "sw1", n + 2, GBPS, SWITCH_DEFAULT_AGING_PS);
-    g_ptr_array_add(sim->switches, lan->sw);
-    for (int i = 0; i < lan->sw->n_ports; i++)
-        g_ptr_array_add(sim->nics, lan->sw->ports[i]);
-    for (int i = 0; i < n; i++)
-        add_link(sim, lan->bond->slaves[i].nic, switch_port(lan->sw, i + 1));
-    lan->gw1 = add_target(sim, "gw1", 3, gw1_ip, switch_port(lan->sw, n + 1));
+    lan->sw = tl_add_switch(sim, "sw1", n + 2, SWITCH_DEFAULT_AGING_PS);
+    tl_cable_slaves(sim, lan->bond, lan->sw, 1);
+    /* the targets: plain hosts answering ARP */
+    lan->gw1 = tl_add_lan_host(sim, "gw1", 3, gw1_ip, switch_port(lan->sw, n + 1))->nic;
     if (two_targets)
-        lan->gw2 = add_target(sim, "gw2", 4, gw2_ip, switch_port(lan->sw, n + 2));
+        lan->gw2 = tl_add_lan_host(sim, "gw2", 4, gw2_ip, switch_port(lan->sw, n + 2))->nic;
     return TRUE;
-}
-
-static void add_fault(Sim *sim, uint64_t at_ps, SimFaultKind kind, Nic *nic)
-{
-    SimFault ft = {sim_internf(sim, "f%u", sim->faults->len), at_ps, kind, nic};
-    sim_add_fault(sim, &ft);
 }
 
 /* A frame a recording NIC received: time, port, bytes. */
@@ -191,19 +100,9 @@ static void recorder_rx(Sim *sim, Nic *nic, Frame *f)
  * records every arrival in `seen` (a GArray of Seen, owned by the caller). */
 static Bond *peer_build(Sim *sim, const char *opts, int n, GArray *seen)
 {
-    Bond *b = add_server_bond(sim, opts, n);
-    if (!b)
-        return NULL;
-    Host *peer = add_host(sim, "peer");
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "p%d", i);
-        Nic *p = add_nic(sim, peer, name, 9, (uint8_t)(i + 1));
-        p->owner = seen;
-        p->owner_index = i;
-        p->rx = recorder_rx;
-        add_link(sim, b->slaves[i].nic, p);
-    }
+    Bond *b = tl_server_bond(sim, opts, n);
+    if (b)
+        tl_add_peer(sim, b, 9, recorder_rx, seen, NULL);
     return b;
 }
 
@@ -237,7 +136,7 @@ static void events_are(const Sim *sim, SimEventKind kind, const char *want, int 
     g_autofree char *got = event_text(sim, kind);
     g_autofree char *text =
         g_strdup_printf("events of kind %d: got '%s', want '%s'", kind, got, want);
-    check(strcmp(got, want) == 0, line, text);
+    tl_check(strcmp(got, want) == 0, line, text);
     if (strcmp(got, want) != 0)
         fprintf(stderr, "\n  line %d: %s\n", line, text);
 }
@@ -313,7 +212,7 @@ static void expected_probe(uint8_t out[60], const uint8_t mac[6], const uint8_t 
  * the backup sends nothing. */
 static void probe_is_an_arp_request_from_the_slave(void)
 {
-    Sim *sim = test_sim(ms(50));
+    Sim *sim = tl_sim("test_arp_monitor", tl_ms(50));
     g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
     Bond *b =
         peer_build(sim, "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254", 2, seen);
@@ -327,9 +226,9 @@ static void probe_is_an_arp_request_from_the_slave(void)
         CU_ASSERT_EQUAL(s->len, 60);
         CU_ASSERT_EQUAL(memcmp(s->data, want, 60), 0);
         /* 60 bytes + FCS + 20 at 1 Gb/s = 672 ns, then 1 us on the cable */
-        U64_IS(s->time_ps, 672 * PS_PER_NS + PS_PER_US, "arrival of the first probe");
-        U64_IS(b->slaves[0].nic->c.tx_frames, 1, "eth0 put one frame on the wire");
-        U64_IS(b->slaves[0].tx_frames, 0, "the bond's transmit path handed eth0 nothing");
+        TL_U64_IS(s->time_ps, 672 * PS_PER_NS + PS_PER_US, "arrival of the first probe");
+        TL_U64_IS(b->slaves[0].nic->c.tx_frames, 1, "eth0 put one frame on the wire");
+        TL_U64_IS(b->slaves[0].tx_frames, 0, "the bond's transmit path handed eth0 nothing");
         INT_IS(b->slaves[0].arp_last_tx, 0, "last_tx stamped at jiffy 0");
         INT_IS(b->slaves[1].arp_last_tx, -26, "eth1's enslave stamp: d + 1 jiffies back");
     }
@@ -344,7 +243,7 @@ static void probe_is_an_arp_request_from_the_slave(void)
  * stamp is 26 + 78 jiffies old, over (M+1)*25 + 12 = 87. */
 static void probe_source_is_the_slave_mac(void)
 {
-    Sim *sim = test_sim(ms(350));
+    Sim *sim = tl_sim("test_arp_monitor", tl_ms(350));
     g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
     Bond *b = peer_build(sim,
                          "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254 "
@@ -373,7 +272,7 @@ static void probe_source_is_the_slave_mac(void)
  * target routed on-link through another interface, or for an own address. */
 static void probe_sender_follows_the_on_link_route(void)
 {
-    Sim *sim = test_sim(ms(50));
+    Sim *sim = tl_sim("test_arp_monitor", tl_ms(50));
     g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
     Bond *b = peer_build(sim,
                          "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254,"
@@ -381,7 +280,7 @@ static void probe_sender_follows_the_on_link_route(void)
                          1, seen);
     if (b) {
         Host *h = b->host;
-        Nic *eth9 = add_nic(sim, h, "eth9", 1, 9);
+        Nic *eth9 = tl_add_nic(sim, h, "eth9", 1, 9);
         static const uint8_t eth9_ip[4] = {172, 16, 0, 1}, any[4] = {0, 0, 0, 0};
         static const uint8_t net10_9[4] = {10, 9, 0, 0};
         host_set_address(host_add_iface_nic(h, eth9), eth9_ip, 24);
@@ -405,7 +304,7 @@ static void probe_sender_follows_the_on_link_route(void)
  * rounds to 8 jiffies: ticks every 256 jiffies = 1.024 s. */
 static void ticks_follow_the_kernel_timer(void)
 {
-    Sim *sim = test_sim(ms(3000));
+    Sim *sim = tl_sim("test_arp_monitor", tl_ms(3000));
     g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
     Bond *b =
         peer_build(sim, "mode=active-backup arp_interval=1000 arp_ip_target=10.0.0.254", 1, seen);
@@ -413,8 +312,8 @@ static void ticks_follow_the_kernel_timer(void)
         sim_run(sim, false);
         CU_ASSERT_EQUAL_FATAL(seen->len, 3);
         for (guint i = 0; i < 3; i++)
-            U64_IS(g_array_index(seen, Seen, i).time_ps,
-                   i * 1024 * PS_PER_MS + 672 * PS_PER_NS + PS_PER_US, "probe arrival");
+            TL_U64_IS(g_array_index(seen, Seen, i).time_ps,
+                      i * 1024 * PS_PER_MS + 672 * PS_PER_NS + PS_PER_US, "probe arrival");
         INT_IS(b->arp_delta_j, 250, "d = msecs_to_jiffies(1000)");
     }
     sim_free(sim);
@@ -437,9 +336,9 @@ static void ab_active_down_m_plus_one_ticks_after_last_answer(void)
             "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254 arp_validate=all "
             "arp_missed_max=%d",
             m);
-        if (lan_build(&lan, ms(3000), opts, 2, false)) {
+        if (lan_build(&lan, tl_ms(3000), opts, 2, false)) {
             Sim *sim = lan.sim;
-            add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.gw1);
+            tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.gw1);
             sim_run(sim, false);
             int down0 = 9 + m + 1, down1 = down0 + MAX(3, m);
             g_autofree char *fo = g_strdup_printf("eth0->eth1@%d eth1->none@%d", down0, down1);
@@ -465,18 +364,18 @@ static void ab_active_down_m_plus_one_ticks_after_last_answer(void)
 static void ab_carrier_loss_shows_as_missing_answers(void)
 {
     Lan lan;
-    if (lan_build(&lan, ms(2000),
+    if (lan_build(&lan, tl_ms(2000),
                   "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254 "
                   "arp_validate=all num_grat_arp=3",
                   2, false)) {
         Sim *sim = lan.sim;
         Bond *b = lan.bond;
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
         sim_run(sim, false);
         EVENTS_ARE(sim, SIM_EV_FAILOVER, "eth0->eth1@12");
         EVENTS_ARE(sim, SIM_EV_SLAVE_DOWN, "eth0@12");
         EVENTS_ARE(sim, SIM_EV_PEER_NOTIFY, "eth1@12 eth1@13 eth1@14");
-        U64_IS(b->slaves[0].nic->c.drops[NIC_DROP_NO_CARRIER], 2, "probes of ticks 10, 11");
+        TL_U64_IS(b->slaves[0].nic->c.drops[NIC_DROP_NO_CARRIER], 2, "probes of ticks 10, 11");
         INT_IS(b->slaves[0].arp_last_tx, 11 * 26, "eth0's last probe stamped last_tx");
         CU_ASSERT_EQUAL(b->curr_active, &b->slaves[1]);
         CU_ASSERT_TRUE(b->carrier);
@@ -491,12 +390,12 @@ static void ab_carrier_loss_shows_as_missing_answers(void)
 static void ab_backup_down_after_m_plus_two_ticks_up_after_one(void)
 {
     Lan lan;
-    if (lan_build(&lan, ms(3000), "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254", 2,
-                  false)) {
+    if (lan_build(&lan, tl_ms(3000), "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254",
+                  2, false)) {
         Sim *sim = lan.sim;
         Nic *eth1 = lan.bond->slaves[1].nic;
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, eth1);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_UP, eth1);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, eth1);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, eth1);
         sim_run(sim, false);
         EVENTS_ARE(sim, SIM_EV_SLAVE_DOWN, "eth1@13");
         EVENTS_ARE(sim, SIM_EV_SLAVE_UP, "eth1@21");
@@ -514,13 +413,13 @@ static void ab_backup_down_after_m_plus_two_ticks_up_after_one(void)
 static void ab_primary_takes_over_when_it_hears_again(void)
 {
     Lan lan;
-    if (lan_build(&lan, ms(2500),
+    if (lan_build(&lan, tl_ms(2500),
                   "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254 primary=eth1", 2,
                   false)) {
         Sim *sim = lan.sim;
         Nic *eth1 = lan.bond->slaves[1].nic;
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, eth1);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_UP, eth1);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, eth1);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, eth1);
         sim_run(sim, false);
         EVENTS_ARE(sim, SIM_EV_FAILOVER, "eth1->eth0@12 eth0->eth1@21");
         EVENTS_ARE(sim, SIM_EV_SLAVE_DOWN, "eth1@12");
@@ -539,10 +438,10 @@ static void ab_primary_takes_over_when_it_hears_again(void)
 static void ab_silent_target_validate_none_fails_over_for_ever(void)
 {
     Lan lan;
-    if (lan_build(&lan, ms(4000), "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254", 2,
-                  false)) {
+    if (lan_build(&lan, tl_ms(4000), "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254",
+                  2, false)) {
         Sim *sim = lan.sim;
-        add_fault(sim, ms(1500), SIM_FAULT_LINK_DOWN, lan.gw1);
+        tl_add_fault(sim, tl_ms(1500), SIM_FAULT_LINK_DOWN, lan.gw1);
         sim_run(sim, false);
         EVENTS_ARE(sim, SIM_EV_FAILOVER,
                    "eth0->eth1@17 eth1->eth0@20 eth0->eth1@23 eth1->eth0@26 eth0->eth1@29 "
@@ -553,7 +452,7 @@ static void ab_silent_target_validate_none_fails_over_for_ever(void)
         EVENTS_ARE(sim, SIM_EV_PEER_NOTIFY,
                    "eth1@17 eth0@20 eth1@23 eth0@26 eth1@29 eth0@32 eth1@35 eth0@38");
         EVENTS_ARE(sim, SIM_EV_BOND_CARRIER, "");
-        U64_IS(lan.bond->failovers, 8, "failovers");
+        TL_U64_IS(lan.bond->failovers, 8, "failovers");
         CU_ASSERT_TRUE(lan.bond->carrier);
     }
     sim_free(lan.sim);
@@ -577,13 +476,13 @@ static void ab_silent_target_validate_all_loses_carrier(void)
         g_autofree char *opts = g_strdup_printf(
             "mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254 arp_validate=%s",
             validate[v]);
-        if (!lan_build(&lan, ms(3500), opts, 2, false)) {
+        if (!lan_build(&lan, tl_ms(3500), opts, 2, false)) {
             sim_free(lan.sim);
             continue;
         }
         Sim *sim = lan.sim;
-        add_fault(sim, ms(1500), SIM_FAULT_LINK_DOWN, lan.gw1);
-        add_fault(sim, ms(2500), SIM_FAULT_LINK_UP, lan.gw1);
+        tl_add_fault(sim, tl_ms(1500), SIM_FAULT_LINK_DOWN, lan.gw1);
+        tl_add_fault(sim, tl_ms(2500), SIM_FAULT_LINK_UP, lan.gw1);
         Snap snaps[6];
         for (int k = 0; k < 6; k++)
             snap_at(sim, &snaps[k], lan.bond, tick(20 + k) + PS_PER_MS);
@@ -603,8 +502,8 @@ static void ab_silent_target_validate_all_loses_carrier(void)
             CU_ASSERT_EQUAL(s->link[cand[k]], SLAVE_LINK_BACK);
             CU_ASSERT_EQUAL(s->link[1 - cand[k]], k ? SLAVE_LINK_FAIL : SLAVE_LINK_DOWN);
             if (prev) {
-                U64_IS(s->tx[cand[k]] - prev->tx[cand[k]], 1, "one probe from the candidate");
-                U64_IS(s->tx[1 - cand[k]] - prev->tx[1 - cand[k]], 0, "none from the other");
+                TL_U64_IS(s->tx[cand[k]] - prev->tx[cand[k]], 1, "one probe from the candidate");
+                TL_U64_IS(s->tx[1 - cand[k]] - prev->tx[1 - cand[k]], 0, "none from the other");
             }
         }
         CU_ASSERT_EQUAL(lan.bond->curr_active, &lan.bond->slaves[0]);
@@ -627,7 +526,7 @@ static void arp_all_targets_all_needs_every_target(void)
             g_strdup_printf("mode=active-backup arp_interval=100 arp_ip_target=10.0.0.254,"
                             "10.0.0.253 arp_validate=all arp_all_targets=%s",
                             all ? "all" : "any");
-        if (lan_build(&lan, ms(2000), opts, 2, false)) {
+        if (lan_build(&lan, tl_ms(2000), opts, 2, false)) {
             Sim *sim = lan.sim;
             sim_run(sim, false);
             Bond *b = lan.bond;
@@ -663,15 +562,15 @@ static void lb_silent_target_goes_unnoticed(void)
         Lan lan;
         g_autofree char *opts =
             g_strdup_printf("mode=%s arp_interval=100 arp_ip_target=10.0.0.254", lb_modes[m]);
-        if (lan_build(&lan, ms(3000), opts, 2, false)) {
+        if (lan_build(&lan, tl_ms(3000), opts, 2, false)) {
             Sim *sim = lan.sim;
-            add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.gw1);
+            tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.gw1);
             sim_run(sim, false);
             EVENTS_ARE(sim, SIM_EV_SLAVE_DOWN, "");
             EVENTS_ARE(sim, SIM_EV_FAILOVER, "");
             EVENTS_ARE(sim, SIM_EV_BOND_CARRIER, "");
             for (int i = 0; i < 2; i++) {
-                U64_IS(lan.bond->slaves[i].nic->c.tx_frames, 29, opts);
+                TL_U64_IS(lan.bond->slaves[i].nic->c.tx_frames, 29, opts);
                 CU_ASSERT_EQUAL(lan.bond->slaves[i].link, SLAVE_LINK_UP);
             }
         }
@@ -690,25 +589,25 @@ static void lb_slave_down_m_plus_one_ticks_up_tick_after_answers(void)
         Lan lan;
         g_autofree char *opts =
             g_strdup_printf("mode=%s arp_interval=100 arp_ip_target=10.0.0.254", lb_modes[m]);
-        if (!lan_build(&lan, ms(3000), opts, 2, false)) {
+        if (!lan_build(&lan, tl_ms(3000), opts, 2, false)) {
             sim_free(lan.sim);
             continue;
         }
         Sim *sim = lan.sim;
         Slave *eth1 = &lan.bond->slaves[1];
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, eth1->nic);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_UP, eth1->nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, eth1->nic);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, eth1->nic);
         Snap during, back, up;
-        snap_at(sim, &during, lan.bond, ms(1100));
-        snap_at(sim, &back, lan.bond, ms(2100));
-        snap_at(sim, &up, lan.bond, ms(2200));
+        snap_at(sim, &during, lan.bond, tl_ms(1100));
+        snap_at(sim, &back, lan.bond, tl_ms(2100));
+        snap_at(sim, &up, lan.bond, tl_ms(2200));
         sim_run(sim, false);
         EVENTS_ARE(sim, SIM_EV_SLAVE_DOWN, "eth1@12");
         EVENTS_ARE(sim, SIM_EV_SLAVE_UP, "eth1@21");
         EVENTS_ARE(sim, SIM_EV_FAILOVER, "");
-        U64_IS(eth1->nic->c.drops[NIC_DROP_NO_CARRIER], 0, "no probe without carrier");
-        U64_IS(during.tx[1], 10, "eth1 probed ticks 0..9");
-        U64_IS(eth1->nic->c.tx_frames, 10 + 9, "and ticks 20..28");
+        TL_U64_IS(eth1->nic->c.drops[NIC_DROP_NO_CARRIER], 0, "no probe without carrier");
+        TL_U64_IS(during.tx[1], 10, "eth1 probed ticks 0..9");
+        TL_U64_IS(eth1->nic->c.tx_frames, 10 + 9, "and ticks 20..28");
         CU_ASSERT_EQUAL(during.link[1], SLAVE_LINK_UP); /* not yet DOWN at 1.1 s */
         CU_ASSERT_EQUAL(back.link[1], SLAVE_LINK_DOWN);
         CU_ASSERT_EQUAL(up.link[1], SLAVE_LINK_UP);
@@ -727,10 +626,10 @@ static void lb_slave_down_m_plus_one_ticks_up_tick_after_answers(void)
 static void rr_down_slave_is_backup_but_receives(void)
 {
     Lan lan;
-    if (lan_build(&lan, ms(1500), "mode=balance-rr arp_interval=100 arp_ip_target=10.0.0.254", 2,
+    if (lan_build(&lan, tl_ms(1500), "mode=balance-rr arp_interval=100 arp_ip_target=10.0.0.254", 2,
                   false)) {
         Sim *sim = lan.sim;
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
         sim_run(sim, false);
         Slave *eth1 = &lan.bond->slaves[1];
         CU_ASSERT_EQUAL(eth1->link, SLAVE_LINK_DOWN);
@@ -834,7 +733,7 @@ static void validate_table_matches_the_reference(void)
         /* filter_backup */ {{1, 1, 1, 0, 0}, {0, 1, 0, 0, 0}},
     };
     for (int v = 0; v < 7; v++) {
-        Sim *sim = test_sim(PS_PER_S);
+        Sim *sim = tl_sim("test_arp_monitor", PS_PER_S);
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         Bond *b = table_bond(sim, v, seen);
         for (int role = 0; b && role < 2; role++) {
@@ -843,7 +742,7 @@ static void validate_table_matches_the_reference(void)
                 bool got = refreshes(sim, b, &b->slaves[role], k);
                 g_autofree char *what = g_strdup_printf("arp_validate=%d %s frame %d: %d", v,
                                                         role ? "backup" : "active", k, got);
-                check(got == (bool)want[v][role][k], __LINE__, what);
+                tl_check(got == (bool)want[v][role][k], __LINE__, what);
             }
         }
         sim_free(sim);
@@ -857,7 +756,7 @@ static void validate_table_matches_the_reference(void)
  * probed within 1.5 delta. */
 static void validation_rules(void)
 {
-    Sim *sim = test_sim(PS_PER_S);
+    Sim *sim = tl_sim("test_arp_monitor", PS_PER_S);
     g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
     Bond *b = table_bond(sim, 3, seen);
     if (b) {
@@ -897,7 +796,7 @@ static void ns_probe_is_a_solicitation_from_the_slave(void)
     static const uint8_t group_mac[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0xfe};
     static const uint8_t unspecified[16] = {0};
     for (int with_addr = 0; with_addr < 2; with_addr++) {
-        Sim *sim = test_sim(ms(50));
+        Sim *sim = tl_sim("test_arp_monitor", tl_ms(50));
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         Bond *b = peer_build(sim, "mode=active-backup arp_interval=100 ns_ip6_target=2001:db8::fe",
                              2, seen);
@@ -940,15 +839,15 @@ static void ns_probe_is_a_solicitation_from_the_slave(void)
 static void ns_monitor_times_like_the_arp_monitor(void)
 {
     Lan lan;
-    if (lan_build(&lan, ms(2500),
+    if (lan_build(&lan, tl_ms(2500),
                   "mode=active-backup arp_interval=100 ns_ip6_target=2001:db8::fe arp_validate=all",
                   2, false)) {
         Sim *sim = lan.sim;
         ipv6_add_address(lan.bond->iface, server_ip6, 64);
         ipv6_add_address(lan.gw1->owner, gw1_ip6, 64);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.gw1);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.gw1);
         Snap before;
-        snap_at(sim, &before, lan.bond, ms(990));
+        snap_at(sim, &before, lan.bond, tl_ms(990));
         sim_run(sim, false);
         CU_ASSERT_EQUAL(before.link[0], SLAVE_LINK_UP);
         CU_ASSERT_EQUAL(before.link[1], SLAVE_LINK_UP);
@@ -967,7 +866,7 @@ static void ns_validation_rules(void)
     static const uint8_t other6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x07};
     static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 0x01};
     static const uint8_t gw_mac[6] = {0x02, 0x00, 0x00, 0x03, 0x00, 0x01};
-    Sim *sim = test_sim(PS_PER_S);
+    Sim *sim = tl_sim("test_arp_monitor", PS_PER_S);
     g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
     Bond *b = peer_build(
         sim, "mode=active-backup arp_interval=100 ns_ip6_target=2001:db8::fe arp_validate=all", 2,
@@ -993,7 +892,7 @@ static void ns_validation_rules(void)
                 bond_arp_rx(sim, b, sl, frames[k]);
                 g_autofree char *what =
                     g_strdup_printf("%s frame %d", role ? "backup" : "active", k);
-                check((sl->arp_last_rx == 2500) == (bool)want[role][k], __LINE__, what);
+                tl_check((sl->arp_last_rx == 2500) == (bool)want[role][k], __LINE__, what);
             }
         }
         for (int k = 0; k < 4; k++)

@@ -12,13 +12,12 @@
 #include <CUnit/CUnit.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cu_run.h"
+#include "testlib.h"
 
 #define DATA_DIR BONDSIM_SOURCE_DIR "/tests/data"
 #define BAD_DIR DATA_DIR "/bad"
@@ -26,83 +25,24 @@
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
 
 /* ------------------------------------------------------------------------
- * Running bondsim
- * ------------------------------------------------------------------------ */
-
-/* One finished run of the binary. */
-typedef struct {
-    int code;  /* exit status; -1 when it did not exit normally (signal) */
-    char *out; /* stdout, owned */
-    char *err; /* stderr, owned */
-} Run;
-
-static void run_clear(Run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
-
-/* Records one assertion at the caller's line with a readable description. */
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    g_autofree char *what = g_strdup_vprintf(fmt, args);
-    va_end(args);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-    if (!ok)
-        fprintf(stderr, "\n  line %d: %s\n", line, what);
-}
-
-/* Runs `bondsim ARGS...` (NULL-terminated, no shell). */
-static Run bondsim(const char *first, ...) G_GNUC_NULL_TERMINATED;
-
-static Run bondsim(const char *first, ...)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)BONDSIM_BINARY);
-    va_list args;
-    va_start(args, first);
-    for (const char *a = first; a != NULL; a = va_arg(args, const char *))
-        g_ptr_array_add(argv, (gpointer)a);
-    va_end(args);
-    g_ptr_array_add(argv, NULL);
-    Run r = {-1, NULL, NULL};
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, (GSpawnFlags)0, NULL, NULL, &r.out, &r.err,
-                      &status, &error)) {
-        checkf(FALSE, __LINE__, "cannot run %s: %s", BONDSIM_BINARY, error->message);
-        g_error_free(error);
-        r.out = g_strdup("");
-        r.err = g_strdup("");
-        return r;
-    }
-    if (WIFEXITED(status))
-        r.code = WEXITSTATUS(status);
-    return r;
-}
-
-/* ------------------------------------------------------------------------
  * Checks
  * ------------------------------------------------------------------------ */
 
 /* Exit `code`, nothing on stdout, exactly one line on stderr that starts
  * with `prefix` and contains `needle` (may be NULL). */
-static void expect_refusal(const Run *r, int code, const char *prefix, const char *needle, int line)
+static void expect_refusal(const TlRun *r, int code, const char *prefix, const char *needle,
+                           int line)
 {
     const char *nl = strchr(r->err, '\n');
     gboolean one_line = nl != NULL && nl[1] == '\0';
-    checkf(r->code == code, line, "exit status %d, want %d (stderr: %s)", r->code, code, r->err);
-    checkf(one_line, line, "exactly one line on stderr, got: \"%s\"", r->err);
-    checkf(g_str_has_prefix(r->err, prefix), line, "stderr starts with \"%s\", got: \"%s\"", prefix,
-           r->err);
+    tl_checkf(r->code == code, line, "exit status %d, want %d (stderr: %s)", r->code, code, r->err);
+    tl_checkf(one_line, line, "exactly one line on stderr, got: \"%s\"", r->err);
+    tl_checkf(g_str_has_prefix(r->err, prefix), line, "stderr starts with \"%s\", got: \"%s\"",
+              prefix, r->err);
     if (needle != NULL)
-        checkf(strstr(r->err, needle) != NULL, line, "stderr contains \"%s\", got: \"%s\"", needle,
-               r->err);
-    checkf(r->out[0] == '\0', line, "nothing on stdout, got: \"%s\"", r->out);
+        tl_checkf(strstr(r->err, needle) != NULL, line, "stderr contains \"%s\", got: \"%s\"",
+                  needle, r->err);
+    tl_checkf(r->out[0] == '\0', line, "nothing on stdout, got: \"%s\"", r->out);
 }
 
 /* Appends every regular file under `dir` (recursively) to `found`. */
@@ -131,7 +71,7 @@ static void expect_no_outputs(const char *dir, int line)
     g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
     list_files(dir, found);
     for (guint i = 0; i < found->len; i++)
-        checkf(FALSE, line, "no output left behind, found %s", (char *)found->pdata[i]);
+        tl_checkf(FALSE, line, "no output left behind, found %s", (char *)found->pdata[i]);
 }
 
 /* A fresh scratch directory for one case; `out` (not created) is where
@@ -152,11 +92,11 @@ static void expect_bad_scenario(const char *file, const char *where, const char 
     g_autofree char *path = g_build_filename(BAD_DIR, file, NULL);
     g_autofree char *out = NULL;
     g_autofree char *dir = case_dir(file, &out);
-    Run r = bondsim("run", path, "-q", "-o", out, NULL);
+    TlRun r = tl_bondsim("run", path, "-q", "-o", out, NULL);
     g_autofree char *prefix = g_strdup_printf("bondsim: %s%s", path, where);
     expect_refusal(&r, EXIT_INPUT, prefix, needle, line);
     expect_no_outputs(dir, line);
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 #define BAD_SCENARIO(file, where, needle) expect_bad_scenario(file, where, needle, __LINE__)
@@ -170,11 +110,11 @@ static void missing_file_exits_1_naming_it(void)
     g_autofree char *out = NULL;
     g_autofree char *dir = case_dir("missing", &out);
     const char *path = BAD_DIR "/does-not-exist.ini";
-    Run r = bondsim("run", path, "-q", "-o", out, NULL);
+    TlRun r = tl_bondsim("run", path, "-q", "-o", out, NULL);
     expect_refusal(&r, EXIT_INPUT, "bondsim: " BAD_DIR "/does-not-exist.ini: cannot be read",
                    "No such file", __LINE__);
     expect_no_outputs(dir, __LINE__);
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 static void unknown_group_type_is_refused(void)
@@ -211,26 +151,26 @@ static void duplicate_group_names_both_lines(void)
 static void trailing_comment_is_accepted(void)
 {
     const char *path = DATA_DIR "/trailing-comment.ini";
-    Run v = bondsim("validate", path, NULL);
-    checkf(v.code == EXIT_OK, __LINE__, "validate exits 0, got %d (stderr: %s)", v.code, v.err);
-    checkf(strstr(v.out, "valid") != NULL, __LINE__, "validate says valid, got: %s", v.out);
-    run_clear(&v);
+    TlRun v = tl_bondsim("validate", path, NULL);
+    tl_checkf(v.code == EXIT_OK, __LINE__, "validate exits 0, got %d (stderr: %s)", v.code, v.err);
+    tl_checkf(strstr(v.out, "valid") != NULL, __LINE__, "validate says valid, got: %s", v.out);
+    tl_run_clear(&v);
 
     g_autofree char *out = NULL;
     g_autofree char *dir = case_dir("trailing-comment", &out);
-    Run r = bondsim("run", path, "-q", "-o", out, "--pcap-format", "none", NULL);
-    checkf(r.code == EXIT_OK, __LINE__, "run exits 0, got %d (stderr: %s)", r.code, r.err);
+    TlRun r = tl_bondsim("run", path, "-q", "-o", out, "--pcap-format", "none", NULL);
+    tl_checkf(r.code == EXIT_OK, __LINE__, "run exits 0, got %d (stderr: %s)", r.code, r.err);
     g_autofree char *json_path = g_build_filename(out, "stats.json", NULL);
     g_autofree char *json = NULL;
-    checkf(g_file_get_contents(json_path, &json, NULL, NULL), __LINE__, "%s written", json_path);
+    tl_checkf(g_file_get_contents(json_path, &json, NULL, NULL), __LINE__, "%s written", json_path);
     if (json != NULL) {
-        checkf(strstr(json, "\"seed\":7,") != NULL, __LINE__, "seed 7 in %s", json_path);
-        checkf(strstr(json, "\"duration_s\":1.000000000000") != NULL, __LINE__,
-               "duration 1 s in %s", json_path);
-        checkf(strstr(json, "mode=active-backup miimon=100") != NULL, __LINE__,
-               "bond options without the comment in %s", json_path);
+        tl_checkf(strstr(json, "\"seed\":7,") != NULL, __LINE__, "seed 7 in %s", json_path);
+        tl_checkf(strstr(json, "\"duration_s\":1.000000000000") != NULL, __LINE__,
+                  "duration 1 s in %s", json_path);
+        tl_checkf(strstr(json, "mode=active-backup miimon=100") != NULL, __LINE__,
+                  "bond options without the comment in %s", json_path);
     }
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 static void bad_unit_is_refused(void)
@@ -292,23 +232,23 @@ static void output_under_regular_file_exits_3(void)
     g_autofree char *unused = NULL;
     g_autofree char *dir = case_dir("under-file", &unused);
     g_autofree char *file = g_build_filename(dir, "regular", NULL);
-    checkf(g_file_set_contents(file, "x", 1, NULL), __LINE__, "create %s", file);
+    tl_checkf(g_file_set_contents(file, "x", 1, NULL), __LINE__, "create %s", file);
     g_autofree char *out = g_build_filename(file, "out", NULL);
     static const char *const formats[] = {"pcapng", "pcap", "none"};
     for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
-        Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--pcap-format",
-                        formats[i], NULL);
+        TlRun r = tl_bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--pcap-format",
+                             formats[i], NULL);
         g_autofree char *prefix = g_strdup_printf("bondsim: output directory %s:", out);
         expect_refusal(&r, EXIT_OUTPUT, prefix, NULL, __LINE__);
-        run_clear(&r);
+        tl_run_clear(&r);
     }
     /* Only the regular file itself, unchanged. */
     g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
     list_files(dir, found);
-    checkf(found->len == 1, __LINE__, "only %s in %s, found %u files", file, dir, found->len);
+    tl_checkf(found->len == 1, __LINE__, "only %s in %s, found %u files", file, dir, found->len);
     g_autofree char *text = NULL;
-    checkf(g_file_get_contents(file, &text, NULL, NULL) && strcmp(text, "x") == 0, __LINE__,
-           "%s unchanged", file);
+    tl_checkf(g_file_get_contents(file, &text, NULL, NULL) && strcmp(text, "x") == 0, __LINE__,
+              "%s unchanged", file);
 }
 
 /* Root ignores file modes (tests run as root in CI), so a read-only
@@ -317,23 +257,24 @@ static void output_in_read_only_dir_exits_3(void)
 {
     static const char *const formats[] = {"pcapng", "pcap", "none"};
     for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
-        Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", "/proc", "--pcap-format",
-                        formats[i], NULL);
+        TlRun r = tl_bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", "/proc", "--pcap-format",
+                             formats[i], NULL);
         expect_refusal(&r, EXIT_OUTPUT, "bondsim: ", "/proc/", __LINE__);
-        run_clear(&r);
+        tl_run_clear(&r);
     }
     static const char *const never[] = {"/proc/minimal.pcapng", "/proc/minimal.pcapng.tmp",
                                         "/proc/stats.json", "/proc/pcap"};
     for (size_t i = 0; i < G_N_ELEMENTS(never); i++)
-        checkf(!g_file_test(never[i], G_FILE_TEST_EXISTS), __LINE__, "%s not created", never[i]);
+        tl_checkf(!g_file_test(never[i], G_FILE_TEST_EXISTS), __LINE__, "%s not created", never[i]);
 
     /* A directory bondsim would have to create inside /proc. */
-    Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", "/proc/bondsim-badinput", NULL);
+    TlRun r =
+        tl_bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", "/proc/bondsim-badinput", NULL);
     expect_refusal(&r, EXIT_OUTPUT, "bondsim: output directory /proc/bondsim-badinput:", NULL,
                    __LINE__);
-    checkf(!g_file_test("/proc/bondsim-badinput", G_FILE_TEST_EXISTS), __LINE__,
-           "/proc/bondsim-badinput not created");
-    run_clear(&r);
+    tl_checkf(!g_file_test("/proc/bondsim-badinput", G_FILE_TEST_EXISTS), __LINE__,
+              "/proc/bondsim-badinput not created");
+    tl_run_clear(&r);
 
     if (geteuid() == 0) {
         fprintf(stderr, " (root: chmod 0555 test skipped) ");
@@ -341,12 +282,12 @@ static void output_in_read_only_dir_exits_3(void)
     }
     g_autofree char *out = NULL;
     g_autofree char *dir = case_dir("read-only", &out);
-    checkf(g_mkdir(out, 0555) == 0, __LINE__, "create %s read-only", out);
-    Run ro = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, NULL);
+    tl_checkf(g_mkdir(out, 0555) == 0, __LINE__, "create %s read-only", out);
+    TlRun ro = tl_bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, NULL);
     g_autofree char *prefix = g_strdup_printf("bondsim: output directory %s:", out);
     expect_refusal(&ro, EXIT_OUTPUT, prefix, NULL, __LINE__);
     expect_no_outputs(dir, __LINE__);
-    run_clear(&ro);
+    tl_run_clear(&ro);
 }
 
 /* ------------------------------------------------------------------------
@@ -359,11 +300,12 @@ static void set_syntax_error_names_set(void)
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autofree char *out = NULL;
         g_autofree char *dir = case_dir("set-syntax", &out);
-        Run r = bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--set", bad[i], NULL);
+        TlRun r =
+            tl_bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--set", bad[i], NULL);
         g_autofree char *prefix = g_strdup_printf("bondsim: --set %s:", bad[i]);
         expect_refusal(&r, EXIT_INPUT, prefix, "GROUP.KEY=VALUE", __LINE__);
         expect_no_outputs(dir, __LINE__);
-        run_clear(&r);
+        tl_run_clear(&r);
     }
 }
 
@@ -384,11 +326,11 @@ static void set_unknown_key_says_set(void)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *out = NULL;
         g_autofree char *dir = case_dir("set-unknown", &out);
-        Run r =
-            bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--set", cases[i].set, NULL);
+        TlRun r = tl_bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--set", cases[i].set,
+                             NULL);
         expect_refusal(&r, EXIT_INPUT, cases[i].prefix, cases[i].needle, __LINE__);
         expect_no_outputs(dir, __LINE__);
-        run_clear(&r);
+        tl_run_clear(&r);
     }
 }
 
@@ -398,42 +340,42 @@ static void set_unknown_key_says_set(void)
 
 static void unknown_command_exits_2(void)
 {
-    Run r = bondsim("frob", DATA_DIR "/minimal.ini", NULL);
+    TlRun r = tl_bondsim("frob", DATA_DIR "/minimal.ini", NULL);
     expect_refusal(&r, EXIT_USAGE, "bondsim: unknown command 'frob'", NULL, __LINE__);
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 static void missing_file_argument_exits_2(void)
 {
     g_autofree char *out = NULL;
     g_autofree char *dir = case_dir("no-file", &out);
-    Run r = bondsim("run", "-q", "-o", out, NULL);
+    TlRun r = tl_bondsim("run", "-q", "-o", out, NULL);
     expect_refusal(&r, EXIT_USAGE, "bondsim run: ", "scenario FILE", __LINE__);
     expect_no_outputs(dir, __LINE__);
-    run_clear(&r);
-    Run v = bondsim("validate", NULL);
+    tl_run_clear(&r);
+    TlRun v = tl_bondsim("validate", NULL);
     expect_refusal(&v, EXIT_USAGE, "bondsim validate: ", "scenario FILE", __LINE__);
-    run_clear(&v);
+    tl_run_clear(&v);
 }
 
 static void bad_pcap_format_exits_2(void)
 {
     g_autofree char *out = NULL;
     g_autofree char *dir = case_dir("pcap-format", &out);
-    Run r = bondsim("run", DATA_DIR "/minimal.ini", "-o", out, "--pcap-format=foo", NULL);
+    TlRun r = tl_bondsim("run", DATA_DIR "/minimal.ini", "-o", out, "--pcap-format=foo", NULL);
     expect_refusal(&r, EXIT_USAGE, "bondsim: --pcap-format 'foo'", "pcapng", __LINE__);
     expect_no_outputs(dir, __LINE__);
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 static void unknown_option_exits_2(void)
 {
     g_autofree char *out = NULL;
     g_autofree char *dir = case_dir("unknown-option", &out);
-    Run r = bondsim("run", DATA_DIR "/minimal.ini", "-o", out, "--frobnicate", NULL);
+    TlRun r = tl_bondsim("run", DATA_DIR "/minimal.ini", "-o", out, "--frobnicate", NULL);
     expect_refusal(&r, EXIT_USAGE, "bondsim run: ", "--frobnicate", __LINE__);
     expect_no_outputs(dir, __LINE__);
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 int main(void)

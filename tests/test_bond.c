@@ -11,6 +11,7 @@
 #include "bond/bond.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
 #include <string.h>
 
@@ -21,7 +22,6 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define TICK_PS (104 * PS_PER_MS) /* miimon=100 at HZ=250 */
 /* 98-byte UDP frames (56-byte payload) at this wire rate: one every 100 us */
 #define STREAM_RATE_BPS UINT64_C(9760000)
@@ -31,53 +31,7 @@
 static const uint8_t server_ip[4] = {10, 0, 0, 1};
 static const uint8_t client_ip[4] = {10, 0, 0, 2};
 
-/* ---- assertions ---------------------------------------------------------- */
-
-/* Records one assertion at the caller's line with a readable description
- * (CUnit copies the text). */
-static void check(gboolean ok, int line, const char *what)
-{
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-}
-
-static char *ints_text(const int *v, int n)
-{
-    GString *s = g_string_new("{");
-    for (int i = 0; i < n; i++)
-        g_string_append_printf(s, "%s%d", i ? "," : "", v[i]);
-    g_string_append_c(s, '}');
-    return g_string_free(s, FALSE);
-}
-
-static void ints_equal(const int *got, int n_got, const int *want, int n_want, int line,
-                       const char *what)
-{
-    gboolean ok = n_got == n_want && memcmp(got, want, sizeof(int) * (size_t)n_got) == 0;
-    g_autofree char *g = ints_text(got, n_got);
-    g_autofree char *w = ints_text(want, n_want);
-    g_autofree char *text = g_strdup_printf("%s: got %s, want %s", what, g, w);
-    check(ok, line, text);
-}
-
-static void u64_in(uint64_t v, uint64_t lo, uint64_t hi, int line, const char *what)
-{
-    g_autofree char *text = g_strdup_printf("%s: %" G_GUINT64_FORMAT " in [%" G_GUINT64_FORMAT
-                                            ", %" G_GUINT64_FORMAT "]",
-                                            what, v, lo, hi);
-    check(v >= lo && v <= hi, line, text);
-}
-
-#define INTS_EQUAL(got, n_got, want, what)                                                         \
-    ints_equal(got, n_got, want, (int)G_N_ELEMENTS(want), __LINE__, what)
-#define U64_IS(v, want, what) u64_in(v, want, want, __LINE__, what)
-#define U64_IN(v, lo, hi, what) u64_in(v, lo, hi, __LINE__, what)
-
 /* ---- topology -------------------------------------------------------------- */
-
-static uint64_t ms(double v)
-{
-    return (uint64_t)(v * 1e9 + 0.5);
-}
 
 /* The first MII tick at or after t (ticks at k * 104 ms from 0). */
 static uint64_t tick_at_or_after(uint64_t t)
@@ -85,154 +39,32 @@ static uint64_t tick_at_or_after(uint64_t t)
     return (t + TICK_PS - 1) / TICK_PS * TICK_PS;
 }
 
-static Sim *test_sim(uint64_t end_ps)
+/* The LAN of testlib (server bond -> sw1 ports 1..n, client 10.0.0.2 on
+ * port n+1), slave i with prio[i] (or 0). */
+static gboolean lan_build(TlLan *lan, uint64_t end_ps, const char *opts, int n, const int32_t *prio)
 {
-    Sim *sim = sim_new("test_bond", 1);
-    sim->cap = capture_new(CAPTURE_NONE, "x", 0, NULL, NULL);
-    sim->end_ps = end_ps;
-    return sim;
-}
-
-static Host *add_host(Sim *sim, const char *name)
-{
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    return h;
-}
-
-/* MAC 02:00:00:<host>:00:<n>. */
-static Nic *add_nic(Sim *sim, Host *h, const char *ifname, uint8_t host_id, uint8_t n)
-{
-    const uint8_t mac[6] = {0x02, 0x00, 0x00, host_id, 0x00, n};
-    Nic *nic = host_add_nic(h, ifname, mac, GBPS);
-    g_ptr_array_add(sim->nics, nic);
-    return nic;
-}
-
-static void add_link(Sim *sim, Nic *a, Nic *b)
-{
-    g_ptr_array_add(sim->links, link_new(sim, a, b, PS_PER_US, 0.0));
-}
-
-/* Bond "bond0" on a new host "server" over eth0..eth<n-1> (prio[i], or 0),
- * address 10.0.0.1/24. NULL (and a failed assertion) if `opts` is refused. */
-static Bond *add_server_bond(Sim *sim, const char *opts, int n, const int32_t *prio)
-{
-    BondParams p;
-    GError *error = NULL;
-    bond_params_defaults(&p);
-    if (!bond_params_parse(&p, opts, NULL, &error)) {
-        g_autofree char *text = g_strdup_printf("options '%s': %s", opts, error->message);
-        check(FALSE, __LINE__, text);
-        g_clear_error(&error);
-        return NULL;
-    }
-    Host *h = add_host(sim, "server");
-    Bond *b = bond_new(sim, h, "bond0", &p);
-    g_ptr_array_add(sim->bonds, b);
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "eth%d", i);
-        bond_enslave(sim, b, add_nic(sim, h, name, 1, (uint8_t)(i + 1)), prio ? prio[i] : 0);
-    }
-    host_set_address(b->iface, server_ip, 24);
-    return b;
-}
-
-/* Server bond -> switch sw1 ports 1..n, client (10.0.0.2) on port n+1. */
-typedef struct {
-    Sim *sim;
-    Bond *bond;
-    Switch *sw;
-    Host *client;
-    Iface *client_if;
-} Lan;
-
-static gboolean lan_build(Lan *lan, uint64_t end_ps, const char *opts, int n, const int32_t *prio)
-{
-    Sim *sim = lan->sim = test_sim(end_ps);
-    lan->bond = add_server_bond(sim, opts, n, prio);
-    if (!lan->bond)
-        return FALSE;
-    lan->client = add_host(sim, "client");
-    Nic *cn = add_nic(sim, lan->client, "eth0", 2, 1);
-    lan->client_if = host_add_iface_nic(lan->client, cn);
-    host_set_address(lan->client_if, client_ip, 24);
-    lan->sw = switch_new(sim, "sw1", n + 1, GBPS, SWITCH_DEFAULT_AGING_PS);
-    g_ptr_array_add(sim->switches, lan->sw);
-    for (int i = 0; i < lan->sw->n_ports; i++)
-        g_ptr_array_add(sim->nics, lan->sw->ports[i]);
-    for (int i = 0; i < n; i++)
-        add_link(sim, lan->bond->slaves[i].nic, switch_port(lan->sw, i + 1));
-    add_link(sim, cn, switch_port(lan->sw, n + 1));
-    return TRUE;
+    TlBond spec = {.opts = opts, .n_slaves = n, .prio = prio, .allow_unmodelled = true};
+    return tl_lan_build(lan, "test_bond", end_ps, &spec);
 }
 
 /* UDP server -> client, one frame every 100 us from 0 to the end. */
-static Flow *add_stream(Lan *lan)
+static Flow *add_stream(TlLan *lan)
 {
-    Flow *fl = flow_new("stream", FLOW_UDP, lan->bond->host, client_ip);
-    flow_set_udp(fl, STREAM_RATE_BPS, 56, 40000, 5001);
-    fl->index = (int)lan->sim->flows->len;
-    g_ptr_array_add(lan->sim->flows, fl);
+    Flow *fl = tl_add_udp(lan->sim, "stream", lan->bond->host, client_ip, STREAM_RATE_BPS, 40000, 0,
+                          UINT64_MAX);
     CU_ASSERT_EQUAL(fl->interval_ps, STREAM_INTERVAL_PS);
     CU_ASSERT_EQUAL(fl->interval_rem, 0);
     return fl;
 }
 
-static void add_fault(Sim *sim, uint64_t at_ps, SimFaultKind kind, Nic *nic)
-{
-    SimFault ft = {sim_internf(sim, "f%u", sim->faults->len), at_ps, kind, nic};
-    sim_add_fault(sim, &ft);
-}
-
-/* What a peer NIC received: time, port, Ethernet source and, for ARP, the
- * fields a gratuitous ARP is recognised by (5.3). */
-typedef struct {
-    uint64_t time_ps;
-    int port;
-    uint8_t src[6];
-    uint16_t type;
-    uint16_t arp_op;
-    uint8_t sha[6];
-    uint8_t spa[4];
-    uint8_t tpa[4];
-} Seen;
-
-static void recorder_rx(Sim *sim, Nic *nic, Frame *f)
-{
-    GArray *seen = nic->owner;
-    Seen s = {.time_ps = sim->eng.now_ps, .port = nic->owner_index};
-    memcpy(s.src, f->data + 6, 6);
-    s.type = get_be16(f->data + 12);
-    const uint8_t *a = f->data + ETH_HLEN;
-    if (s.type == ETH_P_ARP && f->len >= ETH_HLEN + 28) {
-        s.arp_op = get_be16(a + 6);
-        memcpy(s.sha, a + 8, 6);
-        memcpy(s.spa, a + 14, 4);
-        memcpy(s.tpa, a + 24, 4);
-    }
-    g_array_append_val(seen, s);
-    frame_free(&sim->pool, f);
-}
-
 /* Server bond with each slave cabled to NIC p<i> of host "peer", which
- * records every arrival in `seen` (a GArray of Seen, owned by the caller). */
+ * records every arrival in `seen` (a GArray of TlSeenArp, owned by the caller). */
 static Bond *peer_build(Sim *sim, const char *opts, int n, GArray *seen)
 {
-    Bond *b = add_server_bond(sim, opts, n, NULL);
-    if (!b)
-        return NULL;
-    Host *peer = add_host(sim, "peer");
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "p%d", i);
-        Nic *p = add_nic(sim, peer, name, 3, (uint8_t)(i + 1));
-        p->owner = seen;
-        p->owner_index = i;
-        p->rx = recorder_rx;
-        add_link(sim, b->slaves[i].nic, p);
-    }
+    Bond *b =
+        tl_add_bond(sim, (&(const TlBond){.opts = opts, .n_slaves = n, .allow_unmodelled = true}));
+    if (b)
+        tl_add_peer(sim, b, 3, tl_record_arp_rx, seen, NULL);
     return b;
 }
 
@@ -315,14 +147,14 @@ static uint64_t failover_time(const Sim *sim, uint64_t from_ps, const char *from
 static void monitor_tick_is_delay_plus_one_jiffy_or_wheel_granularity(void)
 {
     /* d < 63 jiffies: d + 1 (Conventions) */
-    U64_IS(bond_monitor_tick_ps(100, 250), 104 * PS_PER_MS, "100 ms at HZ=250: 26 jiffies");
-    U64_IS(bond_monitor_tick_ps(50, 250), 56 * PS_PER_MS, "50 ms at HZ=250: 13+1 jiffies");
-    U64_IS(bond_monitor_tick_ps(10, 100), 20 * PS_PER_MS, "10 ms at HZ=100: 1+1 jiffies");
+    TL_U64_IS(bond_monitor_tick_ps(100, 250), 104 * PS_PER_MS, "100 ms at HZ=250: 26 jiffies");
+    TL_U64_IS(bond_monitor_tick_ps(50, 250), 56 * PS_PER_MS, "50 ms at HZ=250: 13+1 jiffies");
+    TL_U64_IS(bond_monitor_tick_ps(10, 100), 20 * PS_PER_MS, "10 ms at HZ=100: 1+1 jiffies");
     /* 100 ms at HZ=300: 30+1 jiffies = 103.333... ms, to the nearest ps */
-    U64_IS(bond_monitor_tick_ps(100, 300), UINT64_C(103333333333), "100 ms at HZ=300");
+    TL_U64_IS(bond_monitor_tick_ps(100, 300), UINT64_C(103333333333), "100 ms at HZ=300");
     /* d >= 63: level-1 granularity, 8 jiffies */
-    U64_IS(bond_monitor_tick_ps(100, 1000), 104 * PS_PER_MS, "100 ms at HZ=1000: 104 jiffies");
-    U64_IS(bond_monitor_tick_ps(1000, 250), 1024 * PS_PER_MS, "1000 ms at HZ=250: 256 jiffies");
+    TL_U64_IS(bond_monitor_tick_ps(100, 1000), 104 * PS_PER_MS, "100 ms at HZ=1000: 104 jiffies");
+    TL_U64_IS(bond_monitor_tick_ps(1000, 250), 1024 * PS_PER_MS, "1000 ms at HZ=250: 256 jiffies");
 }
 
 /* ---- balance-rr (section 4) ------------------------------------------- */
@@ -356,8 +188,8 @@ static int xmit_one(Sim *sim, Bond *b)
 
 static void rr_first_packet_leaves_on_second_slave(void)
 {
-    Sim *sim = test_sim(PS_PER_S);
-    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+    Sim *sim = tl_sim("test_bond", PS_PER_S);
+    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
     Bond *b = peer_build(sim, "mode=balance-rr miimon=100", 2, seen);
     if (b) {
         bond_open(sim, b);
@@ -365,15 +197,15 @@ static void rr_first_packet_leaves_on_second_slave(void)
         for (int i = 0; i < 6; i++)
             got[i] = xmit_one(sim, b);
         static const int want[] = {1, 0, 1, 0, 1, 0};
-        INTS_EQUAL(got, 6, want, "slaves of packets 1..6 (id = ++counter)");
+        TL_INTS_EQUAL(got, 6, want, "slaves of packets 1..6 (id = ++counter)");
     }
     sim_free(sim);
 }
 
 static void rr_packets_per_slave_divides_the_counter(void)
 {
-    Sim *sim = test_sim(PS_PER_S);
-    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+    Sim *sim = tl_sim("test_bond", PS_PER_S);
+    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
     Bond *b = peer_build(sim, "mode=balance-rr miimon=100 packets_per_slave=3", 3, seen);
     if (b) {
         bond_open(sim, b);
@@ -383,7 +215,7 @@ static void rr_packets_per_slave_divides_the_counter(void)
         /* id = counter / 3 over counters 1..13: 0 0 1 1 1 2 2 2 3 3 3 4 4,
          * slave = id % 3 */
         static const int want[] = {0, 0, 1, 1, 1, 2, 2, 2, 0, 0, 0, 1, 1};
-        INTS_EQUAL(got, 13, want, "slaves of packets 1..13, packets_per_slave=3");
+        TL_INTS_EQUAL(got, 13, want, "slaves of packets 1..13, packets_per_slave=3");
     }
     sim_free(sim);
 }
@@ -393,8 +225,8 @@ static void rr_packets_per_slave_divides_the_counter(void)
 static void rr_slave_after_a_down_one_carries_double_share(void)
 {
     for (int down = 0; down < 3; down++) {
-        Sim *sim = test_sim(PS_PER_S);
-        g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+        Sim *sim = tl_sim("test_bond", PS_PER_S);
+        g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
         Bond *b = peer_build(sim, "mode=balance-rr miimon=100", 3, seen);
         if (b) {
             link_set_up(sim, b->slaves[down].nic->link, false);
@@ -412,7 +244,7 @@ static void rr_slave_after_a_down_one_carries_double_share(void)
             want[(down + 1) % 3] = 200;
             want[(down + 2) % 3] = 100;
             g_autofree char *what = g_strdup_printf("frames per slave over 300, eth%d down", down);
-            ints_equal(got, 3, want, 3, __LINE__, what);
+            tl_ints_equal(got, 3, want, 3, __LINE__, what);
         }
         sim_free(sim);
     }
@@ -436,20 +268,21 @@ static void rr_burst_fire(Sim *sim, void *obj, void *arg)
  * loss at 1.05 s, before the tick at 1.144 s commits it DOWN. */
 static void rr_skips_slave_at_carrier_loss_before_any_tick(void)
 {
-    Sim *sim = test_sim(ms(1500));
-    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+    Sim *sim = tl_sim("test_bond", tl_ms(1500));
+    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
     Bond *b = peer_build(sim, "mode=balance-rr miimon=100", 2, seen);
     if (b) {
-        add_fault(sim, ms(1050), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1050), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
         RrBurst r = {.bond = b};
-        engine_schedule(&sim->eng, ms(1060), rr_burst_fire, &r, NULL);
+        engine_schedule(&sim->eng, tl_ms(1060), rr_burst_fire, &r, NULL);
         sim_run(sim, false);
         static const int want[] = {0, 0, 0, 0, 0, 0};
-        INTS_EQUAL(r.slave, 6, want, "slaves of 6 packets 10 ms after eth1 lost carrier");
+        TL_INTS_EQUAL(r.slave, 6, want, "slaves of 6 packets 10 ms after eth1 lost carrier");
         CU_ASSERT_EQUAL(r.link_eth1, SLAVE_LINK_UP); /* not yet seen by the monitor */
         CU_ASSERT_EQUAL(b->drops[BOND_DROP_SLAVE_TX], 0);
         CU_ASSERT_EQUAL(b->drops[BOND_DROP_NO_SLAVE], 0);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth1"), ms(1144), "eth1 DOWN at tick 11");
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth1"), tl_ms(1144),
+                  "eth1 DOWN at tick 11");
     }
     sim_free(sim);
 }
@@ -462,29 +295,29 @@ static void ab_failover_at_first_tick_after_carrier_loss(void)
 {
     const double cuts_ms[] = {2000, 2050, 2103.9, 2080, 2080.001};
     for (gsize k = 0; k < G_N_ELEMENTS(cuts_ms); k++) {
-        Lan lan;
-        uint64_t t = ms(cuts_ms[k]);
-        if (!lan_build(&lan, ms(3000), "mode=active-backup miimon=100", 2, NULL)) {
+        TlLan lan;
+        uint64_t t = tl_ms(cuts_ms[k]);
+        if (!lan_build(&lan, tl_ms(3000), "mode=active-backup miimon=100", 2, NULL)) {
             sim_free(lan.sim);
             return;
         }
         Sim *sim = lan.sim;
         Flow *fl = add_stream(&lan);
-        add_fault(sim, t, SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, t, SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
         sim_run(sim, false);
         uint64_t tick = tick_at_or_after(t);
         uint64_t detect = tick - t;
         g_autofree char *what = g_strdup_printf("cut at %.4f ms", cuts_ms[k]);
-        check(detect <= TICK_PS, __LINE__, what);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth0"), tick, what);
-        U64_IS(failover_time(sim, 0, "eth0", "eth1"), tick, what);
-        U64_IS(event_time(sim, SIM_EV_PEER_NOTIFY, 0, "eth1"), tick, what);
+        tl_check(detect <= TICK_PS, __LINE__, what);
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth0"), tick, what);
+        TL_U64_IS(failover_time(sim, 0, "eth0", "eth1"), tick, what);
+        TL_U64_IS(event_time(sim, SIM_EV_PEER_NOTIFY, 0, "eth1"), tick, what);
         CU_ASSERT_EQUAL(count_events(sim, SIM_EV_FAILOVER, 0, UINT64_MAX, NULL), 1);
         CU_ASSERT_EQUAL(lan.bond->failovers, 1);
         const FaultGap *g = &sim->fault_gaps[0];
         CU_ASSERT_TRUE(g->measured && g->recovered);
-        U64_IN(g->gap_ps, detect, detect + PS_PER_MS, what);
-        CU_ASSERT_TRUE(fl->last_rx_ps > ms(2900));
+        TL_U64_IN(g->gap_ps, detect, detect + PS_PER_MS, what);
+        CU_ASSERT_TRUE(fl->last_rx_ps > tl_ms(2900));
     }
 }
 
@@ -492,28 +325,28 @@ static void ab_failover_at_first_tick_after_carrier_loss(void)
  * then the frames go to eth0 and are lost there (13.7). */
 static void ab_downdelay_keeps_sending_to_dead_slave(void)
 {
-    Lan lan;
-    if (lan_build(&lan, ms(3000), "mode=active-backup miimon=100 downdelay=200", 2, NULL)) {
+    TlLan lan;
+    if (lan_build(&lan, tl_ms(3000), "mode=active-backup miimon=100 downdelay=200", 2, NULL)) {
         Sim *sim = lan.sim;
         add_stream(&lan);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
         Probe during;
-        probe_at(sim, &during, lan.bond, ms(2200));
+        probe_at(sim, &during, lan.bond, tl_ms(2200));
         sim_run(sim, false);
-        uint64_t detect = tick_at_or_after(ms(2000)); /* 2.080 s */
-        uint64_t down = detect + 2 * TICK_PS;         /* 2.288 s */
-        U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth0"), down, "eth0 DOWN");
-        U64_IS(failover_time(sim, 0, "eth0", "eth1"), down, "failover to eth1");
+        uint64_t detect = tick_at_or_after(tl_ms(2000)); /* 2.080 s */
+        uint64_t down = detect + 2 * TICK_PS;            /* 2.288 s */
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth0"), down, "eth0 DOWN");
+        TL_U64_IS(failover_time(sim, 0, "eth0", "eth1"), down, "failover to eth1");
         CU_ASSERT_EQUAL(during.active, 0);
         CU_ASSERT_EQUAL(during.link[0], SLAVE_LINK_FAIL);
         /* frames sent at 2.0000, 2.0001, ..., 2.2879 s */
         Nic *eth0 = lan.bond->slaves[0].nic;
-        U64_IS(eth0->c.drops[NIC_DROP_NO_CARRIER], (down - ms(2000)) / STREAM_INTERVAL_PS,
-               "frames dropped on eth0 for lack of carrier");
-        U64_IS(lan.bond->drops[BOND_DROP_SLAVE_TX], (down - ms(2000)) / STREAM_INTERVAL_PS,
-               "bond slave-tx drops");
-        U64_IN(sim->fault_gaps[0].gap_ps, down - ms(2000), down - ms(2000) + PS_PER_MS,
-               "gap = 288 ms");
+        TL_U64_IS(eth0->c.drops[NIC_DROP_NO_CARRIER], (down - tl_ms(2000)) / STREAM_INTERVAL_PS,
+                  "frames dropped on eth0 for lack of carrier");
+        TL_U64_IS(lan.bond->drops[BOND_DROP_SLAVE_TX], (down - tl_ms(2000)) / STREAM_INTERVAL_PS,
+                  "bond slave-tx drops");
+        TL_U64_IN(sim->fault_gaps[0].gap_ps, down - tl_ms(2000), down - tl_ms(2000) + PS_PER_MS,
+                  "gap = 288 ms");
     }
     sim_free(lan.sim);
 }
@@ -522,21 +355,21 @@ static void ab_downdelay_keeps_sending_to_dead_slave(void)
  * that saw its carrier, then active again (primary_reselect=always). */
 static void ab_updelay_holds_returning_primary_two_ticks(void)
 {
-    Lan lan;
-    if (lan_build(&lan, ms(3000), "mode=active-backup miimon=100 updelay=200 primary=eth0", 2,
+    TlLan lan;
+    if (lan_build(&lan, tl_ms(3000), "mode=active-backup miimon=100 updelay=200 primary=eth0", 2,
                   NULL)) {
         Sim *sim = lan.sim;
         add_stream(&lan);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
         Probe back;
-        probe_at(sim, &back, lan.bond, ms(2200));
+        probe_at(sim, &back, lan.bond, tl_ms(2200));
         sim_run(sim, false);
-        U64_IS(failover_time(sim, ms(1000), "eth0", "eth1"), ms(1040), "failover to eth1");
-        uint64_t seen = tick_at_or_after(ms(2000)); /* 2.080 s */
-        uint64_t up = seen + 2 * TICK_PS;           /* 2.288 s */
-        U64_IS(event_time(sim, SIM_EV_SLAVE_UP, ms(1000), "eth0"), up, "eth0 UP");
-        U64_IS(failover_time(sim, ms(1000), "eth1", "eth0"), up, "failback to eth0");
+        TL_U64_IS(failover_time(sim, tl_ms(1000), "eth0", "eth1"), tl_ms(1040), "failover to eth1");
+        uint64_t seen = tick_at_or_after(tl_ms(2000)); /* 2.080 s */
+        uint64_t up = seen + 2 * TICK_PS;              /* 2.288 s */
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, tl_ms(1000), "eth0"), up, "eth0 UP");
+        TL_U64_IS(failover_time(sim, tl_ms(1000), "eth1", "eth0"), up, "failback to eth0");
         CU_ASSERT_EQUAL(back.link[0], SLAVE_LINK_BACK);
         CU_ASSERT_EQUAL(back.active, 1);
         CU_ASSERT_EQUAL(lan.bond->curr_active, &lan.bond->slaves[0]);
@@ -549,23 +382,23 @@ static void ab_updelay_holds_returning_primary_two_ticks(void)
  * carrier, so with num_grat_arp=1 nothing is announced (5.3). */
 static void ab_no_slave_up_uses_returning_slave_at_once(void)
 {
-    Lan lan;
-    if (lan_build(&lan, ms(3000), "mode=active-backup miimon=100 updelay=1000", 2, NULL)) {
+    TlLan lan;
+    if (lan_build(&lan, tl_ms(3000), "mode=active-backup miimon=100 updelay=1000", 2, NULL)) {
         Sim *sim = lan.sim;
         Flow *fl = add_stream(&lan);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
-        add_fault(sim, ms(1500), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_UP, lan.bond->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(1500), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, lan.bond->slaves[1].nic);
         sim_run(sim, false);
-        U64_IS(failover_time(sim, ms(1000), "eth0", "eth1"), ms(1040), "eth0 -> eth1");
-        U64_IS(failover_time(sim, ms(1000), "eth1", "none"), ms(1560), "eth1 -> none");
-        U64_IS(event_time(sim, SIM_EV_SLAVE_UP, ms(2000), "eth1"), ms(2080), "eth1 UP");
-        U64_IS(failover_time(sim, ms(1000), "none", "eth1"), ms(2080), "none -> eth1");
-        CU_ASSERT_EQUAL(count_events(sim, SIM_EV_PEER_NOTIFY, ms(2000), UINT64_MAX, NULL), 0);
+        TL_U64_IS(failover_time(sim, tl_ms(1000), "eth0", "eth1"), tl_ms(1040), "eth0 -> eth1");
+        TL_U64_IS(failover_time(sim, tl_ms(1000), "eth1", "none"), tl_ms(1560), "eth1 -> none");
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, tl_ms(2000), "eth1"), tl_ms(2080), "eth1 UP");
+        TL_U64_IS(failover_time(sim, tl_ms(1000), "none", "eth1"), tl_ms(2080), "none -> eth1");
+        CU_ASSERT_EQUAL(count_events(sim, SIM_EV_PEER_NOTIFY, tl_ms(2000), UINT64_MAX, NULL), 0);
         CU_ASSERT_TRUE(lan.bond->carrier);
         CU_ASSERT_TRUE(sim->fault_gaps[2].recovered);
-        U64_IN(sim->fault_gaps[2].gap_ps, ms(580), ms(581), "gap from 1.5 s to 2.080 s");
-        CU_ASSERT_TRUE(fl->last_rx_ps > ms(2900));
+        TL_U64_IN(sim->fault_gaps[2].gap_ps, tl_ms(580), tl_ms(581), "gap from 1.5 s to 2.080 s");
+        CU_ASSERT_TRUE(fl->last_rx_ps > tl_ms(2900));
     }
     sim_free(lan.sim);
 }
@@ -576,24 +409,24 @@ static void ab_recovery_updelay_selftest(void)
 {
     const char *updelays[] = {"0", "200", "500", "1000", "2000", "5000", "10000"};
     for (gsize k = 0; k < G_N_ELEMENTS(updelays); k++) {
-        Lan lan;
+        TlLan lan;
         g_autofree char *opts =
             g_strdup_printf("mode=active-backup miimon=100 updelay=%s", updelays[k]);
-        if (!lan_build(&lan, ms(4000), opts, 2, NULL)) {
+        if (!lan_build(&lan, tl_ms(4000), opts, 2, NULL)) {
             sim_free(lan.sim);
             return;
         }
         Sim *sim = lan.sim;
         Flow *fl = add_stream(&lan);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
-        add_fault(sim, ms(3000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
-        add_fault(sim, ms(3000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(3000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(3000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
         sim_run(sim, false);
-        U64_IS(failover_time(sim, ms(2000), "eth1", "eth0"), ms(3016), opts);
-        CU_ASSERT_EQUAL(count_events(sim, SIM_EV_FAILOVER, ms(2000), UINT64_MAX, NULL), 1);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_UP, ms(2000), "eth0"), ms(3016), opts);
-        U64_IN(sim->fault_gaps[2].gap_ps, ms(16), ms(17), opts);
-        CU_ASSERT_TRUE(fl->last_rx_ps > ms(3900));
+        TL_U64_IS(failover_time(sim, tl_ms(2000), "eth1", "eth0"), tl_ms(3016), opts);
+        CU_ASSERT_EQUAL(count_events(sim, SIM_EV_FAILOVER, tl_ms(2000), UINT64_MAX, NULL), 1);
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, tl_ms(2000), "eth0"), tl_ms(3016), opts);
+        TL_U64_IN(sim->fault_gaps[2].gap_ps, tl_ms(16), tl_ms(17), opts);
+        CU_ASSERT_TRUE(fl->last_rx_ps > tl_ms(3900));
     }
 }
 
@@ -620,10 +453,10 @@ static void ab_primary_reselect_prio_matrix(void)
         {1, 2, 0, 0, 0, 1, 1, 0}, /* failure: moves to eth1 once eth0 fails */
     };
     for (int r = 0; r < 3; r++) {
-        Lan lan;
+        TlLan lan;
         g_autofree char *opts =
             g_strdup_printf("mode=active-backup miimon=100 primary=eth1 primary_reselect=%d", r);
-        if (!lan_build(&lan, ms(8000), opts, 3, prio)) {
+        if (!lan_build(&lan, tl_ms(8000), opts, 3, prio)) {
             sim_free(lan.sim);
             return;
         }
@@ -631,22 +464,22 @@ static void ab_primary_reselect_prio_matrix(void)
         Nic *eth[3];
         for (int i = 0; i < 3; i++)
             eth[i] = lan.bond->slaves[i].nic;
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, eth[1]);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_DOWN, eth[2]);
-        add_fault(sim, ms(3000), SIM_FAULT_LINK_UP, eth[2]);
-        add_fault(sim, ms(4000), SIM_FAULT_LINK_UP, eth[1]);
-        add_fault(sim, ms(5000), SIM_FAULT_LINK_DOWN, eth[0]);
-        add_fault(sim, ms(6000), SIM_FAULT_LINK_UP, eth[0]);
-        add_fault(sim, ms(7000), SIM_FAULT_LINK_DOWN, eth[1]);
-        engine_schedule(&sim->eng, ms(6400), reprio_fire, lan.bond, NULL);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, eth[1]);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_DOWN, eth[2]);
+        tl_add_fault(sim, tl_ms(3000), SIM_FAULT_LINK_UP, eth[2]);
+        tl_add_fault(sim, tl_ms(4000), SIM_FAULT_LINK_UP, eth[1]);
+        tl_add_fault(sim, tl_ms(5000), SIM_FAULT_LINK_DOWN, eth[0]);
+        tl_add_fault(sim, tl_ms(6000), SIM_FAULT_LINK_UP, eth[0]);
+        tl_add_fault(sim, tl_ms(7000), SIM_FAULT_LINK_DOWN, eth[1]);
+        engine_schedule(&sim->eng, tl_ms(6400), reprio_fire, lan.bond, NULL);
         Probe probes[8];
         for (int i = 0; i < 8; i++)
-            probe_at(sim, &probes[i], lan.bond, ms(500 + 1000 * i));
+            probe_at(sim, &probes[i], lan.bond, tl_ms(500 + 1000 * i));
         sim_run(sim, false);
         int got[8];
         for (int i = 0; i < 8; i++)
             got[i] = probes[i].active;
-        ints_equal(got, 8, want[r], 8, __LINE__, opts);
+        tl_ints_equal(got, 8, want[r], 8, __LINE__, opts);
     }
 }
 
@@ -679,7 +512,7 @@ static int garp_ticks(const GArray *seen, const Bond *b, uint64_t t0, int port, 
 {
     int n = 0;
     for (guint i = 0; i < seen->len; i++) {
-        const Seen *s = &g_array_index(seen, Seen, i);
+        const TlSeenArp *s = &g_array_index(seen, TlSeenArp, i);
         if (s->type != ETH_P_ARP || s->time_ps < t0)
             continue;
         gboolean garp = s->arp_op == 1 && memcmp(s->spa, server_ip, 4) == 0 &&
@@ -722,21 +555,21 @@ static void ab_peer_notify_ticks_follow_num_grat_arp_and_delay(void)
         const NotifyCase *c = &notify_cases[k];
         g_autofree char *opts = g_strdup_printf("mode=active-backup miimon=100 %s", c->opts);
         g_autofree char *what = g_strdup_printf("%s%s", opts, c->legacy ? " (legacy)" : "");
-        Sim *sim = test_sim(ms(12500));
+        Sim *sim = tl_sim("test_bond", tl_ms(12500));
         sim->legacy_peer_notify = c->legacy;
-        g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+        g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
         Bond *b = peer_build(sim, opts, 2, seen);
         if (b) {
-            add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+            tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
             sim_run(sim, false);
-            uint64_t t0 = ms(1040);
-            U64_IS(failover_time(sim, 0, "eth0", "eth1"), t0, what);
+            uint64_t t0 = tl_ms(1040);
+            TL_U64_IS(failover_time(sim, 0, "eth0", "eth1"), t0, what);
             CU_ASSERT_EQUAL(count_events(sim, SIM_EV_PEER_NOTIFY, 0, t0, NULL), 0);
             int ev[16], wire[16];
             int n_ev = notify_event_ticks(sim, t0, "eth1", ev, 16);
             int n_wire = garp_ticks(seen, b, t0, 1, wire, 16);
-            ints_equal(ev, MIN(n_ev, 16), c->ticks, c->n, __LINE__, what);
-            ints_equal(wire, MIN(n_wire, 16), c->ticks, c->n, __LINE__, what);
+            tl_ints_equal(ev, MIN(n_ev, 16), c->ticks, c->n, __LINE__, what);
+            tl_ints_equal(wire, MIN(n_wire, 16), c->ticks, c->n, __LINE__, what);
         }
         sim_free(sim);
     }
@@ -748,27 +581,27 @@ static void ab_peer_notify_ticks_follow_num_grat_arp_and_delay(void)
 static void ab_bringup_with_updelay_announces_from_next_tick(void)
 {
     for (int legacy = 0; legacy < 2; legacy++) {
-        Sim *sim = test_sim(ms(2000));
+        Sim *sim = tl_sim("test_bond", tl_ms(2000));
         sim->legacy_peer_notify = legacy;
-        g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+        g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
         Bond *b =
             peer_build(sim, "mode=active-backup miimon=100 updelay=200 num_grat_arp=3", 2, seen);
         if (b) {
             sim_run(sim, false);
-            U64_IS(failover_time(sim, 0, "none", "eth0"), 0, "eth0 active at the first tick");
-            U64_IS(event_time(sim, SIM_EV_SLAVE_UP, 0, "eth0"), 0, "eth0 UP at 0");
-            U64_IS(event_time(sim, SIM_EV_SLAVE_UP, 0, "eth1"), 2 * TICK_PS, "eth1 UP");
+            TL_U64_IS(failover_time(sim, 0, "none", "eth0"), 0, "eth0 active at the first tick");
+            TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, 0, "eth0"), 0, "eth0 UP at 0");
+            TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, 0, "eth1"), 2 * TICK_PS, "eth1 UP");
             int ev[8], wire[8];
             int n_ev = notify_event_ticks(sim, 0, "eth0", ev, 8);
             int n_wire = garp_ticks(seen, b, 0, 0, wire, 8);
             static const int want_now[] = {1, 2};
             static const int want_legacy[] = {1, 2, 3};
             if (legacy) {
-                INTS_EQUAL(ev, MIN(n_ev, 8), want_legacy, "events, legacy");
-                INTS_EQUAL(wire, MIN(n_wire, 8), want_legacy, "GARPs, legacy");
+                TL_INTS_EQUAL(ev, MIN(n_ev, 8), want_legacy, "events, legacy");
+                TL_INTS_EQUAL(wire, MIN(n_wire, 8), want_legacy, "GARPs, legacy");
             } else {
-                INTS_EQUAL(ev, MIN(n_ev, 8), want_now, "events");
-                INTS_EQUAL(wire, MIN(n_wire, 8), want_now, "GARPs");
+                TL_INTS_EQUAL(ev, MIN(n_ev, 8), want_now, "events");
+                TL_INTS_EQUAL(wire, MIN(n_wire, 8), want_now, "GARPs");
             }
         }
         sim_free(sim);
@@ -780,25 +613,25 @@ static void ab_bringup_with_updelay_announces_from_next_tick(void)
  * back UP (updelay 0) is one failover, with bond carrier, so one GARP. */
 static void ab_active_down_and_backup_up_in_one_tick_fail_over_once(void)
 {
-    Sim *sim = test_sim(ms(2000));
-    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+    Sim *sim = tl_sim("test_bond", tl_ms(2000));
+    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
     Bond *b = peer_build(sim, "mode=active-backup miimon=100", 2, seen);
     if (b) {
-        add_fault(sim, ms(500), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_UP, b->slaves[1].nic);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(500), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_UP, b->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
         sim_run(sim, false);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth1"), ms(520), "eth1 DOWN");
-        U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth0"), ms(1040), "eth0 DOWN");
-        U64_IS(event_time(sim, SIM_EV_SLAVE_UP, 0, "eth1"), ms(1040), "eth1 UP");
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth1"), tl_ms(520), "eth1 DOWN");
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth0"), tl_ms(1040), "eth0 DOWN");
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, 0, "eth1"), tl_ms(1040), "eth1 UP");
         CU_ASSERT_EQUAL(count_events(sim, SIM_EV_FAILOVER, 0, UINT64_MAX, NULL), 1);
-        U64_IS(failover_time(sim, 0, "eth0", "eth1"), ms(1040), "eth0 -> eth1");
+        TL_U64_IS(failover_time(sim, 0, "eth0", "eth1"), tl_ms(1040), "eth0 -> eth1");
         int ev[4], wire[4];
-        int n_ev = notify_event_ticks(sim, ms(1040), "eth1", ev, 4);
-        int n_wire = garp_ticks(seen, b, ms(1040), 1, wire, 4);
+        int n_ev = notify_event_ticks(sim, tl_ms(1040), "eth1", ev, 4);
+        int n_wire = garp_ticks(seen, b, tl_ms(1040), 1, wire, 4);
         static const int want[] = {0};
-        INTS_EQUAL(ev, MIN(n_ev, 4), want, "notifications");
-        INTS_EQUAL(wire, MIN(n_wire, 4), want, "GARPs");
+        TL_INTS_EQUAL(ev, MIN(n_ev, 4), want, "notifications");
+        TL_INTS_EQUAL(wire, MIN(n_wire, 4), want, "GARPs");
     }
     sim_free(sim);
 }
@@ -812,18 +645,18 @@ static const uint8_t eth1_mac[6] = {0x02, 0x00, 0x00, 0x01, 0x00, 0x02};
  * and after and the first GARP's source; returns the Sim to free. */
 static Sim *fom_run(const char *opts, Probe *before, Probe *after, uint8_t garp_src[6])
 {
-    Sim *sim = test_sim(ms(2000));
-    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+    Sim *sim = tl_sim("test_bond", tl_ms(2000));
+    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
     Bond *b = peer_build(sim, opts, 2, seen);
     if (!b)
         return sim;
-    add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
-    probe_at(sim, before, b, ms(500));
-    probe_at(sim, after, b, ms(1500));
+    tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+    probe_at(sim, before, b, tl_ms(500));
+    probe_at(sim, after, b, tl_ms(1500));
     sim_run(sim, false);
-    U64_IS(failover_time(sim, 0, "eth0", "eth1"), ms(1040), opts);
+    TL_U64_IS(failover_time(sim, 0, "eth0", "eth1"), tl_ms(1040), opts);
     for (guint i = 0; i < seen->len; i++) {
-        const Seen *s = &g_array_index(seen, Seen, i);
+        const TlSeenArp *s = &g_array_index(seen, TlSeenArp, i);
         if (s->type == ETH_P_ARP && s->port == 1) {
             memcpy(garp_src, s->src, 6);
             break;
@@ -870,13 +703,13 @@ static void ab_fail_over_mac_follow_swaps_old_and_new(void)
  * was active before it, so the two swap (1.5: list order). */
 static void ab_fail_over_mac_follow_primary_enslaved_second_swaps(void)
 {
-    Sim *sim = test_sim(ms(500));
-    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
+    Sim *sim = tl_sim("test_bond", tl_ms(500));
+    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
     Bond *b =
         peer_build(sim, "mode=active-backup miimon=100 fail_over_mac=follow primary=eth1", 2, seen);
     if (b) {
         Probe p;
-        probe_at(sim, &p, b, ms(100));
+        probe_at(sim, &p, b, tl_ms(100));
         sim_run(sim, false);
         CU_ASSERT_EQUAL(p.active, 1);
         CU_ASSERT_TRUE(mac_equal(p.bond_mac, eth0_mac));
@@ -914,12 +747,12 @@ static void client_garp_fire(Sim *sim, void *obj, void *arg)
 static void ab_backup_drops_flooded_broadcast_unless_all_slaves_active(void)
 {
     for (int all = 0; all < 2; all++) {
-        Lan lan;
+        TlLan lan;
         g_autofree char *opts =
             g_strdup_printf("mode=active-backup miimon=100 all_slaves_active=%d", all);
-        if (lan_build(&lan, ms(1000), opts, 2, NULL)) {
+        if (lan_build(&lan, tl_ms(1000), opts, 2, NULL)) {
             Sim *sim = lan.sim;
-            engine_schedule(&sim->eng, ms(500), client_garp_fire, lan.client_if, NULL);
+            engine_schedule(&sim->eng, tl_ms(500), client_garp_fire, lan.client_if, NULL);
             sim_run(sim, false);
             Bond *b = lan.bond;
             Host *server = b->host;
@@ -939,11 +772,11 @@ static void ab_backup_drops_flooded_broadcast_unless_all_slaves_active(void)
 
 static void ab_without_monitor_never_fails_over(void)
 {
-    Lan lan;
-    if (lan_build(&lan, ms(3000), "mode=active-backup", 2, NULL)) {
+    TlLan lan;
+    if (lan_build(&lan, tl_ms(3000), "mode=active-backup", 2, NULL)) {
         Sim *sim = lan.sim;
         Flow *fl = add_stream(&lan);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
         sim_run(sim, false);
         Bond *b = lan.bond;
         CU_ASSERT_EQUAL(count_events(sim, SIM_EV_SLAVE_DOWN, 0, UINT64_MAX, NULL), 0);
@@ -951,10 +784,10 @@ static void ab_without_monitor_never_fails_over(void)
         CU_ASSERT_EQUAL(b->curr_active, &b->slaves[0]);
         CU_ASSERT_EQUAL(b->slaves[0].link, SLAVE_LINK_UP);
         CU_ASSERT_TRUE(b->carrier);
-        CU_ASSERT_TRUE(fl->last_rx_ps < ms(1000));
+        CU_ASSERT_TRUE(fl->last_rx_ps < tl_ms(1000));
         CU_ASSERT_FALSE(sim->fault_gaps[0].recovered);
         /* every frame from 1.0000 to 3.0000 s (the end, inclusive) lost on eth0 */
-        U64_IS(b->slaves[0].nic->c.drops[NIC_DROP_NO_CARRIER], 20001, "frames lost on eth0");
+        TL_U64_IS(b->slaves[0].nic->c.drops[NIC_DROP_NO_CARRIER], 20001, "frames lost on eth0");
         CU_ASSERT_EQUAL(b->slaves[1].nic->c.tx_frames, 0);
     }
     sim_free(lan.sim);

@@ -12,12 +12,12 @@
 #include "cu_run.h"
 #include "sim.h"
 #include "switch.h"
+#include "testlib.h"
 #include "util/bytes.h"
 #include "util/units.h"
 
 #include <string.h>
 
-#define GBPS UINT64_C(1000000000)
 #define N_PORTS 3
 
 static const uint8_t mac_st[N_PORTS][6] = {
@@ -28,7 +28,6 @@ static const uint8_t mac_st[N_PORTS][6] = {
 static const uint8_t ip_st[N_PORTS][4] = {{10, 0, 0, 11}, {10, 0, 0, 12}, {10, 0, 0, 1}};
 static const uint8_t mac_other[6] = {0x02, 0, 0, 0, 0, 0xee};
 static const uint8_t ip_other[4] = {10, 0, 0, 99};
-static const uint8_t mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t mac_slow[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x02};
 
 typedef struct {
@@ -49,21 +48,12 @@ static void station_rx(Sim *sim, Nic *nic, Frame *f)
 static void cloud_init(Cloud *c, const char *profile)
 {
     memset(c, 0, sizeof(*c));
-    c->sim = sim_new("t", 1);
-    c->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    c->sw = switch_new(c->sim, "vsw", N_PORTS, GBPS, 0);
-    g_ptr_array_add(c->sim->switches, c->sw);
+    c->sim = tl_sim("t", 0);
+    c->sw = tl_add_switch(c->sim, "vsw", N_PORTS, 0);
     if (profile)
         CU_ASSERT_TRUE_FATAL(switch_set_vswitch(c->sw, cloud_profile_find(profile), NULL));
     for (int i = 0; i < N_PORTS; i++) {
-        char name[8];
-        g_snprintf(name, sizeof(name), "st%d", i);
-        c->st[i] = nic_new(name, "eth0", mac_st[i], GBPS);
-        c->st[i]->owner = c;
-        c->st[i]->owner_index = i;
-        c->st[i]->rx = station_rx;
-        g_ptr_array_add(c->sim->links,
-                        link_new(c->sim, c->st[i], switch_port(c->sw, i + 1), PS_PER_US, 0.0));
+        c->st[i] = tl_add_station(c->sim, c->sw, i, mac_st[i], c, station_rx, NULL);
         if (!profile)
             continue;
         SwitchBinding b = {.trusted = i == 2, .has_mac = i < 2, .n_ip = i < 2};
@@ -86,10 +76,7 @@ static Frame *ip_frame(Cloud *c, const uint8_t dmac[6], const uint8_t smac[6], c
                        const uint8_t dip[4])
 {
     Frame *f = frame_alloc(&c->sim->pool);
-    memset(f->data, 0, 64);
-    memcpy(f->data, dmac, 6);
-    memcpy(f->data + 6, smac, 6);
-    put_be16(f->data + 12, ETH_P_IP);
+    tl_eth_header(f->data, 64, dmac, smac, ETH_P_IP);
     uint8_t *ip = f->data + ETH_HLEN;
     ip[0] = 0x45;
     put_be16(ip + 2, 28);
@@ -105,30 +92,14 @@ static Frame *ip_frame(Cloud *c, const uint8_t dmac[6], const uint8_t smac[6], c
 static Frame *arp_frame(Cloud *c, const uint8_t smac[6], const uint8_t sip[4], const uint8_t tip[4])
 {
     Frame *f = frame_alloc(&c->sim->pool);
-    memset(f->data, 0, 64);
-    memcpy(f->data, mac_bcast, 6);
-    memcpy(f->data + 6, smac, 6);
-    put_be16(f->data + 12, ETH_P_ARP);
-    uint8_t *a = f->data + ETH_HLEN;
-    put_be16(a, 1);
-    put_be16(a + 2, ETH_P_IP);
-    a[4] = 6;
-    a[5] = 4;
-    put_be16(a + 6, 1);
-    memcpy(a + 8, smac, 6);
-    memcpy(a + 14, sip, 4);
-    memcpy(a + 24, tip, 4);
-    f->len = 60;
+    f->len = tl_arp_request(f->data, smac, sip, tip);
     return f;
 }
 
 static Frame *lacp_frame(Cloud *c, const uint8_t smac[6])
 {
     Frame *f = frame_alloc(&c->sim->pool);
-    memset(f->data, 0, 124);
-    memcpy(f->data, mac_slow, 6);
-    memcpy(f->data + 6, smac, 6);
-    put_be16(f->data + 12, ETH_P_SLOW);
+    tl_eth_header(f->data, 124, mac_slow, smac, ETH_P_SLOW);
     f->data[14] = 1; /* LACP */
     f->len = 124;
     return f;

@@ -24,10 +24,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "cu_run.h"
 #include "scenario/ini.h"
+#include "testlib.h"
 #include "util/bytes.h"
 
 #define SCENARIO_DIR BONDSIM_SOURCE_DIR "/scenarios"
@@ -50,74 +50,6 @@
  * Running programs
  * ------------------------------------------------------------------------ */
 
-/* One finished run of a program. */
-typedef struct {
-    int code;  /* exit status; -1 when it did not exit normally (signal) */
-    char *out; /* stdout, owned */
-    char *err; /* stderr, owned */
-} Run;
-
-static void run_clear(Run *r)
-{
-    g_clear_pointer(&r->out, g_free);
-    g_clear_pointer(&r->err, g_free);
-}
-
-/* Records one assertion at the caller's line with a readable description. */
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    g_autofree char *what = g_strdup_vprintf(fmt, args);
-    va_end(args);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-    if (!ok)
-        fprintf(stderr, "\n  line %d: %s\n", line, what);
-}
-
-/* Runs argv[0] (searched in PATH unless it holds a '/'); no shell. */
-static Run spawn(const char *const *argv)
-{
-    Run r = {-1, NULL, NULL};
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &r.out, &r.err,
-                      &status, &error)) {
-        checkf(FALSE, __LINE__, "cannot run %s: %s", argv[0], error->message);
-        g_error_free(error);
-        r.out = g_strdup("");
-        r.err = g_strdup("");
-        return r;
-    }
-    if (WIFEXITED(status))
-        r.code = WEXITSTATUS(status);
-    return r;
-}
-
-/* Runs `program FIRST ARGS...` (the list ends with NULL). */
-static Run spawn_list(const char *program, const char *first, va_list args)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)program);
-    for (const char *a = first; a != NULL; a = va_arg(args, const char *))
-        g_ptr_array_add(argv, (gpointer)a);
-    g_ptr_array_add(argv, NULL);
-    return spawn((const char *const *)argv->pdata);
-}
-
-static Run bondsim(const char *first, ...) G_GNUC_NULL_TERMINATED;
-
-static Run bondsim(const char *first, ...)
-{
-    va_list args;
-    va_start(args, first);
-    Run r = spawn_list(BONDSIM_BINARY, first, args);
-    va_end(args);
-    return r;
-}
-
 /* tshark as root (as in CI) warns about it on stderr; nothing else may
  * appear there. */
 static gboolean stderr_clean(const char *err)
@@ -129,17 +61,18 @@ static gboolean stderr_clean(const char *err)
     return TRUE;
 }
 
-static Run tshark(const char *first, ...) G_GNUC_NULL_TERMINATED;
+static TlRun tshark(const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 /* `tshark ARGS...`, checked for exit 0 and a clean stderr. */
-static Run tshark(const char *first, ...)
+static TlRun tshark(const char *first, ...)
 {
     va_list args;
     va_start(args, first);
-    Run r = spawn_list("tshark", first, args);
+    TlRun r = tl_spawn_va("tshark", first, args);
     va_end(args);
-    checkf(r.code == 0, __LINE__, "tshark exits 0, got %d (stderr: %s)", r.code, r.err);
-    checkf(stderr_clean(r.err), __LINE__, "tshark stderr holds only the root warning: %s", r.err);
+    tl_checkf(r.code == 0, __LINE__, "tshark exits 0, got %d (stderr: %s)", r.code, r.err);
+    tl_checkf(stderr_clean(r.err), __LINE__, "tshark stderr holds only the root warning: %s",
+              r.err);
     return r;
 }
 
@@ -158,9 +91,9 @@ static const char *tshark_comment_field(void)
     static const char *field;
     if (field != NULL)
         return field;
-    Run r = tshark("-G", "fields", NULL);
+    TlRun r = tshark("-G", "fields", NULL);
     field = strstr(r.out, "\tframe.comment\t") != NULL ? "frame.comment" : "pkt_comment";
-    run_clear(&r);
+    tl_run_clear(&r);
     return field;
 }
 
@@ -394,7 +327,7 @@ typedef struct {
     char *ini;         /* absolute path of the scenario file */
     char *rel;         /* path under scenarios/, e.g. "default.ini" */
     char *dir1, *dir2; /* the two output directories */
-    Run run1, run2;    /* `run -q -o dir1` and `run -o dir2` */
+    TlRun run1, run2;  /* `run -q -o dir1` and `run -o dir2` */
     char *name;        /* scenario name, from stats.json ("" if absent) */
     char *seed;        /* seed, from stats.json ("" if absent) */
     char *pcapng;      /* dir1/NAME.pcapng */
@@ -409,8 +342,8 @@ static void scenario_free(gpointer data)
     g_free(s->rel);
     g_free(s->dir1);
     g_free(s->dir2);
-    run_clear(&s->run1);
-    run_clear(&s->run2);
+    tl_run_clear(&s->run1);
+    tl_run_clear(&s->run2);
     g_free(s->name);
     g_free(s->seed);
     g_free(s->pcapng);
@@ -442,7 +375,7 @@ static GPtrArray *expected_ifaces(const char *path)
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     GError *error = NULL;
     g_autoptr(IniFile) ini = ini_load(path, &error);
-    checkf(ini != NULL, __LINE__, "%s loads: %s", path, error ? error->message : "");
+    tl_checkf(ini != NULL, __LINE__, "%s loads: %s", path, error ? error->message : "");
     g_clear_error(&error);
     for (guint i = 0; ini != NULL && i < ini_n_groups(ini); i++) {
         const char *g = ini_group(ini, i);
@@ -487,8 +420,8 @@ static Scenario *scenario_run(const char *rel, const char *scratch)
     g_autofree char *label = g_strdelimit(g_strdup(rel), "/", '_');
     s->dir1 = g_build_filename(scratch, label, "1", NULL);
     s->dir2 = g_build_filename(scratch, label, "second-run", NULL);
-    s->run1 = bondsim("run", s->ini, "-q", "-o", s->dir1, NULL);
-    s->run2 = bondsim("run", s->ini, "-o", s->dir2, NULL);
+    s->run1 = tl_bondsim("run", s->ini, "-q", "-o", s->dir1, NULL);
+    s->run2 = tl_bondsim("run", s->ini, "-o", s->dir2, NULL);
     g_autofree char *json_path = g_build_filename(s->dir1, "stats.json", NULL);
     if (!g_file_get_contents(json_path, &s->json, NULL, NULL))
         s->json = g_strdup("");
@@ -528,7 +461,7 @@ static Scenario *scenario(const char *rel)
         if (strcmp(s->rel, rel) == 0)
             return s;
     }
-    checkf(FALSE, __LINE__, "scenarios/%s exists", rel);
+    tl_checkf(FALSE, __LINE__, "scenarios/%s exists", rel);
     return NULL;
 }
 
@@ -554,10 +487,10 @@ static void check_same_outputs(const Scenario *s)
     const char *const want[] = {base, "reorder.csv", "series.csv", "stats.json"};
     for (size_t w = 0; w < G_N_ELEMENTS(want) && expected; w++)
         expected = g_ptr_array_find_with_equal_func(f1, want[w], g_str_equal, NULL);
-    checkf(expected, __LINE__, "%s writes %s, reorder.csv, series.csv and stats.json, wrote: %s",
-           s->rel, base, l1);
-    checkf(same_strings(f1, f2), __LINE__, "%s: same files in both runs: [%s] vs [%s]", s->rel, l1,
-           l2);
+    tl_checkf(expected, __LINE__, "%s writes %s, reorder.csv, series.csv and stats.json, wrote: %s",
+              s->rel, base, l1);
+    tl_checkf(same_strings(f1, f2), __LINE__, "%s: same files in both runs: [%s] vs [%s]", s->rel,
+              l1, l2);
     for (guint i = 0; i < f1->len && same_strings(f1, f2); i++) {
         g_autofree char *p1 = g_build_filename(s->dir1, f1->pdata[i], NULL);
         g_autofree char *p2 = g_build_filename(s->dir2, f1->pdata[i], NULL);
@@ -565,26 +498,27 @@ static void check_same_outputs(const Scenario *s)
         gsize n1 = 0, n2 = 0;
         gboolean read =
             g_file_get_contents(p1, &d1, &n1, NULL) && g_file_get_contents(p2, &d2, &n2, NULL);
-        checkf(read && n1 > 0, __LINE__, "%s is readable and not empty", p1);
-        checkf(read && n1 == n2 && memcmp(d1, d2, n1) == 0, __LINE__,
-               "%s and %s are byte-identical", p1, p2);
-        checkf(!g_str_has_suffix(f1->pdata[i], ".tmp"), __LINE__, "%s: no .tmp left", p1);
+        tl_checkf(read && n1 > 0, __LINE__, "%s is readable and not empty", p1);
+        tl_checkf(read && n1 == n2 && memcmp(d1, d2, n1) == 0, __LINE__,
+                  "%s and %s are byte-identical", p1, p2);
+        tl_checkf(!g_str_has_suffix(f1->pdata[i], ".tmp"), __LINE__, "%s: no .tmp left", p1);
     }
 }
 
 static void scenarios_run_twice_byte_identical(void)
 {
     GPtrArray *all = scenarios();
-    checkf(all->len >= 3, __LINE__, "scenarios/ holds at least 3 scenarios, found %u", all->len);
+    tl_checkf(all->len >= 3, __LINE__, "scenarios/ holds at least 3 scenarios, found %u", all->len);
     for (guint i = 0; i < all->len; i++) {
         const Scenario *s = all->pdata[i];
-        checkf(s->run1.code == 0, __LINE__, "%s -q exits 0, got %d: %s", s->rel, s->run1.code,
-               s->run1.err);
-        checkf(s->run2.code == 0, __LINE__, "%s exits 0, got %d: %s", s->rel, s->run2.code,
-               s->run2.err);
-        checkf(s->run1.out[0] == '\0', __LINE__, "%s -q prints nothing, got: %s", s->rel,
-               s->run1.out);
-        checkf(strstr(s->run2.out, "Outputs:") != NULL, __LINE__, "%s prints its summary", s->rel);
+        tl_checkf(s->run1.code == 0, __LINE__, "%s -q exits 0, got %d: %s", s->rel, s->run1.code,
+                  s->run1.err);
+        tl_checkf(s->run2.code == 0, __LINE__, "%s exits 0, got %d: %s", s->rel, s->run2.code,
+                  s->run2.err);
+        tl_checkf(s->run1.out[0] == '\0', __LINE__, "%s -q prints nothing, got: %s", s->rel,
+                  s->run1.out);
+        tl_checkf(strstr(s->run2.out, "Outputs:") != NULL, __LINE__, "%s prints its summary",
+                  s->rel);
         if (scenario_ok(s))
             check_same_outputs(s);
     }
@@ -607,10 +541,10 @@ static void outputs_hold_no_path(void)
             gsize len = 0;
             if (!g_file_get_contents(path, &data, &len, NULL))
                 continue; /* reported by scenarios_run_twice_byte_identical */
-            checkf(!bytes_contain(data, len, s->dir1), __LINE__, "%s names %s", path, s->dir1);
-            checkf(!bytes_contain(data, len, cwd), __LINE__, "%s names %s", path, cwd);
-            checkf(!bytes_contain(data, len, BONDSIM_SOURCE_DIR), __LINE__, "%s names %s", path,
-                   BONDSIM_SOURCE_DIR);
+            tl_checkf(!bytes_contain(data, len, s->dir1), __LINE__, "%s names %s", path, s->dir1);
+            tl_checkf(!bytes_contain(data, len, cwd), __LINE__, "%s names %s", path, cwd);
+            tl_checkf(!bytes_contain(data, len, BONDSIM_SOURCE_DIR), __LINE__, "%s names %s", path,
+                      BONDSIM_SOURCE_DIR);
         }
     }
 }
@@ -621,22 +555,22 @@ static void check_shb(const Scenario *s, const Pcapng *p)
     g_autofree char *want_name = g_strdup_printf("scenario=%s ", s->name);
     g_autofree char *want_seed = g_strdup_printf("seed=%s ", s->seed);
     const char *c = p->shb_comment ? p->shb_comment : "";
-    checkf(strstr(c, want_name) != NULL, __LINE__, "%s: SHB comment has '%s': %s", s->rel,
-           want_name, c);
-    checkf(strstr(c, want_seed) != NULL, __LINE__, "%s: SHB comment has '%s': %s", s->rel,
-           want_seed, c);
-    checkf(strstr(c, s->dir1) == NULL && strstr(c, "scratch") == NULL, __LINE__,
-           "%s: SHB comment names no output directory: %s", s->rel, c);
+    tl_checkf(strstr(c, want_name) != NULL, __LINE__, "%s: SHB comment has '%s': %s", s->rel,
+              want_name, c);
+    tl_checkf(strstr(c, want_seed) != NULL, __LINE__, "%s: SHB comment has '%s': %s", s->rel,
+              want_seed, c);
+    tl_checkf(strstr(c, s->dir1) == NULL && strstr(c, "scratch") == NULL, __LINE__,
+              "%s: SHB comment names no output directory: %s", s->rel, c);
     if (!have_program("capinfos"))
         return;
-    Run r = spawn((const char *const[]){"capinfos", "-k", s->pcapng, NULL});
-    checkf(r.code == 0, __LINE__, "capinfos -k %s exits 0: %s", s->pcapng, r.err);
-    checkf(strstr(r.out, want_name) != NULL && strstr(r.out, want_seed) != NULL, __LINE__,
-           "capinfos shows the SHB comment with name and seed: %s", r.out);
+    TlRun r = tl_spawn((const char *const[]){"capinfos", "-k", s->pcapng, NULL});
+    tl_checkf(r.code == 0, __LINE__, "capinfos -k %s exits 0: %s", s->pcapng, r.err);
+    tl_checkf(strstr(r.out, want_name) != NULL && strstr(r.out, want_seed) != NULL, __LINE__,
+              "capinfos shows the SHB comment with name and seed: %s", r.out);
     const char *comment = strstr(r.out, "Capture comment:");
-    checkf(comment != NULL && strstr(comment, s->dir1) == NULL, __LINE__,
-           "capinfos: comment names no output directory: %s", r.out);
-    run_clear(&r);
+    tl_checkf(comment != NULL && strstr(comment, s->dir1) == NULL, __LINE__,
+              "capinfos: comment names no output directory: %s", r.out);
+    tl_run_clear(&r);
 }
 
 static void pcapng_names_scenario_seed_and_every_interface(void)
@@ -647,15 +581,15 @@ static void pcapng_names_scenario_seed_and_every_interface(void)
         if (!scenario_ok(s))
             continue;
         g_autoptr(Pcapng) p = pcapng_read(s->pcapng);
-        checkf(p->damage == NULL, __LINE__, "%s: %s", s->pcapng, p->damage);
+        tl_checkf(p->damage == NULL, __LINE__, "%s: %s", s->pcapng, p->damage);
         g_autoptr(GPtrArray) got = g_ptr_array_new();
         for (guint j = 0; j < p->ifaces->len; j++)
             g_ptr_array_add(got, p->ifaces->pdata[j]);
         g_ptr_array_sort(got, cmp_str);
         g_autofree char *lg = join(got);
         g_autofree char *lw = join(s->ifaces);
-        checkf(same_strings(got, s->ifaces), __LINE__, "%s: IDBs [%s], scenario defines [%s]",
-               s->rel, lg, lw);
+        tl_checkf(same_strings(got, s->ifaces), __LINE__, "%s: IDBs [%s], scenario defines [%s]",
+                  s->rel, lg, lw);
         check_shb(s, p);
     }
 }
@@ -690,17 +624,17 @@ static gboolean only_expected_warnings(const Scenario *s, const char *out)
 /* `tshark -z expert`: no error, no unexpected warning, no malformed packet. */
 static void check_tshark_expert(const Scenario *s)
 {
-    Run r = tshark("-r", s->pcapng, "-q", "-z", "expert", NULL);
-    checkf(strstr(r.out, "Errors (") == NULL && only_expected_warnings(s, r.out) &&
-               strstr(r.out, "Malformed") == NULL,
-           __LINE__, "%s: tshark expert finds nothing wrong:\n%s", s->rel, r.out);
-    run_clear(&r);
+    TlRun r = tshark("-r", s->pcapng, "-q", "-z", "expert", NULL);
+    tl_checkf(strstr(r.out, "Errors (") == NULL && only_expected_warnings(s, r.out) &&
+                  strstr(r.out, "Malformed") == NULL,
+              __LINE__, "%s: tshark expert finds nothing wrong:\n%s", s->rel, r.out);
+    tl_run_clear(&r);
 }
 
 /* tshark sees a frame on every interface the scenario defines, and no other. */
 static void check_tshark_interfaces(const Scenario *s)
 {
-    Run r = tshark("-r", s->pcapng, "-T", "fields", "-e", "frame.interface_name", NULL);
+    TlRun r = tshark("-r", s->pcapng, "-T", "fields", "-e", "frame.interface_name", NULL);
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     g_auto(GStrv) lines = g_strsplit(r.out, "\n", -1);
     for (char **l = lines; *l != NULL; l++)
@@ -715,9 +649,9 @@ static void check_tshark_interfaces(const Scenario *s)
     g_ptr_array_sort(got, cmp_str);
     g_autofree char *lg = join(got);
     g_autofree char *lw = join(s->ifaces);
-    checkf(same_strings(got, s->ifaces), __LINE__, "%s: tshark sees frames on [%s], want [%s]",
-           s->rel, lg, lw);
-    run_clear(&r);
+    tl_checkf(same_strings(got, s->ifaces), __LINE__, "%s: tshark sees frames on [%s], want [%s]",
+              s->rel, lg, lw);
+    tl_run_clear(&r);
 }
 
 /* Every packet comment reads "bondsim: WHAT ..."; a failover comment reads
@@ -726,8 +660,8 @@ static void check_tshark_interfaces(const Scenario *s)
 static guint check_tshark_comments(const Scenario *s, const char *want, gboolean *found)
 {
     const char *field = tshark_comment_field();
-    Run r = tshark("-r", s->pcapng, "-Y", field, "-T", "fields", "-E", "aggregator=\n", "-e", field,
-                   NULL);
+    TlRun r = tshark("-r", s->pcapng, "-Y", field, "-T", "fields", "-E", "aggregator=\n", "-e",
+                     field, NULL);
     g_autoptr(GRegex) any = g_regex_new("^bondsim: [a-z-]+( |$)", 0, 0, NULL);
     g_autoptr(GRegex) failover =
         g_regex_new("^bondsim: failover \\S+ \\S+->\\S+ reason=[a-z-]+$", 0, 0, NULL);
@@ -737,16 +671,16 @@ static guint check_tshark_comments(const Scenario *s, const char *want, gboolean
     for (char **l = lines; *l != NULL; l++) {
         if (**l == '\0')
             continue;
-        checkf(g_regex_match(any, *l, 0, NULL), __LINE__, "%s: comment '%s' starts 'bondsim: '",
-               s->rel, *l);
+        tl_checkf(g_regex_match(any, *l, 0, NULL), __LINE__, "%s: comment '%s' starts 'bondsim: '",
+                  s->rel, *l);
         if (strstr(*l, "failover") == NULL)
             continue;
         n++;
-        checkf(g_regex_match(failover, *l, 0, NULL), __LINE__,
-               "%s: '%s' reads 'bondsim: failover BOND FROM->TO reason=WHY'", s->rel, *l);
+        tl_checkf(g_regex_match(failover, *l, 0, NULL), __LINE__,
+                  "%s: '%s' reads 'bondsim: failover BOND FROM->TO reason=WHY'", s->rel, *l);
         *found = *found || (want != NULL && strcmp(*l, want) == 0);
     }
-    run_clear(&r);
+    tl_run_clear(&r);
     return n;
 }
 
@@ -779,13 +713,13 @@ static void tshark_finds_failover_comments(void)
             continue;
         g_autofree char *filter =
             g_strdup_printf("%s contains \"failover\"", tshark_comment_field());
-        Run r = tshark("-r", s->pcapng, "-Y", filter, NULL);
-        checkf(r.out[0] != '\0', __LINE__, "%s: -Y '%s' finds a frame", s->rel, filter);
-        run_clear(&r);
+        TlRun r = tshark("-r", s->pcapng, "-Y", filter, NULL);
+        tl_checkf(r.out[0] != '\0', __LINE__, "%s: -Y '%s' finds a frame", s->rel, filter);
+        tl_run_clear(&r);
         gboolean found = FALSE;
         guint n = check_tshark_comments(s, want, &found);
-        checkf(n >= 1, __LINE__, "%s: failover comments found", s->rel);
-        checkf(found, __LINE__, "%s: a frame carries the comment '%s'", s->rel, want);
+        tl_checkf(n >= 1, __LINE__, "%s: failover comments found", s->rel);
+        tl_checkf(found, __LINE__, "%s: a frame carries the comment '%s'", s->rel, want);
     }
 }
 
@@ -801,16 +735,16 @@ static void check_cut(const Scenario *s, GPtrArray *faults, GPtrArray *events)
     for (guint i = 0; i < faults->len; i++)
         if (json_is(faults->pdata[i], "name", "cut"))
             cut = faults->pdata[i];
-    checkf(cut != NULL, __LINE__, "%s: stats.json has the fault 'cut'", s->rel);
+    tl_checkf(cut != NULL, __LINE__, "%s: stats.json has the fault 'cut'", s->rel);
     if (cut == NULL)
         return;
     double at = json_num(cut, "at_s"), det = json_num(cut, "detection_s");
     double gap = json_num(cut, "gap_s"), lost = json_num(cut, "frames_lost");
-    checkf(at == 2.0, __LINE__, "cut at 2 s, got %.12f", at);
-    checkf(det >= 0.0 && det <= MII_TICK_S, __LINE__, "detected within one MII tick, got %.12f",
-           det);
-    checkf(gap > 0.0 && gap <= 0.105, __LINE__, "failover gap in (0, 0.105] s, got %.12f", gap);
-    checkf(lost > 0, __LINE__, "frames lost at the cut, got %.0f", lost);
+    tl_checkf(at == 2.0, __LINE__, "cut at 2 s, got %.12f", at);
+    tl_checkf(det >= 0.0 && det <= MII_TICK_S, __LINE__, "detected within one MII tick, got %.12f",
+              det);
+    tl_checkf(gap > 0.0 && gap <= 0.105, __LINE__, "failover gap in (0, 0.105] s, got %.12f", gap);
+    tl_checkf(lost > 0, __LINE__, "frames lost at the cut, got %.0f", lost);
     guint n = 0;
     for (guint i = 0; i < events->len; i++) {
         const char *ev = events->pdata[i];
@@ -818,12 +752,13 @@ static void check_cut(const Scenario *s, GPtrArray *faults, GPtrArray *events)
         if (!json_is(ev, "event", "failover") || t < 2.0 || t >= 4.0)
             continue;
         n++;
-        checkf(json_is(ev, "subject", "server/bond0") && json_is(ev, "from", "eth0") &&
-                   json_is(ev, "to", "eth1") && json_is(ev, "reason", "carrier"),
-               __LINE__, "failover of server/bond0 from eth0 to eth1 for carrier: %s", ev);
-        checkf(t - 2.0 <= MII_TICK_S, __LINE__, "failover within one MII tick of the cut: %s", ev);
+        tl_checkf(json_is(ev, "subject", "server/bond0") && json_is(ev, "from", "eth0") &&
+                      json_is(ev, "to", "eth1") && json_is(ev, "reason", "carrier"),
+                  __LINE__, "failover of server/bond0 from eth0 to eth1 for carrier: %s", ev);
+        tl_checkf(t - 2.0 <= MII_TICK_S, __LINE__, "failover within one MII tick of the cut: %s",
+                  ev);
     }
-    checkf(n == 1, __LINE__, "one failover between the cut and the repair, got %u", n);
+    tl_checkf(n == 1, __LINE__, "one failover between the cut and the repair, got %u", n);
 }
 
 /* After the repair at 4 s eth0, the primary, is active again. */
@@ -834,12 +769,12 @@ static void check_repair(const Scenario *s, GPtrArray *events)
         if (json_is(events->pdata[i], "event", "failover") &&
             json_num(events->pdata[i], "t_s") >= 4.0)
             last = events->pdata[i];
-    checkf(last != NULL && json_is(last, "to", "eth0"), __LINE__,
-           "%s: after the repair the bond fails back to eth0: %s", s->rel, last ? last : "none");
+    tl_checkf(last != NULL && json_is(last, "to", "eth0"), __LINE__,
+              "%s: after the repair the bond fails back to eth0: %s", s->rel, last ? last : "none");
     const char *bond = strstr(s->json, "\"name\":\"server/bond0\"");
     g_autofree char *active = bond ? json_get(bond, bond + strlen(bond), "active") : NULL;
-    checkf(active != NULL && strcmp(active, "eth0") == 0, __LINE__,
-           "%s: eth0 is active at the end, got %s", s->rel, active ? active : "nothing");
+    tl_checkf(active != NULL && strcmp(active, "eth0") == 0, __LINE__,
+              "%s: eth0 is active at the end, got %s", s->rel, active ? active : "nothing");
 }
 
 static void default_stats_show_one_carrier_failover(void)
@@ -849,18 +784,18 @@ static void default_stats_show_one_carrier_failover(void)
         return;
     g_autoptr(GPtrArray) faults = json_flat_objects(s->json, "faults");
     g_autoptr(GPtrArray) events = json_flat_objects(s->json, "events");
-    checkf(faults->len == 2, __LINE__, "two faults in stats.json, got %u", faults->len);
-    checkf(events->len > 0, __LINE__, "events in stats.json");
+    tl_checkf(faults->len == 2, __LINE__, "two faults in stats.json, got %u", faults->len);
+    tl_checkf(events->len > 0, __LINE__, "events in stats.json");
     check_cut(s, faults, events);
     check_repair(s, events);
     /* The list the scenario's comment promises in Wireshark. */
     static const char *const want[] = {"client/eth0", "server/bond0", "server/eth0", "server/eth1",
                                        "sw1/port1",   "sw1/port2",    "sw1/port3"};
-    checkf(s->ifaces->len == G_N_ELEMENTS(want), __LINE__, "default.ini: %u interfaces",
-           s->ifaces->len);
+    tl_checkf(s->ifaces->len == G_N_ELEMENTS(want), __LINE__, "default.ini: %u interfaces",
+              s->ifaces->len);
     for (guint i = 0; i < s->ifaces->len && i < G_N_ELEMENTS(want); i++)
-        checkf(strcmp(s->ifaces->pdata[i], want[i]) == 0, __LINE__, "interface %s, want %s",
-               (char *)s->ifaces->pdata[i], want[i]);
+        tl_checkf(strcmp(s->ifaces->pdata[i], want[i]) == 0, __LINE__, "interface %s, want %s",
+                  (char *)s->ifaces->pdata[i], want[i]);
 }
 
 /* ------------------------------------------------------------------------
@@ -915,8 +850,8 @@ static void check_pcap_dir(const Scenario *s, const char *dir)
     g_ptr_array_sort(want, cmp_str);
     g_autofree char *lf = join(files);
     g_autofree char *lw = join(want);
-    checkf(same_strings(files, want), __LINE__, "%s --pcap-format=pcap writes [%s], want [%s]",
-           s->rel, lf, lw);
+    tl_checkf(same_strings(files, want), __LINE__, "%s --pcap-format=pcap writes [%s], want [%s]",
+              s->rel, lf, lw);
     for (guint i = 0; i < ng->ifaces->len; i++) {
         g_autofree char *base = g_strdelimit(g_strdup(ng->ifaces->pdata[i]), "/", '_');
         g_autofree char *file = g_strconcat(base, ".pcap", NULL);
@@ -924,10 +859,10 @@ static void check_pcap_dir(const Scenario *s, const char *dir)
         char why[PCAP_ERRBUF_SIZE] = "";
         gint64 n = pcap_frames(path, why);
         guint64 want_n = g_array_index(ng->frames, guint64, i);
-        checkf(n >= 0, __LINE__, "%s reads through libpcap: %s", path, why);
-        checkf(n < 0 || (guint64)n == want_n, __LINE__,
-               "%s holds %" G_GINT64_FORMAT " frames, the pcapng %" G_GUINT64_FORMAT, path, n,
-               want_n);
+        tl_checkf(n >= 0, __LINE__, "%s reads through libpcap: %s", path, why);
+        tl_checkf(n < 0 || (guint64)n == want_n, __LINE__,
+                  "%s holds %" G_GINT64_FORMAT " frames, the pcapng %" G_GUINT64_FORMAT, path, n,
+                  want_n);
     }
 }
 
@@ -941,12 +876,12 @@ static void pcap_format_writes_one_nanosecond_file_per_interface(void)
             continue;
         g_autofree char *label = g_strdelimit(g_strdup(s->rel), "/", '_');
         g_autofree char *dir = g_build_filename(scratch, label, NULL);
-        Run r = bondsim("run", s->ini, "-q", "-o", dir, "--pcap-format=pcap", NULL);
-        checkf(r.code == 0, __LINE__, "%s --pcap-format=pcap exits 0, got %d: %s", s->rel, r.code,
-               r.err);
+        TlRun r = tl_bondsim("run", s->ini, "-q", "-o", dir, "--pcap-format=pcap", NULL);
+        tl_checkf(r.code == 0, __LINE__, "%s --pcap-format=pcap exits 0, got %d: %s", s->rel,
+                  r.code, r.err);
         if (r.code == 0)
             check_pcap_dir(s, dir);
-        run_clear(&r);
+        tl_run_clear(&r);
     }
 }
 
@@ -956,15 +891,16 @@ static void none_format_writes_only_stats(void)
     if (s == NULL)
         return;
     g_autofree char *dir = cu_scratch_dir("e2e-none");
-    Run r = bondsim("run", s->ini, "-q", "-o", dir, "--pcap-format", "none", NULL);
-    checkf(r.code == 0, __LINE__, "--pcap-format none exits 0, got %d: %s", r.code, r.err);
+    TlRun r = tl_bondsim("run", s->ini, "-q", "-o", dir, "--pcap-format", "none", NULL);
+    tl_checkf(r.code == 0, __LINE__, "--pcap-format none exits 0, got %d: %s", r.code, r.err);
     g_autoptr(GPtrArray) files = list_files(dir);
     g_autofree char *lf = join(files);
-    checkf(files->len == 3 && strcmp(files->pdata[0], "reorder.csv") == 0 &&
-               strcmp(files->pdata[1], "series.csv") == 0 &&
-               strcmp(files->pdata[2], "stats.json") == 0,
-           __LINE__, "--pcap-format none writes only the data files and stats.json, wrote: %s", lf);
-    run_clear(&r);
+    tl_checkf(files->len == 3 && strcmp(files->pdata[0], "reorder.csv") == 0 &&
+                  strcmp(files->pdata[1], "series.csv") == 0 &&
+                  strcmp(files->pdata[2], "stats.json") == 0,
+              __LINE__, "--pcap-format none writes only the data files and stats.json, wrote: %s",
+              lf);
+    tl_run_clear(&r);
 }
 
 /* Runs tests/data/lossy.ini with `seed` into scratch/`sub`; returns the
@@ -973,9 +909,10 @@ static void run_lossy(const char *scratch, const char *sub, const char *seed, GB
                       char **json)
 {
     g_autofree char *dir = g_build_filename(scratch, sub, NULL);
-    Run r = bondsim("run", DATA_DIR "/lossy.ini", "-q", "-o", dir, "--seed", seed, NULL);
-    checkf(r.code == 0, __LINE__, "lossy.ini --seed %s exits 0, got %d: %s", seed, r.code, r.err);
-    run_clear(&r);
+    TlRun r = tl_bondsim("run", DATA_DIR "/lossy.ini", "-q", "-o", dir, "--seed", seed, NULL);
+    tl_checkf(r.code == 0, __LINE__, "lossy.ini --seed %s exits 0, got %d: %s", seed, r.code,
+              r.err);
+    tl_run_clear(&r);
     g_autofree char *cap = g_build_filename(dir, "lossy.pcapng", NULL);
     g_autofree char *stats = g_build_filename(dir, "stats.json", NULL);
     char *data = NULL;
@@ -1007,40 +944,41 @@ static void seed_changes_capture_only_where_random(void)
     CU_ASSERT_STRING_EQUAL(ja, jb);
     g_autoptr(GBytes) fa = after_shb(a);
     g_autoptr(GBytes) fc = after_shb(c);
-    checkf(!g_bytes_equal(fa, fc), __LINE__, "seeds 1 and 2 lose different frames on a lossy link");
+    tl_checkf(!g_bytes_equal(fa, fc), __LINE__,
+              "seeds 1 and 2 lose different frames on a lossy link");
     /* Past the first line (which names the seed) the statistics differ too. */
-    checkf(strcmp(strchr(ja, '\n'), strchr(jc, '\n')) != 0, __LINE__,
-           "seeds 1 and 2 give different statistics");
-    checkf(strstr(jc, "\"seed\":2,") != NULL, __LINE__, "stats.json says seed 2");
+    tl_checkf(strcmp(strchr(ja, '\n'), strchr(jc, '\n')) != 0, __LINE__,
+              "seeds 1 and 2 give different statistics");
+    tl_checkf(strstr(jc, "\"seed\":2,") != NULL, __LINE__, "stats.json says seed 2");
 
     /* Without randomness the seed only has to reach the outputs. */
     g_autofree char *dir = g_build_filename(scratch, "default-seed2", NULL);
-    Run r = bondsim("run", SCENARIO_DIR "/default.ini", "-q", "-o", dir, "--seed", "2", NULL);
-    checkf(r.code == 0, __LINE__, "default.ini --seed 2 exits 0, got %d: %s", r.code, r.err);
+    TlRun r = tl_bondsim("run", SCENARIO_DIR "/default.ini", "-q", "-o", dir, "--seed", "2", NULL);
+    tl_checkf(r.code == 0, __LINE__, "default.ini --seed 2 exits 0, got %d: %s", r.code, r.err);
     g_autofree char *cap = g_build_filename(dir, "default.pcapng", NULL);
     g_autoptr(Pcapng) p = pcapng_read(cap);
-    checkf(p->shb_comment != NULL && strstr(p->shb_comment, "seed=2 ") != NULL, __LINE__,
-           "SHB comment says seed=2: %s", p->shb_comment ? p->shb_comment : "(none)");
-    run_clear(&r);
+    tl_checkf(p->shb_comment != NULL && strstr(p->shb_comment, "seed=2 ") != NULL, __LINE__,
+              "SHB comment says seed=2: %s", p->shb_comment ? p->shb_comment : "(none)");
+    tl_run_clear(&r);
 }
 
 static void validate_version_and_help(void)
 {
-    Run v = bondsim("validate", SCENARIO_DIR "/default.ini", NULL);
-    checkf(v.code == 0, __LINE__, "validate default.ini exits 0, got %d: %s", v.code, v.err);
-    checkf(strstr(v.out, "valid") != NULL, __LINE__, "validate prints 'valid': %s", v.out);
-    run_clear(&v);
+    TlRun v = tl_bondsim("validate", SCENARIO_DIR "/default.ini", NULL);
+    tl_checkf(v.code == 0, __LINE__, "validate default.ini exits 0, got %d: %s", v.code, v.err);
+    tl_checkf(strstr(v.out, "valid") != NULL, __LINE__, "validate prints 'valid': %s", v.out);
+    tl_run_clear(&v);
 
-    Run ver = bondsim("--version", NULL);
-    checkf(ver.code == 0, __LINE__, "--version exits 0, got %d", ver.code);
+    TlRun ver = tl_bondsim("--version", NULL);
+    tl_checkf(ver.code == 0, __LINE__, "--version exits 0, got %d", ver.code);
     CU_ASSERT_STRING_EQUAL(ver.out, "bondsim " BONDSIM_VERSION "\n");
-    run_clear(&ver);
+    tl_run_clear(&ver);
 
-    Run h = bondsim("--help", NULL);
-    checkf(h.code == 0, __LINE__, "--help exits 0, got %d", h.code);
-    checkf(strstr(h.out, "Usage") != NULL && strstr(h.out, "run FILE") != NULL, __LINE__,
-           "--help prints the usage: %s", h.out);
-    run_clear(&h);
+    TlRun h = tl_bondsim("--help", NULL);
+    tl_checkf(h.code == 0, __LINE__, "--help exits 0, got %d", h.code);
+    tl_checkf(strstr(h.out, "Usage") != NULL && strstr(h.out, "run FILE") != NULL, __LINE__,
+              "--help prints the usage: %s", h.out);
+    tl_run_clear(&h);
 }
 
 int main(void)

@@ -10,13 +10,12 @@
 
 #include "cu_run.h"
 #include "sim.h"
+#include "testlib.h"
 #include "traffic/flow.h"
 #include "util/bytes.h"
 #include "util/units.h"
 
 #include <string.h>
-
-#define GBPS UINT64_C(1000000000)
 
 static const uint8_t mac1[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t mac2[6] = {0x02, 0, 0, 0, 0, 0x02};
@@ -28,96 +27,38 @@ static const uint8_t ip_nobody[4] = {10, 0, 0, 99};
 
 /* ---- the tap ------------------------------------------------------------- */
 
-typedef struct {
-    uint64_t time_ps;
-    int at; /* receiving host: 0 = h1, 1 = h2 */
-    uint32_t len;
-    uint8_t data[1536];
-} TapFrame;
-
-/* The tap's log. A file static because a Nic has no spare context pointer
- * (owner is the Iface, which host_rx needs); created and freed per test. */
-static GArray *tap_log;
-
-static void tap_rx(Sim *sim, Nic *nic, Frame *f)
-{
-    TapFrame t = {sim->eng.now_ps, nic->owner_index, f->len, {0}};
-    memcpy(t.data, f->data, MIN(f->len, sizeof(t.data)));
-    g_array_append_val(tap_log, t);
-    host_rx(sim, nic->owner, f);
-}
-
-static const TapFrame *tap_at(guint i)
-{
-    return &g_array_index(tap_log, TapFrame, i);
-}
-
-static uint16_t tap_ethertype(const TapFrame *t)
+static uint16_t tap_ethertype(const TlTapFrame *t)
 {
     return get_be16(t->data + 12);
 }
 
-/* The i-th frame of `ethertype` received by host `at`, or NULL. */
-static const TapFrame *tap_nth(int at, uint16_t ethertype, guint nth)
+static bool has_ethertype(const TlTapFrame *t, unsigned ethertype)
 {
-    for (guint i = 0; i < tap_log->len; i++) {
-        const TapFrame *t = tap_at(i);
-        if (t->at == at && tap_ethertype(t) == ethertype && nth-- == 0)
-            return t;
-    }
-    return NULL;
+    return tap_ethertype(t) == ethertype;
+}
+
+/* The nth frame of `ethertype` received by host `at`, or NULL. */
+static const TlTapFrame *tap_nth(int at, uint16_t ethertype, guint nth)
+{
+    return tl_tap_nth(at, has_ethertype, ethertype, nth);
 }
 
 static guint tap_count(int at, uint16_t ethertype)
 {
-    guint n = 0;
-    while (tap_nth(at, ethertype, n))
-        n++;
-    return n;
+    return tl_tap_count(at, has_ethertype, ethertype);
 }
 
 /* ---- two hosts back to back ---------------------------------------------- */
 
-typedef struct {
-    Sim *sim;
-    Host *h1, *h2;
-    Iface *if1, *if2;
-    Link *link;
-} Pair;
-
-static Iface *pair_host(Sim *sim, Host **out, const char *name, const uint8_t mac[6],
-                        const uint8_t ip[4], int index)
+/* The pair of testlib, h1 10.0.0.1/24 and h2 10.0.0.2/24. */
+static void pair_init(TlPair *p, uint64_t delay_ps)
 {
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    Nic *nic = host_add_nic(h, "eth0", mac, GBPS);
-    Iface *ifc = host_add_iface_nic(h, nic);
-    host_set_address(ifc, ip, 24);
-    nic->rx = tap_rx;
-    nic->owner_index = index;
-    *out = h;
-    return ifc;
+    tl_pair_init(p, delay_ps, mac1, mac2);
+    host_set_address(p->if1, ip1, 24);
+    host_set_address(p->if2, ip2, 24);
 }
 
-static void pair_init(Pair *p, uint64_t delay_ps)
-{
-    tap_log = g_array_new(FALSE, FALSE, sizeof(TapFrame));
-    p->sim = sim_new("t", 1);
-    p->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    p->if1 = pair_host(p->sim, &p->h1, "h1", mac1, ip1, 0);
-    p->if2 = pair_host(p->sim, &p->h2, "h2", mac2, ip2, 1);
-    p->link = link_new(p->sim, p->if1->nic, p->if2->nic, delay_ps, 0.0);
-    g_ptr_array_add(p->sim->links, p->link);
-}
-
-static void pair_clear(Pair *p)
-{
-    sim_free(p->sim);
-    g_array_free(tap_log, TRUE);
-    tap_log = NULL;
-}
-
-static void run_until(Pair *p, uint64_t end_ps)
+static void run_until(TlPair *p, uint64_t end_ps)
 {
     engine_run(&p->sim->eng, p->sim, end_ps);
 }
@@ -131,7 +72,7 @@ static Flow *add_flow(Sim *sim, FlowKind kind, Host *src, const uint8_t dst[4])
 }
 
 /* Sends a UDP datagram of no flow (it ends as no-listener at a receiver). */
-static void send_udp(Pair *p, Host *from, const uint8_t dst[4])
+static void send_udp(TlPair *p, Host *from, const uint8_t dst[4])
 {
     static const uint8_t unset[4] = {0};
     Frame *f = frame_alloc(&p->sim->pool);
@@ -171,7 +112,7 @@ static uint64_t host_drops_total(const Host *h)
 }
 
 /* Checks an ARP frame field by field. */
-static void check_arp(const TapFrame *t, const uint8_t eth_dst[6], uint16_t op,
+static void check_arp(const TlTapFrame *t, const uint8_t eth_dst[6], uint16_t op,
                       const uint8_t sha[6], const uint8_t spa[4], const uint8_t tha[6],
                       const uint8_t tpa[4])
 {
@@ -217,7 +158,7 @@ static void probe_hold(Sim *sim, void *obj, void *arg)
 static void host_udp_flow_arps_once_then_sends_held_in_order(void)
 {
     const uint64_t delay = 50 * PS_PER_US;
-    Pair p;
+    TlPair p;
     pair_init(&p, delay);
     Flow *fl = add_flow(p.sim, FLOW_UDP, p.h1, ip2);
     flow_set_udp(fl, 100 * UINT64_C(1000000), 100, 1000, 2000);
@@ -237,14 +178,14 @@ static void host_udp_flow_arps_once_then_sends_held_in_order(void)
     CU_ASSERT_EQUAL(p.h1->arp_rx, 1);
     CU_ASSERT_EQUAL(p.h2->arp_rx, 1);
     /* request first at h2, reply first at h1 */
-    CU_ASSERT_EQUAL(tap_ethertype(tap_at(0)), ETH_P_ARP);
-    CU_ASSERT_EQUAL(tap_at(0)->at, 1);
-    CU_ASSERT_EQUAL(tap_at(0)->time_ps, UINT64_C(672000) + delay);
-    const TapFrame *reply = tap_nth(0, ETH_P_ARP, 0);
+    CU_ASSERT_EQUAL(tap_ethertype(tl_tap_at(0)), ETH_P_ARP);
+    CU_ASSERT_EQUAL(tl_tap_at(0)->at, 1);
+    CU_ASSERT_EQUAL(tl_tap_at(0)->time_ps, UINT64_C(672000) + delay);
+    const TlTapFrame *reply = tap_nth(0, ETH_P_ARP, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
     CU_ASSERT_EQUAL(reply->time_ps, 2 * (UINT64_C(672000) + delay));
     /* the first held datagram leaves when the reply lands */
-    const TapFrame *first = tap_nth(1, ETH_P_IP, 0);
+    const TlTapFrame *first = tap_nth(1, ETH_P_IP, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(first);
     CU_ASSERT_EQUAL(first->time_ps, reply->time_ps + UINT64_C(1328000) + delay);
     /* every datagram arrived, in sending order */
@@ -255,7 +196,7 @@ static void host_udp_flow_arps_once_then_sends_held_in_order(void)
     CU_ASSERT_EQUAL(tap_count(1, ETH_P_IP), 76);
     bool in_order = true;
     for (guint i = 0; i < 76; i++) {
-        const TapFrame *t = tap_nth(1, ETH_P_IP, i);
+        const TlTapFrame *t = tap_nth(1, ETH_P_IP, i);
         in_order = in_order && get_be64(t->data + ETH_HLEN + 28 + 8) == i;
     }
     CU_ASSERT_TRUE(in_order);
@@ -266,12 +207,12 @@ static void host_udp_flow_arps_once_then_sends_held_in_order(void)
     CU_ASSERT_EQUAL(n->hold_len, 0);
     CU_ASSERT_EQUAL(host_drops_total(p.h1) + host_drops_total(p.h2), 0);
     CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void host_arp_request_and_reply_bytes_are_exact(void)
 {
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     send_udp(&p, p.h1, ip2);
     run_until(&p, PS_PER_MS);
@@ -284,20 +225,20 @@ static void host_arp_request_and_reply_bytes_are_exact(void)
     CU_ASSERT_EQUAL(n->state, NEIGH_REACHABLE);
     CU_ASSERT_EQUAL(memcmp(n->mac, mac1, 6), 0);
     /* and the datagram went to h2's MAC */
-    const TapFrame *ip = tap_nth(1, ETH_P_IP, 0);
+    const TlTapFrame *ip = tap_nth(1, ETH_P_IP, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ip);
     CU_ASSERT_EQUAL(memcmp(ip->data, mac2, 6), 0);
     CU_ASSERT_EQUAL(memcmp(ip->data + 6, mac1, 6), 0);
     CU_ASSERT_EQUAL(memcmp(ip->data + ETH_HLEN + 12, ip1, 4), 0);
     CU_ASSERT_EQUAL(inet_checksum(ip->data + ETH_HLEN, 20, 0), 0);
     CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NO_LISTENER], 1);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void host_garp_moves_peer_entry_to_new_mac(void)
 {
     static const uint8_t mac2_new[6] = {0x02, 0, 0, 0, 0, 0x22};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     send_udp(&p, p.h1, ip2);
     run_until(&p, PS_PER_MS);
@@ -319,30 +260,30 @@ static void host_garp_moves_peer_entry_to_new_mac(void)
     /* traffic follows the new MAC and is accepted */
     send_udp(&p, p.h1, ip2);
     run_until(&p, 3 * PS_PER_MS);
-    const TapFrame *ip = tap_nth(1, ETH_P_IP, 1);
+    const TlTapFrame *ip = tap_nth(1, ETH_P_IP, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ip);
     CU_ASSERT_EQUAL(memcmp(ip->data, mac2_new, 6), 0);
     CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NOT_FOR_US], 0);
     CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NO_LISTENER], 2);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void host_garp_creates_no_entry_where_none_existed(void)
 {
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     host_send_garp(p.sim, p.if1, NULL);
     run_until(&p, PS_PER_MS);
     CU_ASSERT_EQUAL(p.h2->arp_rx, 1);
     CU_ASSERT_EQUAL(neigh_count(p.if2), 0);
     CU_ASSERT_EQUAL(p.h2->arp_tx, 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void host_arp_unanswered_three_requests_then_held_dropped(void)
 {
     const uint64_t delay = PS_PER_US;
-    Pair p;
+    TlPair p;
     pair_init(&p, delay);
     for (int i = 0; i < 5; i++)
         send_udp(&p, p.h1, ip_nobody);
@@ -354,7 +295,7 @@ static void host_arp_unanswered_three_requests_then_held_dropped(void)
     CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_FAILED], 0);
     CU_ASSERT_EQUAL_FATAL(tap_count(1, ETH_P_ARP), 3);
     for (guint i = 0; i < 3; i++) {
-        const TapFrame *t = tap_nth(1, ETH_P_ARP, i);
+        const TlTapFrame *t = tap_nth(1, ETH_P_ARP, i);
         CU_ASSERT_EQUAL(t->time_ps, i * PS_PER_S + UINT64_C(672000) + delay);
         check_arp(t, mac_bcast, 1, mac1, ip1, mac_zero, ip_nobody);
     }
@@ -374,12 +315,12 @@ static void host_arp_unanswered_three_requests_then_held_dropped(void)
     send_udp(&p, p.h1, ip_nobody);
     CU_ASSERT_EQUAL(p.h1->arp_tx, 4);
     CU_ASSERT_EQUAL(neigh_of(p.if1, ip_nobody)->state, NEIGH_INCOMPLETE);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void host_arp_hold_keeps_101_and_drops_the_rest(void)
 {
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     for (int i = 0; i < 110; i++)
         send_udp(&p, p.h1, ip2);
@@ -393,7 +334,7 @@ static void host_arp_hold_keeps_101_and_drops_the_rest(void)
     CU_ASSERT_EQUAL(tap_count(1, ETH_P_IP), HOST_ARP_HOLD_MAX);
     CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NO_LISTENER], HOST_ARP_HOLD_MAX);
     CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -401,23 +342,23 @@ static void host_arp_hold_keeps_101_and_drops_the_rest(void)
 static void host_without_route_drops_as_no_route(void)
 {
     static const uint8_t far[4] = {192, 168, 1, 1};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     send_udp(&p, p.h1, far);
     run_until(&p, PS_PER_MS);
     CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_NO_ROUTE], 1);
     CU_ASSERT_EQUAL(p.h1->arp_tx, 0);
-    CU_ASSERT_EQUAL(tap_log->len, 0);
+    CU_ASSERT_EQUAL(tl_tap_len(), 0);
     CU_ASSERT_EQUAL(neigh_count(p.if1), 0);
     CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void host_default_route_resolves_the_gateway_mac(void)
 {
     static const uint8_t any[4] = {0, 0, 0, 0};
     static const uint8_t far[4] = {192, 168, 5, 5};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     CU_ASSERT_TRUE(host_add_route(p.h1, any, 0, ip2, p.if1, 0));
 
@@ -426,14 +367,14 @@ static void host_default_route_resolves_the_gateway_mac(void)
 
     CU_ASSERT_EQUAL(p.h1->arp_tx, 1);
     check_arp(tap_nth(1, ETH_P_ARP, 0), mac_bcast, 1, mac1, ip1, mac_zero, ip2);
-    const TapFrame *t = tap_nth(1, ETH_P_IP, 0);
+    const TlTapFrame *t = tap_nth(1, ETH_P_IP, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_EQUAL(memcmp(t->data, mac2, 6), 0);
     CU_ASSERT_EQUAL(memcmp(t->data + ETH_HLEN + 16, far, 4), 0);
     CU_ASSERT_PTR_NOT_NULL(neigh_of(p.if1, ip2));
     CU_ASSERT_PTR_NULL(neigh_of(p.if1, far));
     CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NOT_FOR_US], 1); /* h2 does not forward */
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void host_route_prefers_longest_prefix_then_lowest_metric(void)
@@ -443,7 +384,7 @@ static void host_route_prefers_longest_prefix_then_lowest_metric(void)
     static const uint8_t far[4] = {192, 168, 5, 5};
     static const uint8_t gw_a[4] = {10, 0, 0, 10}, gw_b[4] = {10, 0, 0, 11},
                          gw_c[4] = {10, 0, 0, 12};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     host_add_route(p.h1, any, 0, gw_a, p.if1, 0);
     host_add_route(p.h1, net16, 16, gw_b, p.if1, 20);
@@ -455,14 +396,14 @@ static void host_route_prefers_longest_prefix_then_lowest_metric(void)
     CU_ASSERT_PTR_NOT_NULL(neigh_of(p.if1, gw_c));
     run_until(&p, PS_PER_MS);
     check_arp(tap_nth(1, ETH_P_ARP, 0), mac_bcast, 1, mac1, ip1, mac_zero, gw_c);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* ---- ICMP echo ----------------------------------------------------------- */
 
 /* Whether the IPv4 header and the ICMP message of a tapped frame carry valid
  * checksums (a valid sum folds to 0). */
-static bool icmp_checksums_valid(const TapFrame *t)
+static bool icmp_checksums_valid(const TlTapFrame *t)
 {
     const uint8_t *ip = t->data + ETH_HLEN;
     uint32_t icmp_len = get_be16(ip + 2) - 20u;
@@ -471,7 +412,7 @@ static bool icmp_checksums_valid(const TapFrame *t)
 
 static void host_ping_gets_replies_with_valid_checksums(void)
 {
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     Flow *fl = add_flow(p.sim, FLOW_PING, p.h1, ip2);
     flow_set_ping(fl, PS_PER_MS, 56);
@@ -488,8 +429,8 @@ static void host_ping_gets_replies_with_valid_checksums(void)
     CU_ASSERT_EQUAL(tap_count(0, ETH_P_IP), 10);
     bool valid = true;
     for (guint i = 0; i < 10; i++) {
-        const TapFrame *req = tap_nth(1, ETH_P_IP, i);
-        const TapFrame *rep = tap_nth(0, ETH_P_IP, i);
+        const TlTapFrame *req = tap_nth(1, ETH_P_IP, i);
+        const TlTapFrame *rep = tap_nth(0, ETH_P_IP, i);
         const uint8_t *qip = req->data + ETH_HLEN, *rip = rep->data + ETH_HLEN;
         valid = valid && icmp_checksums_valid(req) && icmp_checksums_valid(rep);
         valid = valid && qip[9] == 1 && qip[20] == 8 && rip[9] == 1 && rip[20] == 0;
@@ -504,7 +445,7 @@ static void host_ping_gets_replies_with_valid_checksums(void)
     CU_ASSERT_EQUAL(p.h2->arp_tx, 1); /* the reply to h1's request only */
     CU_ASSERT_EQUAL(host_drops_total(p.h1) + host_drops_total(p.h2), 0);
     CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* ---- MAC change ---------------------------------------------------------- */
@@ -512,7 +453,7 @@ static void host_ping_gets_replies_with_valid_checksums(void)
 static void iface_mac_changed_flushes_neighbours_and_held_frames(void)
 {
     static const uint8_t mac1_new[6] = {0x02, 0, 0, 0, 0, 0x11};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     send_udp(&p, p.h1, ip2);
     run_until(&p, PS_PER_MS);
@@ -538,10 +479,10 @@ static void iface_mac_changed_flushes_neighbours_and_held_frames(void)
     run_until(&p, 6 * PS_PER_S);
     CU_ASSERT_EQUAL(p.h1->arp_tx, 3);
     check_arp(tap_nth(1, ETH_P_ARP, 2), mac_bcast, 1, mac1_new, ip1, mac_zero, ip2);
-    const TapFrame *ip = tap_nth(1, ETH_P_IP, 1);
+    const TlTapFrame *ip = tap_nth(1, ETH_P_IP, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ip);
     CU_ASSERT_EQUAL(memcmp(ip->data + 6, mac1_new, 6), 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* ---- registration -------------------------------------------------------- */

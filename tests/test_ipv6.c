@@ -12,8 +12,8 @@
 #include "net/ipv6.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,7 +26,6 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define TICK_PS (104 * PS_PER_MS) /* miimon=100 at HZ=250 */
 
 static const uint8_t mac1[6] = {0x02, 0, 0, 0, 0, 0x01};
@@ -36,20 +35,6 @@ static const uint8_t ip6_2[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x02};
 static const uint8_t ip6_nobody[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x99};
 static const uint8_t ip6_all_nodes[16] = {0xff, 0x02, [15] = 0x01};
 
-/* Records one assertion at the caller's line with a readable description. */
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    g_autofree char *what = g_strdup_vprintf(fmt, args);
-    va_end(args);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-    if (!ok)
-        fprintf(stderr, "\n  line %d: %s\n", line, what);
-}
-
 /* Frame bytes equal `want`, or the first differing offset is reported. */
 static void bytes_equal(const uint8_t *got, uint32_t got_len, const uint8_t *want,
                         uint32_t want_len, int line)
@@ -57,114 +42,55 @@ static void bytes_equal(const uint8_t *got, uint32_t got_len, const uint8_t *wan
     uint32_t i = 0;
     while (i < got_len && i < want_len && got[i] == want[i])
         i++;
-    checkf(got_len == want_len && i == want_len, line,
-           "frame bytes: length %u (want %u), first difference at byte %u", got_len, want_len, i);
+    tl_checkf(got_len == want_len && i == want_len, line,
+              "frame bytes: length %u (want %u), first difference at byte %u", got_len, want_len,
+              i);
 }
 
 #define BYTES_EQUAL(got, got_len, want) bytes_equal(got, got_len, want, sizeof(want), __LINE__)
 
 /* ---- the tap --------------------------------------------------------------- */
 
-typedef struct {
-    uint64_t time_ps;
-    int at; /* receiving NIC's owner_index */
-    uint32_t len;
-    uint8_t data[1536];
-} TapFrame;
-
-/* A file static: a Nic has no spare context pointer (owner is the Iface,
- * which host_rx needs). Created and freed per test. */
-static GArray *tap_log;
-
-static void tap_rx(Sim *sim, Nic *nic, Frame *f)
-{
-    TapFrame t = {sim->eng.now_ps, nic->owner_index, f->len, {0}};
-    memcpy(t.data, f->data, MIN(f->len, sizeof(t.data)));
-    g_array_append_val(tap_log, t);
-    host_rx(sim, nic->owner, f);
-}
-
-/* A recorder NIC: logs and frees (its owner is not an Iface). */
-static void record_rx(Sim *sim, Nic *nic, Frame *f)
-{
-    TapFrame t = {sim->eng.now_ps, nic->owner_index, f->len, {0}};
-    memcpy(t.data, f->data, MIN(f->len, sizeof(t.data)));
-    g_array_append_val(tap_log, t);
-    frame_free(&sim->pool, f);
-}
-
-static const uint8_t *tap_ip(const TapFrame *t)
+static const uint8_t *tap_ip(const TlTapFrame *t)
 {
     return t->data + ETH_HLEN;
 }
 
 /* ICMPv6 type of a tapped IPv6 frame, 0 for anything else. */
-static uint8_t tap_icmp6_type(const TapFrame *t)
+static uint8_t tap_icmp6_type(const TlTapFrame *t)
 {
     if (get_be16(t->data + 12) != ETH_P_IPV6 || tap_ip(t)[6] != IP6_PROTO_ICMPV6)
         return 0;
     return tap_ip(t)[IP6_HLEN];
 }
 
-/* The nth frame received at `at` that is ICMPv6 `type` (0: UDP over IPv6). */
-static const TapFrame *tap_nth(int at, uint8_t type, guint nth)
+/* ICMPv6 of `type` (0: UDP) over IPv6. */
+static bool is_icmp6_type(const TlTapFrame *t, unsigned type)
 {
-    for (guint i = 0; i < tap_log->len; i++) {
-        const TapFrame *t = &g_array_index(tap_log, TapFrame, i);
-        if (t->at != at || get_be16(t->data + 12) != ETH_P_IPV6)
-            continue;
-        bool match = type ? tap_icmp6_type(t) == type : tap_ip(t)[6] == IP6_PROTO_UDP;
-        if (match && nth-- == 0)
-            return t;
-    }
-    return NULL;
+    if (get_be16(t->data + 12) != ETH_P_IPV6)
+        return false;
+    return type ? tap_icmp6_type(t) == type : tap_ip(t)[6] == IP6_PROTO_UDP;
+}
+
+/* The nth frame received at `at` that is ICMPv6 `type` (0: UDP over IPv6). */
+static const TlTapFrame *tap_nth(int at, uint8_t type, guint nth)
+{
+    return tl_tap_nth(at, is_icmp6_type, type, nth);
 }
 
 static guint tap_count(int at, uint8_t type)
 {
-    guint n = 0;
-    while (tap_nth(at, type, n))
-        n++;
-    return n;
+    return tl_tap_count(at, is_icmp6_type, type);
 }
 
 /* ---- two hosts back to back ---------------------------------------------- */
 
-typedef struct {
-    Sim *sim;
-    Host *h1, *h2;
-    Iface *if1, *if2;
-} Pair;
-
-static Iface *pair_host(Sim *sim, Host **out, const char *name, const uint8_t mac[6],
-                        const uint8_t ip6[16], int index)
+/* The pair of testlib, h1 2001:db8::1/64 and h2 2001:db8::2/64. */
+static void pair_init(TlPair *p, uint64_t delay_ps)
 {
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    Nic *nic = host_add_nic(h, "eth0", mac, GBPS);
-    Iface *ifc = host_add_iface_nic(h, nic);
-    CU_ASSERT_TRUE(ipv6_add_address(ifc, ip6, 64));
-    nic->rx = tap_rx;
-    nic->owner_index = index;
-    *out = h;
-    return ifc;
-}
-
-static void pair_init(Pair *p, uint64_t delay_ps)
-{
-    tap_log = g_array_new(FALSE, FALSE, sizeof(TapFrame));
-    p->sim = sim_new("t", 1);
-    p->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    p->if1 = pair_host(p->sim, &p->h1, "h1", mac1, ip6_1, 0);
-    p->if2 = pair_host(p->sim, &p->h2, "h2", mac2, ip6_2, 1);
-    g_ptr_array_add(p->sim->links, link_new(p->sim, p->if1->nic, p->if2->nic, delay_ps, 0.0));
-}
-
-static void pair_clear(Pair *p)
-{
-    sim_free(p->sim);
-    g_array_free(tap_log, TRUE);
-    tap_log = NULL;
+    tl_pair_init(p, delay_ps, mac1, mac2);
+    CU_ASSERT_TRUE(ipv6_add_address(p->if1, ip6_1, 64));
+    CU_ASSERT_TRUE(ipv6_add_address(p->if2, ip6_2, 64));
 }
 
 static void run_until(Sim *sim, uint64_t end_ps)
@@ -245,7 +171,7 @@ static void ipv6_link_local_and_groups_follow_the_mac(void)
 
 static void ipv6_interface_gets_link_local_first_and_connected_routes(void)
 {
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     static const uint8_t ll1[16] = {0xfe, 0x80, [11] = 0xff, [12] = 0xfe, [15] = 0x01};
     CU_ASSERT_TRUE(p.if1->has_ip6);
@@ -270,7 +196,7 @@ static void ipv6_interface_gets_link_local_first_and_connected_routes(void)
     /* the longest matching prefix picks the source */
     static const uint8_t in_more1[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 9};
     CU_ASSERT_EQUAL(memcmp(ipv6_select_source(p.if1, in_more1), more[1], 16), 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* ---- neighbour discovery ------------------------------------------------------ */
@@ -300,7 +226,7 @@ static const uint8_t want_na[] = {
 static void ipv6_ns_na_exchange_is_exact_and_fills_both_caches(void)
 {
     const uint64_t delay = PS_PER_US;
-    Pair p;
+    TlPair p;
     pair_init(&p, delay);
     send_udp6(p.sim, p.h1, ip6_2);
     const Neigh *n = neigh6_of(p.if1, ip6_2);
@@ -310,12 +236,12 @@ static void ipv6_ns_na_exchange_is_exact_and_fills_both_caches(void)
 
     run_until(p.sim, PS_PER_MS);
 
-    const TapFrame *ns = tap_nth(1, ICMP6_ND_NS, 0);
+    const TlTapFrame *ns = tap_nth(1, ICMP6_ND_NS, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ns);
     BYTES_EQUAL(ns->data, ns->len, want_ns);
-    CU_ASSERT_EQUAL(ns->time_ps, frame_tx_time_ps(86, GBPS) + delay);
+    CU_ASSERT_EQUAL(ns->time_ps, frame_tx_time_ps(86, TL_GBPS) + delay);
     CU_ASSERT_EQUAL(ipv6_l4_checksum(tap_ip(ns)), 0x1c27);
-    const TapFrame *na = tap_nth(0, ICMP6_ND_NA, 0);
+    const TlTapFrame *na = tap_nth(0, ICMP6_ND_NA, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(na);
     BYTES_EQUAL(na->data, na->len, want_na);
     CU_ASSERT_EQUAL(ipv6_l4_checksum(tap_ip(na)), 0x8a71);
@@ -331,7 +257,7 @@ static void ipv6_ns_na_exchange_is_exact_and_fills_both_caches(void)
     CU_ASSERT_EQUAL(p.h2->nd_tx, 1);
     CU_ASSERT_EQUAL(p.h1->arp_tx + p.h2->arp_tx, 0);
     /* the held datagram went to h2's MAC from h1's global address */
-    const TapFrame *d = tap_nth(1, 0, 0);
+    const TlTapFrame *d = tap_nth(1, 0, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(memcmp(d->data, mac2, 6), 0);
     CU_ASSERT_EQUAL(memcmp(tap_ip(d) + 8, ip6_1, 16), 0);
@@ -343,13 +269,13 @@ static void ipv6_ns_na_exchange_is_exact_and_fills_both_caches(void)
     run_until(p.sim, 2 * PS_PER_MS);
     CU_ASSERT_EQUAL(p.h1->nd_tx, 1);
     CU_ASSERT_EQUAL(tap_count(1, 0), 2);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void ipv6_unanswered_ns_three_times_then_held_dropped(void)
 {
     const uint64_t delay = PS_PER_US;
-    Pair p;
+    TlPair p;
     pair_init(&p, delay);
     for (int i = 0; i < 4; i++)
         send_udp6(p.sim, p.h1, ip6_nobody);
@@ -360,8 +286,8 @@ static void ipv6_unanswered_ns_three_times_then_held_dropped(void)
     CU_ASSERT_EQUAL(p.h1->nd_tx, 3);
     CU_ASSERT_EQUAL_FATAL(tap_count(1, ICMP6_ND_NS), 3);
     for (guint i = 0; i < 3; i++) {
-        const TapFrame *t = tap_nth(1, ICMP6_ND_NS, i);
-        CU_ASSERT_EQUAL(t->time_ps, i * PS_PER_S + frame_tx_time_ps(86, GBPS) + delay);
+        const TlTapFrame *t = tap_nth(1, ICMP6_ND_NS, i);
+        CU_ASSERT_EQUAL(t->time_ps, i * PS_PER_S + frame_tx_time_ps(86, TL_GBPS) + delay);
         CU_ASSERT_EQUAL(memcmp(tap_ip(t) + IP6_HLEN + 8, ip6_nobody, 16), 0);
     }
     /* h2 is not in the solicited-node group of ::99: filtered by MAC */
@@ -374,12 +300,12 @@ static void ipv6_unanswered_ns_three_times_then_held_dropped(void)
     CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_FAILED], 4);
     CU_ASSERT_PTR_NULL(neigh6_of(p.if1, ip6_nobody));
     CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void ipv6_multicast_mac_filter_takes_only_joined_groups(void)
 {
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     uint8_t mac[6];
     uint8_t group[16];
@@ -397,16 +323,16 @@ static void ipv6_multicast_mac_filter_takes_only_joined_groups(void)
     /* an interface without IPv6 joins nothing */
     Host *h3 = host_new(p.sim, "h3");
     g_ptr_array_add(p.sim->hosts, h3);
-    Iface *if3 = host_add_iface_nic(h3, host_add_nic(h3, "eth0", mac1, GBPS));
+    Iface *if3 = host_add_iface_nic(h3, host_add_nic(h3, "eth0", mac1, TL_GBPS));
     CU_ASSERT_FALSE(ipv6_mac_wanted(if3, (const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}));
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void ipv6_default_route_via_link_local_gateway(void)
 {
     static const uint8_t any[16] = {0};
     static const uint8_t far[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99, [15] = 0x05};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     const uint8_t *gw = p.if2->addr6[0].addr; /* fe80::ff:fe00:2 */
     CU_ASSERT_TRUE(ipv6_add_route(p.h1, any, 0, gw, p.if1, IP6_ROUTE_METRIC_USER));
@@ -415,13 +341,13 @@ static void ipv6_default_route_via_link_local_gateway(void)
     run_until(p.sim, PS_PER_MS);
 
     /* the solicitation for the gateway goes from h1's link-local */
-    const TapFrame *ns = tap_nth(1, ICMP6_ND_NS, 0);
+    const TlTapFrame *ns = tap_nth(1, ICMP6_ND_NS, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ns);
     CU_ASSERT_EQUAL(memcmp(tap_ip(ns) + 8, p.if1->addr6[0].addr, 16), 0);
     CU_ASSERT_EQUAL(memcmp(tap_ip(ns) + IP6_HLEN + 8, gw, 16), 0);
     CU_ASSERT_EQUAL(get_be16(tap_ip(ns) + IP6_HLEN + 2), ipv6_l4_checksum(tap_ip(ns)));
     /* the datagram: to the gateway's MAC, from the global address */
-    const TapFrame *d = tap_nth(1, 0, 0);
+    const TlTapFrame *d = tap_nth(1, 0, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(memcmp(d->data, mac2, 6), 0);
     CU_ASSERT_EQUAL(memcmp(tap_ip(d) + 8, ip6_1, 16), 0);
@@ -429,14 +355,14 @@ static void ipv6_default_route_via_link_local_gateway(void)
     CU_ASSERT_PTR_NOT_NULL(neigh6_of(p.if1, gw));
     CU_ASSERT_PTR_NULL(neigh6_of(p.if1, far));
     CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_NOT_FOR_US], 1); /* h2 does not forward */
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* ---- ICMPv6 echo and UDP over IPv6 ------------------------------------------- */
 
 static void ipv6_ping6_gets_replies_with_valid_checksums(void)
 {
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     Flow *fl = add_flow6(p.sim, FLOW_PING, p.h1, ip6_2);
     flow_set_ping(fl, PS_PER_MS, 56);
@@ -451,25 +377,26 @@ static void ipv6_ping6_gets_replies_with_valid_checksums(void)
     CU_ASSERT_EQUAL_FATAL(tap_count(1, ICMP6_ECHO_REQUEST), 10);
     CU_ASSERT_EQUAL_FATAL(tap_count(0, ICMP6_ECHO_REPLY), 10);
     for (guint i = 0; i < 10; i++) {
-        const TapFrame *req = tap_nth(1, ICMP6_ECHO_REQUEST, i);
-        const TapFrame *rep = tap_nth(0, ICMP6_ECHO_REPLY, i);
+        const TlTapFrame *req = tap_nth(1, ICMP6_ECHO_REQUEST, i);
+        const TlTapFrame *rep = tap_nth(0, ICMP6_ECHO_REPLY, i);
         const uint8_t *q = tap_ip(req), *r = tap_ip(rep);
-        checkf(req->len == ETH_HLEN + IP6_HLEN + 8 + 56 && rep->len == req->len, __LINE__,
-               "echo %u: lengths %u and %u", i, req->len, rep->len);
-        checkf(get_be16(q + 42) == ipv6_l4_checksum(q) && get_be16(r + 42) == ipv6_l4_checksum(r),
-               __LINE__, "echo %u: checksums", i);
-        checkf(memcmp(q + 8, ip6_1, 16) == 0 && memcmp(q + 24, ip6_2, 16) == 0 &&
-                   memcmp(r + 8, ip6_2, 16) == 0 && memcmp(r + 24, ip6_1, 16) == 0,
-               __LINE__, "echo %u: addresses swapped", i);
-        checkf(q[7] == 64 && r[7] == 64 && get_be16(q + 44) == 1 && get_be16(q + 46) == i + 1 &&
-                   memcmp(q + 44, r + 44, 4) == 0,
-               __LINE__, "echo %u: hop limit, identifier and sequence", i);
-        checkf(memcmp(r + 48, "BSIM", 4) == 0 && get_be64(r + 56) == i, __LINE__,
-               "echo %u: bondsim header echoed", i);
+        tl_checkf(req->len == ETH_HLEN + IP6_HLEN + 8 + 56 && rep->len == req->len, __LINE__,
+                  "echo %u: lengths %u and %u", i, req->len, rep->len);
+        tl_checkf(get_be16(q + 42) == ipv6_l4_checksum(q) &&
+                      get_be16(r + 42) == ipv6_l4_checksum(r),
+                  __LINE__, "echo %u: checksums", i);
+        tl_checkf(memcmp(q + 8, ip6_1, 16) == 0 && memcmp(q + 24, ip6_2, 16) == 0 &&
+                      memcmp(r + 8, ip6_2, 16) == 0 && memcmp(r + 24, ip6_1, 16) == 0,
+                  __LINE__, "echo %u: addresses swapped", i);
+        tl_checkf(q[7] == 64 && r[7] == 64 && get_be16(q + 44) == 1 && get_be16(q + 46) == i + 1 &&
+                      memcmp(q + 44, r + 44, 4) == 0,
+                  __LINE__, "echo %u: hop limit, identifier and sequence", i);
+        tl_checkf(memcmp(r + 48, "BSIM", 4) == 0 && get_be64(r + 56) == i, __LINE__,
+                  "echo %u: bondsim header echoed", i);
     }
     CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_MALFORMED] + p.h2->drops[HOST_DROP_MALFORMED], 0);
     CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* Payload sizes around the 24-byte bondsim header (the sender sums only the
@@ -478,7 +405,7 @@ static void ipv6_udp6_flow_delivers_with_correct_checksums(void)
 {
     static const uint32_t sizes[] = {0, 5, 23, 24, 25, 100, 1001, FLOW_UDP6_MAX_PAYLOAD};
     for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
-        Pair p;
+        TlPair p;
         pair_init(&p, PS_PER_US);
         Flow *fl = add_flow6(p.sim, FLOW_UDP, p.h1, ip6_2);
         flow_set_udp(fl, 100 * UINT64_C(1000000), sizes[s], 40000, 5001);
@@ -489,12 +416,12 @@ static void ipv6_udp6_flow_delivers_with_correct_checksums(void)
 
         sim_run(p.sim, false);
 
-        checkf(fl->sent > 5 && fl->received == fl->sent && fl->out_of_order == 0, __LINE__,
-               "size %u: sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT, sizes[s],
-               fl->sent, fl->received);
+        tl_checkf(fl->sent > 5 && fl->received == fl->sent && fl->out_of_order == 0, __LINE__,
+                  "size %u: sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT, sizes[s],
+                  fl->sent, fl->received);
         bool ok = true;
         for (guint i = 0; i < tap_count(1, 0); i++) {
-            const TapFrame *t = tap_nth(1, 0, i);
+            const TlTapFrame *t = tap_nth(1, 0, i);
             const uint8_t *ip = tap_ip(t);
             uint16_t sum = get_be16(ip + 46);
             ok = ok && sum != 0 && sum == ipv6_l4_checksum(ip);
@@ -504,9 +431,9 @@ static void ipv6_udp6_flow_delivers_with_correct_checksums(void)
             if (sizes[s] >= FLOW_HEADER_LEN)
                 ok = ok && memcmp(ip + 48, "BSIM", 4) == 0 && get_be64(ip + 56) == i;
         }
-        checkf(ok, __LINE__, "size %u: every datagram well formed with a correct checksum",
-               sizes[s]);
-        pair_clear(&p);
+        tl_checkf(ok, __LINE__, "size %u: every datagram well formed with a correct checksum",
+                  sizes[s]);
+        tl_pair_clear(&p);
     }
 }
 
@@ -516,7 +443,7 @@ static void ipv6_unsolicited_na_per_address_updates_known_entries(void)
 {
     static const uint8_t ip6_1b[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, [15] = 0x01};
     static const uint8_t mac1_new[6] = {0x02, 0, 0, 0, 0, 0x11};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     CU_ASSERT_TRUE(ipv6_add_address(p.if1, ip6_1b, 64));
     send_udp6(p.sim, p.h2, ip6_1); /* h1 learns nothing it needs; h2 learns h1 */
@@ -526,7 +453,7 @@ static void ipv6_unsolicited_na_per_address_updates_known_entries(void)
     int before = neigh_count(p.if2);
 
     CU_ASSERT_EQUAL(tap_count(1, ICMP6_ND_NA), 1); /* h1's answer */
-    g_array_set_size(tap_log, 0);
+    tl_tap_clear();
     iface_mac_changed(p.sim, p.if1, mac1_new);
     CU_ASSERT_EQUAL(ndisc_send_unsol_na(p.sim, p.if1, NULL), 3);
     run_until(p.sim, 2 * PS_PER_MS);
@@ -535,15 +462,16 @@ static void ipv6_unsolicited_na_per_address_updates_known_entries(void)
     CU_ASSERT_EQUAL_FATAL(tap_count(1, ICMP6_ND_NA), 3);
     const uint8_t *order[3] = {ip6_1b, ip6_1, p.if1->addr6[0].addr};
     for (guint i = 0; i < 3; i++) {
-        const TapFrame *t = tap_nth(1, ICMP6_ND_NA, i);
+        const TlTapFrame *t = tap_nth(1, ICMP6_ND_NA, i);
         const uint8_t *ip = tap_ip(t), *icmp = ip + IP6_HLEN;
-        checkf(memcmp(ip + 8, order[i], 16) == 0 && memcmp(icmp + 8, order[i], 16) == 0 &&
-                   memcmp(ip + 24, ip6_all_nodes, 16) == 0,
-               __LINE__, "NA %u: source = target = the address, to ff02::1", i);
-        checkf(icmp[4] == ND_NA_FLAG_OVERRIDE && ip[7] == 255 && icmp[24] == 2 && icmp[25] == 1 &&
-                   memcmp(icmp + 26, mac1_new, 6) == 0 && memcmp(t->data + 6, mac1_new, 6) == 0,
-               __LINE__, "NA %u: O only, hop limit 255, target link-layer option = new MAC", i);
-        checkf(get_be16(icmp + 2) == ipv6_l4_checksum(ip), __LINE__, "NA %u: checksum", i);
+        tl_checkf(memcmp(ip + 8, order[i], 16) == 0 && memcmp(icmp + 8, order[i], 16) == 0 &&
+                      memcmp(ip + 24, ip6_all_nodes, 16) == 0,
+                  __LINE__, "NA %u: source = target = the address, to ff02::1", i);
+        tl_checkf(icmp[4] == ND_NA_FLAG_OVERRIDE && ip[7] == 255 && icmp[24] == 2 &&
+                      icmp[25] == 1 && memcmp(icmp + 26, mac1_new, 6) == 0 &&
+                      memcmp(t->data + 6, mac1_new, 6) == 0,
+                  __LINE__, "NA %u: O only, hop limit 255, target link-layer option = new MAC", i);
+        tl_checkf(get_be16(icmp + 2) == ipv6_l4_checksum(ip), __LINE__, "NA %u: checksum", i);
     }
     /* h2's entry follows the new MAC (O=1); no entry appears for the others */
     CU_ASSERT_EQUAL(n->state, NEIGH_REACHABLE);
@@ -551,13 +479,13 @@ static void ipv6_unsolicited_na_per_address_updates_known_entries(void)
     CU_ASSERT_EQUAL(neigh_count(p.if2), before);
     CU_ASSERT_EQUAL(p.h2->nd_rx, 1 + 3); /* h1's answer to its NS, then the three */
     CU_ASSERT_EQUAL(p.h2->nd_tx, 1);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 static void ipv6_na_without_override_does_not_move_a_known_entry(void)
 {
     static const uint8_t other[6] = {0x02, 0, 0, 0, 0, 0x77};
-    Pair p;
+    TlPair p;
     pair_init(&p, PS_PER_US);
     send_udp6(p.sim, p.h2, ip6_1);
     run_until(p.sim, PS_PER_MS);
@@ -572,7 +500,7 @@ static void ipv6_na_without_override_does_not_move_a_known_entry(void)
     iface_xmit(p.sim, p.if1, f);
     run_until(p.sim, 3 * PS_PER_MS);
     CU_ASSERT_EQUAL(memcmp(n->mac, other, 6), 0);
-    pair_clear(&p);
+    tl_pair_clear(&p);
 }
 
 /* ---- the bond's peer notification ------------------------------------------------- */
@@ -599,54 +527,25 @@ static const uint8_t want_unsol_na_ll[] = {
  * recorder NIC p0/p1 (owner_index 0/1). IPv4 10.0.0.1/24 if `v4`. */
 static Bond *peer_bond(Sim *sim, const char *opts, bool v4)
 {
-    BondParams bp;
-    bond_params_defaults(&bp);
-    GError *error = NULL;
-    if (!bond_params_parse(&bp, opts, NULL, &error)) {
-        checkf(FALSE, __LINE__, "options '%s': %s", opts, error->message);
-        g_clear_error(&error);
+    TlBond spec = {.opts = opts, .n_slaves = 2, .allow_unmodelled = true, .no_ipv4 = !v4};
+    Bond *b = tl_add_bond(sim, &spec);
+    if (!b)
         return NULL;
-    }
-    Host *h = host_new(sim, "server");
-    g_ptr_array_add(sim->hosts, h);
-    Bond *b = bond_new(sim, h, "bond0", &bp);
-    g_ptr_array_add(sim->bonds, b);
-    Host *peer = host_new(sim, "peer");
-    g_ptr_array_add(sim->hosts, peer);
-    for (int i = 0; i < 2; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "eth%d", i);
-        const uint8_t mac[6] = {0x02, 0, 0, 0x01, 0, (uint8_t)(i + 1)};
-        Nic *nic = host_add_nic(h, name, mac, GBPS);
-        g_ptr_array_add(sim->nics, nic);
-        bond_enslave(sim, b, nic, 0);
-        g_snprintf(name, sizeof name, "p%d", i);
-        const uint8_t pmac[6] = {0x02, 0, 0, 0x03, 0, (uint8_t)(i + 1)};
-        Nic *pn = host_add_nic(peer, name, pmac, GBPS);
-        pn->owner_index = i;
-        pn->rx = record_rx;
-        g_ptr_array_add(sim->links, link_new(sim, nic, pn, PS_PER_US, 0.0));
-    }
-    if (v4)
-        host_set_address(b->iface, (const uint8_t[4]){10, 0, 0, 1}, 24);
+    tl_add_peer(sim, b, 3, tl_tap_record_rx, NULL, NULL);
     CU_ASSERT_TRUE(ipv6_add_address(b->iface, ip6_1, 64));
     return b;
 }
 
 static Sim *bond_sim(uint64_t end_ps)
 {
-    tap_log = g_array_new(FALSE, FALSE, sizeof(TapFrame));
-    Sim *sim = sim_new("t", 1);
-    sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    sim->end_ps = end_ps;
-    return sim;
+    tl_tap_start();
+    return tl_sim("t", end_ps);
 }
 
 static void bond_sim_free(Sim *sim)
 {
     sim_free(sim);
-    g_array_free(tap_log, TRUE);
-    tap_log = NULL;
+    tl_tap_stop();
 }
 
 /* What arrived at recorder `at` from `from_ps` on, as a string of letters:
@@ -654,8 +553,8 @@ static void bond_sim_free(Sim *sim)
 static char *arrivals(int at, uint64_t from_ps, uint64_t to_ps)
 {
     GString *s = g_string_new(NULL);
-    for (guint i = 0; i < tap_log->len; i++) {
-        const TapFrame *t = &g_array_index(tap_log, TapFrame, i);
+    for (guint i = 0; i < tl_tap_len(); i++) {
+        const TlTapFrame *t = tl_tap_at(i);
         if (t->at != at || t->time_ps < from_ps || t->time_ps > to_ps)
             continue;
         uint16_t type = get_be16(t->data + 12);
@@ -686,15 +585,15 @@ static void bond_failover_sends_nas_after_the_garp_on_the_new_active(void)
     CU_ASSERT_PTR_EQUAL(b->curr_active, &b->slaves[1]);
     g_autofree char *on_p1 = arrivals(1, 0, sim->end_ps);
     g_autofree char *on_p0 = arrivals(0, 0, sim->end_ps);
-    checkf(strcmp(on_p1, "GNN") == 0, __LINE__, "new active's peer got '%s', want 'GNN'", on_p1);
-    checkf(strcmp(on_p0, "") == 0, __LINE__, "old active's peer got '%s', want nothing", on_p0);
-    const TapFrame *garp = &g_array_index(tap_log, TapFrame, 0);
-    const TapFrame *na = tap_nth(1, ICMP6_ND_NA, 0), *na_ll = tap_nth(1, ICMP6_ND_NA, 1);
+    tl_checkf(strcmp(on_p1, "GNN") == 0, __LINE__, "new active's peer got '%s', want 'GNN'", on_p1);
+    tl_checkf(strcmp(on_p0, "") == 0, __LINE__, "old active's peer got '%s', want nothing", on_p0);
+    const TlTapFrame *garp = tl_tap_at(0);
+    const TlTapFrame *na = tap_nth(1, ICMP6_ND_NA, 0), *na_ll = tap_nth(1, ICMP6_ND_NA, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(na_ll);
     /* back to back at the failover tick: 60 + 86 + 86 bytes at 1 Gb/s */
-    CU_ASSERT_EQUAL(garp->time_ps, t0 + frame_tx_time_ps(60, GBPS) + PS_PER_US);
-    CU_ASSERT_EQUAL(na->time_ps, garp->time_ps + frame_tx_time_ps(86, GBPS));
-    CU_ASSERT_EQUAL(na_ll->time_ps, na->time_ps + frame_tx_time_ps(86, GBPS));
+    CU_ASSERT_EQUAL(garp->time_ps, t0 + frame_tx_time_ps(60, TL_GBPS) + PS_PER_US);
+    CU_ASSERT_EQUAL(na->time_ps, garp->time_ps + frame_tx_time_ps(86, TL_GBPS));
+    CU_ASSERT_EQUAL(na_ll->time_ps, na->time_ps + frame_tx_time_ps(86, TL_GBPS));
     BYTES_EQUAL(na->data, na->len, want_unsol_na);
     BYTES_EQUAL(na_ll->data, na_ll->len, want_unsol_na_ll);
     CU_ASSERT_EQUAL(ipv6_l4_checksum(tap_ip(na)), 0xf929);
@@ -724,12 +623,12 @@ static void bond_num_unsol_na_rounds_follow_the_garp_counter(void)
         const char *want = v4 ? "GNN" : "NN";
         for (int r = 0; r < 3; r++) {
             g_autofree char *got = arrivals(1, ticks[r], ticks[r] + TICK_PS - 1);
-            checkf(strcmp(got, want) == 0, __LINE__,
-                   "v4=%d round %d at %" G_GUINT64_FORMAT " ps: '%s', want '%s'", v4, r, ticks[r],
-                   got, want);
+            tl_checkf(strcmp(got, want) == 0, __LINE__,
+                      "v4=%d round %d at %" G_GUINT64_FORMAT " ps: '%s', want '%s'", v4, r,
+                      ticks[r], got, want);
         }
         g_autofree char *all = arrivals(1, 0, sim->end_ps);
-        checkf(strlen(all) == 3 * strlen(want), __LINE__, "v4=%d: '%s' is 3 rounds", v4, all);
+        tl_checkf(strlen(all) == 3 * strlen(want), __LINE__, "v4=%d: '%s' is 3 rounds", v4, all);
         bond_sim_free(sim);
     }
 }
@@ -781,7 +680,7 @@ static void scenario_addr6_route6_and_udp6_ping6_load(void)
     ScenarioOptions opts = {0};
     GError *error = NULL;
     Sim *sim = scenario_load(path, &opts, NULL, &error);
-    checkf(sim != NULL, __LINE__, "loads: %s", error ? error->message : "");
+    tl_checkf(sim != NULL, __LINE__, "loads: %s", error ? error->message : "");
     g_clear_error(&error);
     if (!sim)
         return;
@@ -843,9 +742,9 @@ static void scenario_ipv6_errors_name_the_key(void)
         ScenarioOptions opts = {0};
         GError *error = NULL;
         Sim *sim = scenario_load(path, &opts, NULL, &error);
-        checkf(sim == NULL && error && strstr(error->message, cases[i].message), __LINE__,
-               "case %u: error '%s' holds '%s'", i, error ? error->message : "(none)",
-               cases[i].message);
+        tl_checkf(sim == NULL && error && strstr(error->message, cases[i].message), __LINE__,
+                  "case %u: error '%s' holds '%s'", i, error ? error->message : "(none)",
+                  cases[i].message);
         g_clear_error(&error);
         sim_free(sim);
     }
@@ -866,8 +765,8 @@ static char *tshark(const char *path, const char *const *args)
     int status = 0;
     gboolean ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                                &out, &err, &status, NULL);
-    checkf(ok && g_spawn_check_wait_status(status, NULL), __LINE__, "tshark runs: %s",
-           err ? err : "");
+    tl_checkf(ok && g_spawn_check_wait_status(status, NULL), __LINE__, "tshark runs: %s",
+              err ? err : "");
     return out;
 }
 
@@ -901,8 +800,9 @@ static void tshark_decodes_ipv6_frames_without_expert_warnings(void)
     static const char *const expert[] = {"-o", "udp.check_checksum:TRUE", "-q", "-z", "expert",
                                          NULL};
     g_autofree char *ex = tshark(cap_path, expert);
-    checkf(ex && !strstr(ex, "Errors (") && !strstr(ex, "Warnings (") && !strstr(ex, "Malformed"),
-           __LINE__, "tshark expert finds nothing wrong:\n%s", ex ? ex : "");
+    tl_checkf(ex && !strstr(ex, "Errors (") && !strstr(ex, "Warnings (") &&
+                  !strstr(ex, "Malformed"),
+              __LINE__, "tshark expert finds nothing wrong:\n%s", ex ? ex : "");
 
     /* every ICMPv6 and UDP/IPv6 checksum verified good (status 1 = good) */
     static const char *const sums[] = {
@@ -917,7 +817,7 @@ static void tshark_decodes_ipv6_frames_without_expert_warnings(void)
         n++;
         good += strcmp(*l, "1\t") == 0 || strcmp(*l, "\t1") == 0;
     }
-    checkf(n > 100 && good == n, __LINE__, "%u of %u IPv6 frames have good checksums", good, n);
+    tl_checkf(n > 100 && good == n, __LINE__, "%u of %u IPv6 frames have good checksums", good, n);
 
     /* the unsolicited NAs of the failover: on the bond and on eth1 */
     static const char *const nas[] = {"-Y", "icmpv6.type == 136 && icmpv6.nd.na.flag.s == 0",
@@ -928,11 +828,11 @@ static void tshark_decodes_ipv6_frames_without_expert_warnings(void)
                                       "-e", "icmpv6.opt.linkaddr",
                                       NULL};
     g_autofree char *na = tshark(cap_path, nas);
-    checkf(na && strstr(na, "server/bond0\t2001:db8::1\t1\t02:00:00:01:00:01\n") &&
-               strstr(na, "server/eth1\t2001:db8::1\t1\t02:00:00:01:00:01\n") &&
-               strstr(na, "server/eth1\tfe80::ff:fe01:1\t1\t02:00:00:01:00:01\n") &&
-               !strstr(na, "server/eth0"),
-           __LINE__, "unsolicited NAs on bond0 and eth1 only:\n%s", na ? na : "");
+    tl_checkf(na && strstr(na, "server/bond0\t2001:db8::1\t1\t02:00:00:01:00:01\n") &&
+                  strstr(na, "server/eth1\t2001:db8::1\t1\t02:00:00:01:00:01\n") &&
+                  strstr(na, "server/eth1\tfe80::ff:fe01:1\t1\t02:00:00:01:00:01\n") &&
+                  !strstr(na, "server/eth0"),
+              __LINE__, "unsolicited NAs on bond0 and eth1 only:\n%s", na ? na : "");
 }
 
 /* ---- registration ---------------------------------------------------------------- */

@@ -120,6 +120,27 @@ static bool translate(Box *b, NatSide from, uint8_t *p, uint32_t len, uint64_t n
     return nat_translate(b->nat, from, from == NAT_SIDE_INSIDE ? b->out : NULL, p, len, now, why);
 }
 
+/* Writes a UDP packet with 8 bytes of payload (proto 17) or a bare TCP SYN
+ * (6) into `p` and passes it through the box from `from` at `now`. */
+static bool pass(Box *b, NatSide from, uint8_t *p, uint8_t proto, const uint8_t src[4],
+                 uint16_t sport, const uint8_t dst[4], uint16_t dport, uint64_t now, NatDrop *why)
+{
+    uint32_t n = l4_packet(p, proto, src, sport, dst, dport, proto == 17 ? 8 : 0);
+    return translate(b, from, p, n, now, why);
+}
+
+/* A frame to the box's inside NIC holding a UDP packet src:sport -> dst:53
+ * with 8 bytes of payload. */
+static Frame *inside_frame(Box *b, const uint8_t src[4], uint16_t sport, const uint8_t dst[4])
+{
+    Frame *f = frame_alloc(&b->sim->pool);
+    memset(f->data, 0, ETH_HLEN);
+    memcpy(f->data, b->in->mac, 6);
+    put_be16(f->data + 12, ETH_P_IP);
+    f->len = ETH_HLEN + l4_packet(f->data + ETH_HLEN, 17, src, sport, dst, 53, 8);
+    return f;
+}
+
 /* ---- cases --------------------------------------------------------------- */
 
 static void nat_csum_update_matches_full_sum(void)
@@ -287,22 +308,16 @@ static void nat_udp_expiry_unreplied_and_stream(void)
     uint8_t p[128];
     NatDrop why;
     /* unreplied: gone after 30 s */
-    uint32_t n = l4_packet(p, 17, priv3, 40000, remote, 53, 8);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, 0, &why));
-    n = l4_packet(p, 17, remote, 53, masq, 40000, 8);
-    CU_ASSERT_FALSE(translate(&b, NAT_SIDE_OUTSIDE, p, n, 30 * S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_INSIDE, p, 17, priv3, 40000, remote, 53, 0, &why));
+    CU_ASSERT_FALSE(pass(&b, NAT_SIDE_OUTSIDE, p, 17, remote, 53, masq, 40000, 30 * S_PS, &why));
     CU_ASSERT_EQUAL(why, NAT_DROP_NO_MAPPING);
     CU_ASSERT_EQUAL(nat_stats(b.nat)->expired, 1);
     CU_ASSERT_EQUAL(nat_stats(b.nat)->active, 0);
     /* replied: a stream, 120 s from the last packet */
-    n = l4_packet(p, 17, priv3, 40001, remote, 53, 8);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, 100 * S_PS, &why));
-    n = l4_packet(p, 17, remote, 53, masq, 40001, 8);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_OUTSIDE, p, n, 129 * S_PS, &why));
-    n = l4_packet(p, 17, remote, 53, masq, 40001, 8);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_OUTSIDE, p, n, 248 * S_PS, &why));
-    n = l4_packet(p, 17, remote, 53, masq, 40001, 8);
-    CU_ASSERT_FALSE(translate(&b, NAT_SIDE_OUTSIDE, p, n, 368 * S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_INSIDE, p, 17, priv3, 40001, remote, 53, 100 * S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_OUTSIDE, p, 17, remote, 53, masq, 40001, 129 * S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_OUTSIDE, p, 17, remote, 53, masq, 40001, 248 * S_PS, &why));
+    CU_ASSERT_FALSE(pass(&b, NAT_SIDE_OUTSIDE, p, 17, remote, 53, masq, 40001, 368 * S_PS, &why));
     CU_ASSERT_EQUAL(nat_stats(b.nat)->expired, 2);
     box_free(&b);
 }
@@ -314,16 +329,13 @@ static void nat_table_full_then_reclaimed(void)
     uint8_t p[128];
     NatDrop why = NAT_DROP_COUNT;
     for (uint16_t port = 1; port <= 2; port++) {
-        uint32_t n = l4_packet(p, 17, priv3, 40000 + port, remote, 53, 8);
-        CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, 0, &why));
+        CU_ASSERT_TRUE(pass(&b, NAT_SIDE_INSIDE, p, 17, priv3, 40000 + port, remote, 53, 0, &why));
     }
-    uint32_t n = l4_packet(p, 17, priv3, 40003, remote, 53, 8);
-    CU_ASSERT_FALSE(translate(&b, NAT_SIDE_INSIDE, p, n, S_PS, &why));
+    CU_ASSERT_FALSE(pass(&b, NAT_SIDE_INSIDE, p, 17, priv3, 40003, remote, 53, S_PS, &why));
     CU_ASSERT_EQUAL(why, NAT_DROP_TABLE_FULL);
     CU_ASSERT_EQUAL(nat_stats(b.nat)->peak, 2);
     /* after 30 s the sweep makes room */
-    n = l4_packet(p, 17, priv3, 40003, remote, 53, 8);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, 31 * S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_INSIDE, p, 17, priv3, 40003, remote, 53, 31 * S_PS, &why));
     CU_ASSERT_EQUAL(nat_stats(b.nat)->expired, 2);
     CU_ASSERT_EQUAL(nat_stats(b.nat)->active, 1);
     box_free(&b);
@@ -338,8 +350,8 @@ static void nat_table_survives_churn(void)
     uint8_t p[128];
     NatDrop why;
     for (uint16_t i = 0; i < 400; i++) {
-        uint32_t n = l4_packet(p, 17, priv3, 20000 + i, remote, 53, 8);
-        CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, (i % 2) * 20 * S_PS, &why));
+        CU_ASSERT_TRUE(pass(&b, NAT_SIDE_INSIDE, p, 17, priv3, 20000 + i, remote, 53,
+                            (i % 2) * 20 * S_PS, &why));
     }
     /* at 35 s the even ones (created at 0) are gone, the odd ones live */
     for (uint16_t i = 0; i < 400; i++) {
@@ -358,26 +370,21 @@ static void nat_tcp_timeouts_follow_state(void)
     uint8_t p[128];
     NatDrop why;
     /* a SYN never answered: gone after 120 s */
-    uint32_t n = l4_packet(p, 6, priv3, 50000, remote, 443, 0);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, 0, &why));
-    n = l4_packet(p, 6, remote, 443, masq, 50000, 0);
-    CU_ASSERT_FALSE(translate(&b, NAT_SIDE_OUTSIDE, p, n, 120 * S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_INSIDE, p, 6, priv3, 50000, remote, 443, 0, &why));
+    CU_ASSERT_FALSE(pass(&b, NAT_SIDE_OUTSIDE, p, 6, remote, 443, masq, 50000, 120 * S_PS, &why));
     /* answered: established, alive a day later */
-    n = l4_packet(p, 6, priv3, 50001, remote, 443, 0);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, 0, &why));
-    n = l4_packet(p, 6, remote, 443, masq, 50001, 0);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_OUTSIDE, p, n, S_PS, &why));
-    n = l4_packet(p, 6, remote, 443, masq, 50001, 0);
-    CU_ASSERT_TRUE(translate(&b, NAT_SIDE_OUTSIDE, p, n, 86400 * S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_INSIDE, p, 6, priv3, 50001, remote, 443, 0, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_OUTSIDE, p, 6, remote, 443, masq, 50001, S_PS, &why));
+    CU_ASSERT_TRUE(pass(&b, NAT_SIDE_OUTSIDE, p, 6, remote, 443, masq, 50001, 86400 * S_PS, &why));
     /* a FIN: 120 s more */
-    n = l4_packet(p, 6, priv3, 50001, remote, 443, 0);
+    uint32_t n = l4_packet(p, 6, priv3, 50001, remote, 443, 0);
     p[33] = 0x11; /* FIN+ACK */
     put_be16(p + 36, 0);
     put_be16(p + 36, inet_checksum(p + 20, 20, pseudo_sum(p + 12, p + 16, 6, 20)));
     CU_ASSERT_TRUE(translate(&b, NAT_SIDE_INSIDE, p, n, 86400 * S_PS, &why));
     CU_ASSERT_TRUE(l4_checksum_ok(p));
-    n = l4_packet(p, 6, remote, 443, masq, 50001, 0);
-    CU_ASSERT_FALSE(translate(&b, NAT_SIDE_OUTSIDE, p, n, (86400 + 121) * S_PS, &why));
+    CU_ASSERT_FALSE(
+        pass(&b, NAT_SIDE_OUTSIDE, p, 6, remote, 443, masq, 50001, (86400 + 121) * S_PS, &why));
     CU_ASSERT_EQUAL(why, NAT_DROP_NO_MAPPING);
     CU_ASSERT_EQUAL(nat_stats(b.nat)->expired, 2);
     box_free(&b);
@@ -389,29 +396,16 @@ static void nat_ip_rx_forwards_and_counts(void)
 {
     Box b;
     box_init(&b, 16, false);
-    Frame *f = frame_alloc(&b.sim->pool);
-    memset(f->data, 0, ETH_HLEN);
-    memcpy(f->data, b.in->mac, 6);
-    put_be16(f->data + 12, ETH_P_IP);
-    uint32_t n = l4_packet(f->data + ETH_HLEN, 17, priv3, 40000, remote, 53, 8);
-    f->len = ETH_HLEN + n;
+    Frame *f = inside_frame(&b, priv3, 40000, remote);
     CU_ASSERT_TRUE(nat_ip_rx(b.sim, b.nat, b.in, f)); /* taken: dropped, no EIP */
     CU_ASSERT_EQUAL(nat_stats(b.nat)->drops[NAT_DROP_NO_EIP], 1);
-    f = frame_alloc(&b.sim->pool);
-    memcpy(f->data, b.in->mac, 6);
-    put_be16(f->data + 12, ETH_P_IP);
-    n = l4_packet(f->data + ETH_HLEN, 17, priv1, 40000, remote, 53, 8);
+    f = inside_frame(&b, priv1, 40000, remote);
     f->data[ETH_HLEN + 8] = 1; /* TTL 1 */
-    f->len = ETH_HLEN + n;
     CU_ASSERT_TRUE(nat_ip_rx(b.sim, b.nat, b.in, f));
     CU_ASSERT_EQUAL(nat_stats(b.nat)->drops[NAT_DROP_TTL], 1);
     /* TTL 64: translated, TTL 63, header checksum right, held for ARP of the
      * gateway (the box's NIC is not cabled) */
-    f = frame_alloc(&b.sim->pool);
-    memcpy(f->data, b.in->mac, 6);
-    put_be16(f->data + 12, ETH_P_IP);
-    n = l4_packet(f->data + ETH_HLEN, 17, priv1, 40001, remote, 53, 8);
-    f->len = ETH_HLEN + n;
+    f = inside_frame(&b, priv1, 40001, remote);
     const uint8_t *ip = f->data + ETH_HLEN;
     CU_ASSERT_TRUE(nat_ip_rx(b.sim, b.nat, b.in, f));
     CU_ASSERT_EQUAL(ip[8], 63);
@@ -421,11 +415,7 @@ static void nat_ip_rx_forwards_and_counts(void)
     CU_ASSERT_EQUAL(nat_stats(b.nat)->snat, 1);
     /* to the box's own inside address: the host stack's */
     static const uint8_t a_in[4] = {10, 0, 1, 1};
-    f = frame_alloc(&b.sim->pool);
-    memcpy(f->data, b.in->mac, 6);
-    put_be16(f->data + 12, ETH_P_IP);
-    n = l4_packet(f->data + ETH_HLEN, 17, priv1, 40000, a_in, 53, 8);
-    f->len = ETH_HLEN + n;
+    f = inside_frame(&b, priv1, 40000, a_in);
     CU_ASSERT_FALSE(nat_ip_rx(b.sim, b.nat, b.in, f));
     frame_free(&b.sim->pool, f);
     box_free(&b);

@@ -9,11 +9,11 @@
 
 #include "cu_run.h"
 #include "sim.h"
+#include "testlib.h"
 #include "util/units.h"
 
 #include <string.h>
 
-#define GBPS UINT64_C(1000000000)
 #define N_PORTS 4
 #define ETH_P_EXPERIMENTAL 0x88b5 /* IEEE 802 local experimental */
 
@@ -48,21 +48,11 @@ static void station_rx(Sim *sim, Nic *nic, Frame *f)
 static void lan_init(Lan *lan, uint64_t aging_ps)
 {
     memset(lan, 0, sizeof(*lan));
-    lan->sim = sim_new("t", 1);
-    lan->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    lan->sw = switch_new(lan->sim, "sw1", N_PORTS, GBPS, aging_ps);
-    g_ptr_array_add(lan->sim->switches, lan->sw);
-    for (int i = 0; i < N_PORTS; i++) {
-        char name[8];
-        g_snprintf(name, sizeof(name), "st%d", i);
-        Nic *st = nic_new(name, "eth0", mac_st[i], GBPS);
-        st->owner = lan;
-        st->owner_index = i;
-        st->rx = station_rx;
-        lan->st[i] = st;
-        lan->link[i] = link_new(lan->sim, st, switch_port(lan->sw, i + 1), PS_PER_US, 0.0);
-        g_ptr_array_add(lan->sim->links, lan->link[i]);
-    }
+    lan->sim = tl_sim("t", 0);
+    lan->sw = tl_add_switch(lan->sim, "sw1", N_PORTS, aging_ps);
+    for (int i = 0; i < N_PORTS; i++)
+        lan->st[i] =
+            tl_add_station(lan->sim, lan->sw, i, mac_st[i], lan, station_rx, &lan->link[i]);
 }
 
 static void lan_clear(Lan *lan)
@@ -77,11 +67,7 @@ static void lan_clear(Lan *lan)
 static void lan_send(Lan *lan, int from, const uint8_t dst[6], const uint8_t src[6])
 {
     Frame *f = frame_alloc(&lan->sim->pool);
-    memset(f->data, 0, ETH_ZLEN);
-    memcpy(f->data, dst, 6);
-    memcpy(f->data + 6, src, 6);
-    f->data[12] = ETH_P_EXPERIMENTAL >> 8;
-    f->data[13] = ETH_P_EXPERIMENTAL & 0xff;
+    tl_eth_header(f->data, ETH_ZLEN, dst, src, ETH_P_EXPERIMENTAL);
     f->len = ETH_ZLEN;
     CU_ASSERT_TRUE(nic_xmit(lan->sim, lan->st[from], f));
     engine_run(&lan->sim->eng, lan->sim, engine_now(&lan->sim->eng) + PS_PER_MS);

@@ -14,8 +14,8 @@
 #include "switch.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "bond/bond.h"
@@ -27,7 +27,6 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define N_PORTS 4
 #define ETH_P_EXPERIMENTAL 0x88b5
 
@@ -40,16 +39,6 @@ static const uint8_t mac_st[N_PORTS][6] = {
 static const uint8_t mac_bond[6] = {0x02, 0, 0, 0, 0, 0xb0}; /* sent by st0 and st1 */
 static const uint8_t mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t ip_a[4] = {10, 0, 0, 1}, ip_b[4] = {10, 0, 0, 2};
-
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, text, __FILE__, "", CU_FALSE);
-}
 
 /* ---- a switch with stations ---------------------------------------------- */
 
@@ -76,10 +65,8 @@ static void station_rx(Sim *sim, Nic *nic, Frame *f)
 static void lan_init(Lan *lan, SwitchHash hash)
 {
     memset(lan, 0, sizeof(*lan));
-    lan->sim = sim_new("t", 1);
-    lan->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    lan->sw = switch_new(lan->sim, "sw1", N_PORTS, GBPS, 0);
-    g_ptr_array_add(lan->sim->switches, lan->sw);
+    lan->sim = tl_sim("t", 0);
+    lan->sw = tl_add_switch(lan->sim, "sw1", N_PORTS, 0);
     if (hash != SWITCH_HASH_COUNT) {
         static const int members[] = {1, 2};
         SwitchChanConfig cfg = {SWITCH_CHAN_STATIC, true, false, hash};
@@ -87,17 +74,9 @@ static void lan_init(Lan *lan, SwitchHash hash)
         CU_ASSERT_TRUE(switch_add_channel(lan->sim, lan->sw, "po1", members, 2, &cfg, &error));
         g_clear_error(&error);
     }
-    for (int i = 0; i < N_PORTS; i++) {
-        char name[8];
-        g_snprintf(name, sizeof(name), "st%d", i);
-        Nic *st = nic_new(name, "eth0", mac_st[i], GBPS);
-        st->owner = lan;
-        st->owner_index = i;
-        st->rx = station_rx;
-        lan->st[i] = st;
-        lan->link[i] = link_new(lan->sim, st, switch_port(lan->sw, i + 1), PS_PER_US, 0.0);
-        g_ptr_array_add(lan->sim->links, lan->link[i]);
-    }
+    for (int i = 0; i < N_PORTS; i++)
+        lan->st[i] =
+            tl_add_station(lan->sim, lan->sw, i, mac_st[i], lan, station_rx, &lan->link[i]);
 }
 
 static void lan_clear(Lan *lan)
@@ -118,10 +97,7 @@ static void lan_send_type(Lan *lan, int from, const uint8_t dst[6], const uint8_
                           uint16_t type)
 {
     Frame *f = frame_alloc(&lan->sim->pool);
-    memset(f->data, 0, ETH_ZLEN);
-    memcpy(f->data, dst, 6);
-    memcpy(f->data + 6, src, 6);
-    put_be16(f->data + 12, type);
+    tl_eth_header(f->data, ETH_ZLEN, dst, src, type);
     f->len = ETH_ZLEN;
     CU_ASSERT_TRUE(nic_xmit(lan->sim, lan->st[from], f));
     lan_run(lan);
@@ -135,10 +111,7 @@ static void lan_send(Lan *lan, int from, const uint8_t dst[6], const uint8_t src
 /* Writes an IPv4/UDP frame a -> b, sport -> 5001, 64 bytes, into `f`. */
 static void udp_bytes(uint8_t *d, const uint8_t dst[6], const uint8_t src[6], uint16_t sport)
 {
-    memset(d, 0, 64);
-    memcpy(d, dst, 6);
-    memcpy(d + 6, src, 6);
-    put_be16(d + 12, ETH_P_IP);
+    tl_eth_header(d, 64, dst, src, ETH_P_IP);
     uint8_t *ip = d + ETH_HLEN;
     ip[0] = 0x45;
     put_be16(ip + 2, 50);
@@ -294,8 +267,8 @@ static void lag_switch_hash_spreads_flows_over_members(void)
             int got = lan.rx[0] == r0 + 3 && lan.rx[1] == r1   ? 0
                       : lan.rx[1] == r1 + 3 && lan.rx[0] == r0 ? 1
                                                                : -1;
-            checkf(got == want, __LINE__, "%s: flow %u on member %d, want %d",
-                   switch_hash_name(hashes[h]), sport, got, want);
+            tl_checkf(got == want, __LINE__, "%s: flow %u on member %d, want %d",
+                      switch_hash_name(hashes[h]), sport, got, want);
             if (got >= 0)
                 per_member[got]++;
         }
@@ -441,8 +414,8 @@ static void scenario_portchannel_keys(void)
         GError *error = NULL;
         Sim *sim = load_text(text, &error);
         if (!cases[c].error) {
-            checkf(sim != NULL, __LINE__, "'%s' loads: %s", cases[c].keys,
-                   error ? error->message : "");
+            tl_checkf(sim != NULL, __LINE__, "'%s' loads: %s", cases[c].keys,
+                      error ? error->message : "");
             if (sim) {
                 Switch *sw = sim->switches->pdata[0];
                 CU_ASSERT_TRUE(sw->n_chan >= 1);
@@ -450,10 +423,11 @@ static void scenario_portchannel_keys(void)
                 CU_ASSERT_EQUAL(switch_port_channel(sw, 2), 0);
             }
         } else {
-            checkf(sim == NULL && error && strstr(error->message, cases[c].error) &&
-                       strstr(error->message, "lag.ini:") && strstr(error->message, "[switch sw1]"),
-                   __LINE__, "'%s' refused with '%s': got %s", cases[c].keys, cases[c].error,
-                   error ? error->message : "(loaded)");
+            tl_checkf(sim == NULL && error && strstr(error->message, cases[c].error) &&
+                          strstr(error->message, "lag.ini:") &&
+                          strstr(error->message, "[switch sw1]"),
+                      __LINE__, "'%s' refused with '%s': got %s", cases[c].keys, cases[c].error,
+                      error ? error->message : "(loaded)");
         }
         g_clear_error(&error);
         sim_free(sim);
@@ -582,7 +556,7 @@ static bool run_scenario_edit(const char *name, const char *set, const char *dro
     ScenarioOptions opts = {.sets = sets};
     GError *error = NULL;
     Sim *sim = scenario_load(path, &opts, NULL, &error);
-    checkf(sim != NULL, __LINE__, "%s loads: %s", name, error ? error->message : "");
+    tl_checkf(sim != NULL, __LINE__, "%s loads: %s", name, error ? error->message : "");
     g_clear_error(&error);
     if (!sim)
         return false;
@@ -613,15 +587,15 @@ static void xor_into_static_channel_versus_plain_switch(void)
     CU_ASSERT_TRUE(po.in_sent > 200 && po.in_received == po.in_sent && po.in_ooo == 0);
     CU_ASSERT_TRUE(po.out_sent > 200 && po.out_received == po.out_sent);
     /* 41000/41002 -> port1, 41001/41003 -> port2 while both members are up */
-    checkf(po.tap.in_flow_rx[0] > po.tap.in_flow_rx[1] && po.tap.in_flow_rx[1] > po.in_sent / 5,
-           __LINE__, "inbound flows on eth0/eth1: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
-           po.tap.in_flow_rx[0], po.tap.in_flow_rx[1]);
+    tl_checkf(po.tap.in_flow_rx[0] > po.tap.in_flow_rx[1] && po.tap.in_flow_rx[1] > po.in_sent / 5,
+              __LINE__, "inbound flows on eth0/eth1: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+              po.tap.in_flow_rx[0], po.tap.in_flow_rx[1]);
     /* 3 ARP requests from the client, each once; the server's own never */
     CU_ASSERT_EQUAL(po.tap.bcast[0] + po.tap.bcast[1], 3);
     CU_ASSERT_EQUAL(po.tap.own[0] + po.tap.own[1], 0);
 
-    checkf(none.mac_moves > 100, __LINE__, "MAC moves without a port-channel: %" G_GUINT64_FORMAT,
-           none.mac_moves);
+    tl_checkf(none.mac_moves > 100, __LINE__,
+              "MAC moves without a port-channel: %" G_GUINT64_FORMAT, none.mac_moves);
     /* the client's 3 on both slaves (but the last, while eth1 is cut) and
      * the server's own, sent on eth0, back on eth1 */
     CU_ASSERT_EQUAL(none.tap.bcast[0], 3);
@@ -641,8 +615,8 @@ static void rr_into_static_channel_has_no_mac_move(void)
     CU_ASSERT_EQUAL(po.mac_moves, 0);
     CU_ASSERT_EQUAL(po.in_received, po.in_sent);
     CU_ASSERT_EQUAL(po.tap.own[0] + po.tap.own[1], 0);
-    checkf(none.mac_moves > 100, __LINE__,
-           "rr MAC moves without a port-channel: %" G_GUINT64_FORMAT, none.mac_moves);
+    tl_checkf(none.mac_moves > 100, __LINE__,
+              "rr MAC moves without a port-channel: %" G_GUINT64_FORMAT, none.mac_moves);
 }
 
 /* ---- LACP channels ----------------------------------------------------------------- */
@@ -671,17 +645,17 @@ static void lacp_channel_converges_with_8023ad_bond(void)
         CU_ASSERT_EQUAL(a->state, 0x3d);
         CU_ASSERT_EQUAL(r.tap.last_pdu[i].partner.state, 0x3f);
     }
-    checkf(r.lacpdu_rx[0] >= 3 && r.lacpdu_rx[1] >= 3, __LINE__,
-           "LACPDUs received on port1/port2: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
-           r.lacpdu_rx[0], r.lacpdu_rx[1]);
+    tl_checkf(r.lacpdu_rx[0] >= 3 && r.lacpdu_rx[1] >= 3, __LINE__,
+              "LACPDUs received on port1/port2: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+              r.lacpdu_rx[0], r.lacpdu_rx[1]);
     CU_ASSERT_EQUAL(r.link_local[0] + r.link_local[1], 0);
     CU_ASSERT_EQUAL(r.tap.slow[2], 0); /* no LACPDU reaches the client */
     CU_ASSERT_EQUAL(r.mac_moves, 0);
     CU_ASSERT_TRUE(r.in_sent > 100 && r.in_received == r.in_sent && r.in_ooo == 0);
     CU_ASSERT_TRUE(r.out_sent > 100 && r.out_received == r.out_sent);
-    checkf(r.tap.in_flow_rx[0] > 0 && r.tap.in_flow_rx[1] > r.in_sent / 10, __LINE__,
-           "inbound flows on eth0/eth1: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
-           r.tap.in_flow_rx[0], r.tap.in_flow_rx[1]);
+    tl_checkf(r.tap.in_flow_rx[0] > 0 && r.tap.in_flow_rx[1] > r.in_sent / 10, __LINE__,
+              "inbound flows on eth0/eth1: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+              r.tap.in_flow_rx[0], r.tap.in_flow_rx[1]);
 }
 
 /* A passive channel answers an active bond: same convergence, the

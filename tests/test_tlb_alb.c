@@ -13,6 +13,7 @@
 #include "bond/tlb.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
 #include <string.h>
 
@@ -24,7 +25,6 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define TICK_PS (104 * PS_PER_MS) /* 100 ms at HZ=250: 26 jiffies */
 #define MAX_SEEN_ARP 64
 
@@ -48,19 +48,6 @@ static Client client(uint8_t n)
 
 /* ---- assertions ---------------------------------------------------------- */
 
-static void check(gboolean ok, int line, const char *what)
-{
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-}
-
-static void u64_in(uint64_t v, uint64_t lo, uint64_t hi, int line, const char *what)
-{
-    g_autofree char *text = g_strdup_printf("%s: %" G_GUINT64_FORMAT " in [%" G_GUINT64_FORMAT
-                                            ", %" G_GUINT64_FORMAT "]",
-                                            what, v, lo, hi);
-    check(v >= lo && v <= hi, line, text);
-}
-
 static void mac_is(const uint8_t *got, const uint8_t *want, int line, const char *what)
 {
     char g[24] = "(none)", w[24];
@@ -68,135 +55,39 @@ static void mac_is(const uint8_t *got, const uint8_t *want, int line, const char
         units_format_mac(got, g, sizeof(g));
     units_format_mac(want, w, sizeof(w));
     g_autofree char *text = g_strdup_printf("%s: got %s, want %s", what, g, w);
-    check(got && mac_equal(got, want), line, text);
+    tl_check(got && mac_equal(got, want), line, text);
 }
 
-#define U64_IS(v, want, what) u64_in(v, want, want, __LINE__, what)
-#define U64_IN(v, lo, hi, what) u64_in(v, lo, hi, __LINE__, what)
 #define MAC_IS(got, want, what) mac_is(got, want, __LINE__, what)
 
-static uint64_t ms(double v)
-{
-    return (uint64_t)(v * 1e9 + 0.5);
-}
-
 /* ---- topology ---------------------------------------------------------------- */
-
-static Sim *test_sim(uint64_t end_ps)
-{
-    Sim *sim = sim_new("test_tlb_alb", 1);
-    sim->cap = capture_new(CAPTURE_NONE, "x", 0, NULL, NULL);
-    sim->end_ps = end_ps;
-    return sim;
-}
-
-static Host *add_host(Sim *sim, const char *name)
-{
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    return h;
-}
-
-/* MAC 02:00:00:<host>:00:<n>. */
-static Nic *add_nic(Sim *sim, Host *h, const char *ifname, uint8_t host_id, uint8_t n)
-{
-    const uint8_t mac[6] = {0x02, 0x00, 0x00, host_id, 0x00, n};
-    Nic *nic = host_add_nic(h, ifname, mac, GBPS);
-    g_ptr_array_add(sim->nics, nic);
-    return nic;
-}
-
-static void add_link(Sim *sim, Nic *a, Nic *b)
-{
-    g_ptr_array_add(sim->links, link_new(sim, a, b, PS_PER_US, 0.0));
-}
-
-/* Bond "bond0" on host "server" over eth0..eth<n-1>, 10.0.0.1/24. */
-static Bond *add_server_bond(Sim *sim, const char *opts, int n)
-{
-    BondParams p;
-    GError *error = NULL;
-    bond_params_defaults(&p);
-    if (!bond_params_parse(&p, opts, NULL, &error) || !bond_params_check_modelled(&p, &error)) {
-        g_autofree char *text = g_strdup_printf("options '%s': %s", opts, error->message);
-        check(FALSE, __LINE__, text);
-        g_clear_error(&error);
-        return NULL;
-    }
-    Host *h = add_host(sim, "server");
-    Bond *b = bond_new(sim, h, "bond0", &p);
-    g_ptr_array_add(sim->bonds, b);
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "eth%d", i);
-        bond_enslave(sim, b, add_nic(sim, h, name, 1, (uint8_t)(i + 1)), 0);
-    }
-    host_set_address(b->iface, server_ip, 24);
-    return b;
-}
-
-/* What a peer NIC received. */
-typedef struct {
-    uint64_t time_ps;
-    int port;
-    uint8_t dst[6], src[6];
-    uint16_t type;
-    uint16_t arp_op;
-    uint8_t sha[6], spa[4], tha[6], tpa[4];
-} Seen;
-
-static void recorder_rx(Sim *sim, Nic *nic, Frame *f)
-{
-    GArray *seen = nic->owner;
-    Seen s = {.time_ps = sim->eng.now_ps, .port = nic->owner_index};
-    memcpy(s.dst, f->data, 6);
-    memcpy(s.src, f->data + 6, 6);
-    s.type = get_be16(f->data + 12);
-    const uint8_t *a = f->data + ETH_HLEN;
-    if (s.type == ETH_P_ARP && f->len >= ETH_HLEN + 28) {
-        s.arp_op = get_be16(a + 6);
-        memcpy(s.sha, a + 8, 6);
-        memcpy(s.spa, a + 14, 4);
-        memcpy(s.tha, a + 18, 6);
-        memcpy(s.tpa, a + 24, 4);
-    }
-    g_array_append_val(seen, s);
-    frame_free(&sim->pool, f);
-}
 
 typedef struct {
     Sim *sim;
     Bond *bond;
     Nic *peer[BOND_MAX_SLAVES]; /* p<i>, cabled to eth<i> */
-    GArray *seen;               /* Seen, every arrival at the peer */
+    GArray *seen;               /* TlSeenArp, every arrival at the peer */
 } Peer;
-
-static gboolean peer_build(Peer *pr, uint64_t end_ps, const char *opts, int n)
-{
-    memset(pr, 0, sizeof(*pr));
-    pr->sim = test_sim(end_ps);
-    pr->seen = g_array_new(FALSE, TRUE, sizeof(Seen));
-    pr->bond = add_server_bond(pr->sim, opts, n);
-    if (!pr->bond)
-        return FALSE;
-    Host *peer = add_host(pr->sim, "peer");
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "p%d", i);
-        Nic *p = add_nic(pr->sim, peer, name, 3, (uint8_t)(i + 1));
-        p->owner = pr->seen;
-        p->owner_index = i;
-        p->rx = recorder_rx;
-        add_link(pr->sim, pr->bond->slaves[i].nic, p);
-        pr->peer[i] = p;
-    }
-    return TRUE;
-}
 
 static void peer_free(Peer *pr)
 {
     sim_free(pr->sim);
     g_array_free(pr->seen, TRUE);
+}
+
+/* FALSE (options refused, the Peer freed) or the Peer, freed by peer_free. */
+static gboolean peer_build(Peer *pr, uint64_t end_ps, const char *opts, int n)
+{
+    memset(pr, 0, sizeof(*pr));
+    pr->sim = tl_sim("test_tlb_alb", end_ps);
+    pr->seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
+    pr->bond = tl_server_bond(pr->sim, opts, n);
+    if (!pr->bond) {
+        peer_free(pr);
+        return FALSE;
+    }
+    tl_add_peer(pr->sim, pr->bond, 3, tl_record_arp_rx, pr->seen, pr->peer);
+    return TRUE;
 }
 
 /* ---- frames ------------------------------------------------------------------- */
@@ -226,10 +117,7 @@ static void ipv4_frame(Inject *in, const uint8_t dst_mac[6], const uint8_t src_m
                        const uint8_t src_ip[4], const uint8_t dst_ip[4], uint8_t proto,
                        uint32_t len)
 {
-    memset(in->data, 0, len);
-    memcpy(in->data, dst_mac, 6);
-    memcpy(in->data + 6, src_mac, 6);
-    put_be16(in->data + 12, ETH_P_IP);
+    tl_eth_header(in->data, len, dst_mac, src_mac, ETH_P_IP);
     ipv4_write_header(in->data + ETH_HLEN, (uint16_t)(len - ETH_HLEN), 1, proto, src_ip, dst_ip);
     if (proto == 1)
         in->data[ETH_HLEN + 20] = 8; /* echo request */
@@ -239,33 +127,12 @@ static void ipv4_frame(Inject *in, const uint8_t dst_mac[6], const uint8_t src_m
 /* A broadcast ARP request from client `c` for `tpa`. */
 static void arp_request(Inject *in, const Client *c, const uint8_t tpa[4])
 {
-    static const uint8_t zero[6] = {0};
-    memset(in->data, 0, ETH_ZLEN);
-    memcpy(in->data, bcast, 6);
-    memcpy(in->data + 6, c->mac, 6);
-    put_be16(in->data + 12, ETH_P_ARP);
-    uint8_t *a = in->data + ETH_HLEN;
-    put_be16(a, 1);
-    put_be16(a + 2, ETH_P_IP);
-    a[4] = 6;
-    a[5] = 4;
-    put_be16(a + 6, 1);
-    memcpy(a + 8, c->mac, 6);
-    memcpy(a + 14, c->ip, 4);
-    memcpy(a + 18, zero, 6);
-    memcpy(a + 24, tpa, 4);
-    in->len = ETH_ZLEN;
+    in->len = tl_arp_request(in->data, c->mac, c->ip, tpa);
 }
 
 static void inject_at(Sim *sim, Inject *in, uint64_t at_ps)
 {
     engine_schedule(&sim->eng, at_ps, inject_fire, in, NULL);
-}
-
-static void add_fault(Sim *sim, uint64_t at_ps, SimFaultKind kind, Nic *nic)
-{
-    SimFault ft = {sim_internf(sim, "f%u", sim->faults->len), at_ps, kind, nic};
-    sim_add_fault(sim, &ft);
 }
 
 /* ---- probes ----------------------------------------------------------------- */
@@ -316,11 +183,12 @@ static int client_slave(const BondLb *lb, const uint8_t ip[4])
 
 /* ARP replies seen at the peers for `c` (the bond's updates and answers),
  * in arrival order, from `from_ps`. */
-static int arp_replies_to(const GArray *seen, const Client *c, uint64_t from_ps, Seen *out, int max)
+static int arp_replies_to(const GArray *seen, const Client *c, uint64_t from_ps, TlSeenArp *out,
+                          int max)
 {
     int n = 0;
     for (guint i = 0; i < seen->len; i++) {
-        const Seen *s = &g_array_index(seen, Seen, i);
+        const TlSeenArp *s = &g_array_index(seen, TlSeenArp, i);
         if (s->type != ETH_P_ARP || s->arp_op != 2 || s->time_ps < from_ps ||
             memcmp(s->tpa, c->ip, 4) != 0)
             continue;
@@ -350,10 +218,8 @@ static int tick_of(uint64_t t_ps)
 static void tlb_assigns_destinations_by_load_and_rebalances_every_10_s(void)
 {
     Peer pr;
-    if (!peer_build(&pr, ms(22000), "mode=balance-tlb miimon=100", 2)) {
-        peer_free(&pr);
+    if (!peer_build(&pr, tl_ms(22000), "mode=balance-tlb miimon=100", 2))
         return;
-    }
     Sim *sim = pr.sim;
     Bond *b = pr.bond;
     const Client a = client(10), bb = client(11);
@@ -364,44 +230,44 @@ static void tlb_assigns_destinations_by_load_and_rebalances_every_10_s(void)
     ipv4_frame(to_b, bb.mac, b->mac, server_ip, bb.ip, 17, 100);
     to_a->bond = to_b->bond = b;
     for (int i = 0; i < 50; i++)
-        inject_at(sim, to_a, ms(1000));
+        inject_at(sim, to_a, tl_ms(1000));
     for (int i = 0; i < 5; i++)
-        inject_at(sim, to_b, ms(1000));
-    inject_at(sim, to_b, ms(11000));
-    inject_at(sim, to_a, ms(11000));
-    inject_at(sim, to_a, ms(21000));
-    inject_at(sim, to_b, ms(21000));
-    Probe *p1 = probe_at(sim, b, ms(5000));
-    Probe *pre = probe_at(sim, b, ms(10500));
-    Probe *p2 = probe_at(sim, b, ms(11500));
-    Probe *p3 = probe_at(sim, b, ms(21500));
+        inject_at(sim, to_b, tl_ms(1000));
+    inject_at(sim, to_b, tl_ms(11000));
+    inject_at(sim, to_a, tl_ms(11000));
+    inject_at(sim, to_a, tl_ms(21000));
+    inject_at(sim, to_b, tl_ms(21000));
+    Probe *p1 = probe_at(sim, b, tl_ms(5000));
+    Probe *pre = probe_at(sim, b, tl_ms(10500));
+    Probe *p2 = probe_at(sim, b, tl_ms(11500));
+    Probe *p3 = probe_at(sim, b, tl_ms(21500));
     sim_run(sim, false);
 
     CU_ASSERT_EQUAL(probe_entry_slave(p1, idx_a), 0);
     CU_ASSERT_EQUAL(probe_entry_slave(p1, idx_b), 0);
-    U64_IS(p1->lb.slave[0].load, 0, "eth0 load in the first interval");
-    U64_IS(p1->lb.tx[idx_a].tx_bytes, 50000, "A's bytes");
-    U64_IS(p1->lb.tx[idx_b].tx_bytes, 500, "B's bytes");
+    TL_U64_IS(p1->lb.slave[0].load, 0, "eth0 load in the first interval");
+    TL_U64_IS(p1->lb.tx[idx_a].tx_bytes, 50000, "A's bytes");
+    TL_U64_IS(p1->lb.tx[idx_b].tx_bytes, 500, "B's bytes");
     /* rebalanced at tick 100 */
     CU_ASSERT_EQUAL(probe_entry_slave(pre, idx_a), -1);
-    U64_IS(pre->lb.tx[idx_a].load_history, 5001, "A: 1 + 50000/10");
-    U64_IS(pre->lb.tx[idx_b].load_history, 51, "B: 1 + 500/10");
-    U64_IS(pre->lb.rebalances, 2, "rebalances at ticks 0 and 100");
+    TL_U64_IS(pre->lb.tx[idx_a].load_history, 5001, "A: 1 + 50000/10");
+    TL_U64_IS(pre->lb.tx[idx_b].load_history, 51, "B: 1 + 500/10");
+    TL_U64_IS(pre->lb.rebalances, 2, "rebalances at ticks 0 and 100");
     /* second interval: B on eth0, A on eth1 */
     CU_ASSERT_EQUAL(probe_entry_slave(p2, idx_b), 0);
     CU_ASSERT_EQUAL(probe_entry_slave(p2, idx_a), 1);
-    U64_IS(p2->lb.slave[0].load, 51, "eth0 load = B's history");
-    U64_IS(p2->lb.slave[1].load, 5001, "eth1 load = A's history");
+    TL_U64_IS(p2->lb.slave[0].load, 51, "eth0 load = B's history");
+    TL_U64_IS(p2->lb.slave[1].load, 5001, "eth1 load = A's history");
     /* third interval: A first takes eth0, B goes to eth1 */
     CU_ASSERT_EQUAL(probe_entry_slave(p3, idx_a), 0);
     CU_ASSERT_EQUAL(probe_entry_slave(p3, idx_b), 1);
-    U64_IS(p3->lb.tx[idx_a].load_history, 101, "A: 1 + 1000/10");
-    U64_IS(p3->lb.slave[1].load, 11, "eth1 load = B's history 1 + 100/10");
-    U64_IS(bond_lb(b)->rebalances, 3, "rebalances at ticks 0, 100, 200");
+    TL_U64_IS(p3->lb.tx[idx_a].load_history, 101, "A: 1 + 1000/10");
+    TL_U64_IS(p3->lb.slave[1].load, 11, "eth1 load = B's history 1 + 100/10");
+    TL_U64_IS(bond_lb(b)->rebalances, 3, "rebalances at ticks 0, 100, 200");
     /* on the wire: eth1 sources from its own MAC, eth0 from the bond MAC */
     int a_on[2] = {0, 0}, lp = 0;
     for (guint i = 0; i < pr.seen->len; i++) {
-        const Seen *s = &g_array_index(pr.seen, Seen, i);
+        const TlSeenArp *s = &g_array_index(pr.seen, TlSeenArp, i);
         if (s->type == 0x9000) {
             lp++;
             CU_ASSERT_TRUE(mac_equal(s->src, s->dst));
@@ -418,7 +284,7 @@ static void tlb_assigns_destinations_by_load_and_rebalances_every_10_s(void)
     CU_ASSERT_EQUAL(a_on[1], 1);
     /* learning packets every 10 ticks on each slave, plus two from eth0 at
      * open (the first active "swaps" with itself: both its learning calls) */
-    CU_ASSERT_EQUAL(lp, 2 * (int)(ms(22000) / (10 * TICK_PS)) + 2);
+    CU_ASSERT_EQUAL(lp, 2 * (int)(tl_ms(22000) / (10 * TICK_PS)) + 2);
     CU_ASSERT_EQUAL(b->drops[BOND_DROP_NO_SLAVE], 0);
     g_free(p1);
     g_free(pre);
@@ -437,13 +303,11 @@ static void tlb_assigns_destinations_by_load_and_rebalances_every_10_s(void)
 static void tlb_dynamic_lb_0_uses_the_hash(void)
 {
     Peer pr;
-    if (!peer_build(&pr, ms(3000),
+    if (!peer_build(&pr, tl_ms(3000),
                     "mode=balance-tlb miimon=100 tlb_dynamic_lb=0 "
                     "xmit_hash_policy=layer2+3",
-                    2)) {
-        peer_free(&pr);
+                    2))
         return;
-    }
     Sim *sim = pr.sim;
     Bond *b = pr.bond;
     enum { N = 8 };
@@ -456,7 +320,7 @@ static void tlb_dynamic_lb_0_uses_the_hash(void)
         uint32_t h = bond_xmit_hash(BOND_HASH_LAYER23, in[i].data, in[i].len, false, 0);
         want[i] = (int)(h % 2);
         in[i].bond = b;
-        inject_at(sim, &in[i], ms(1000) + (uint64_t)i * PS_PER_MS);
+        inject_at(sim, &in[i], tl_ms(1000) + (uint64_t)i * PS_PER_MS);
     }
     /* broadcast IP and a non-IP frame: the active */
     Client c = client(30);
@@ -466,21 +330,21 @@ static void tlb_dynamic_lb_0_uses_the_hash(void)
     put_be16(in[N + 1].data + 12, 0x88b5);
     want[N + 1] = 0;
     in[N].bond = in[N + 1].bond = b;
-    inject_at(sim, &in[N], ms(1100));
-    inject_at(sim, &in[N + 1], ms(1200));
+    inject_at(sim, &in[N], tl_ms(1100));
+    inject_at(sim, &in[N + 1], tl_ms(1200));
     sim_run(sim, false);
 
     int got[N + 2], ones = 0, lp = 0, lp_open = 0;
     for (int i = 0; i < N + 2; i++)
         got[i] = -1;
     for (guint i = 0; i < pr.seen->len; i++) {
-        const Seen *s = &g_array_index(pr.seen, Seen, i);
+        const TlSeenArp *s = &g_array_index(pr.seen, TlSeenArp, i);
         lp += s->type == 0x9000;
         lp_open += s->type == 0x9000 && s->time_ps < PS_PER_MS && s->port == 0;
-        if (s->time_ps < ms(1000))
+        if (s->time_ps < tl_ms(1000))
             continue;
-        int k = s->time_ps < ms(1100) ? (int)((s->time_ps - ms(1000)) / PS_PER_MS)
-                                      : (s->time_ps < ms(1200) ? N : N + 1);
+        int k = s->time_ps < tl_ms(1100) ? (int)((s->time_ps - tl_ms(1000)) / PS_PER_MS)
+                                         : (s->time_ps < tl_ms(1200) ? N : N + 1);
         if (k >= 0 && k < N + 2)
             got[k] = s->port;
         if (s->type == ETH_P_IP && s->port == 1)
@@ -488,10 +352,10 @@ static void tlb_dynamic_lb_0_uses_the_hash(void)
     }
     for (int i = 0; i < N + 2; i++) {
         g_autofree char *what = g_strdup_printf("frame %d: slave %d, want %d", i, got[i], want[i]);
-        check(got[i] == want[i], __LINE__, what);
+        tl_check(got[i] == want[i], __LINE__, what);
         ones += i < N && want[i] == 1;
     }
-    check(ones > 0 && ones < N, __LINE__, "the hash uses both slaves");
+    tl_check(ones > 0 && ones < N, __LINE__, "the hash uses both slaves");
     CU_ASSERT_EQUAL(lp, 2);
     CU_ASSERT_EQUAL(lp_open, 2);
     CU_ASSERT_EQUAL(bond_lb(b)->ticks, 0);
@@ -506,10 +370,8 @@ static void tlb_dynamic_lb_0_uses_the_hash(void)
 static void tlb_receives_only_on_the_active(void)
 {
     Peer pr;
-    if (!peer_build(&pr, ms(2000), "mode=balance-tlb miimon=100", 2)) {
-        peer_free(&pr);
+    if (!peer_build(&pr, tl_ms(2000), "mode=balance-tlb miimon=100", 2))
         return;
-    }
     Sim *sim = pr.sim;
     Bond *b = pr.bond;
     Client c = client(9);
@@ -520,9 +382,9 @@ static void tlb_receives_only_on_the_active(void)
     in[1].nic = pr.peer[1];
     in[2] = in[0];
     in[2].nic = pr.peer[0];
-    inject_at(sim, &in[0], ms(1000));
-    inject_at(sim, &in[1], ms(1100));
-    inject_at(sim, &in[2], ms(1200));
+    inject_at(sim, &in[0], tl_ms(1000));
+    inject_at(sim, &in[1], tl_ms(1100));
+    inject_at(sim, &in[2], tl_ms(1200));
     sim_run(sim, false);
     CU_ASSERT_EQUAL(b->host->icmp_echo_rx, 1); /* eth0's copy only */
     CU_ASSERT_EQUAL(b->slaves[1].rx_dropped_inactive, 1);
@@ -539,20 +401,18 @@ static void tlb_receives_only_on_the_active(void)
 static void tlb_failover_swaps_macs_new_active_carries_bond_mac(void)
 {
     Peer pr;
-    if (!peer_build(&pr, ms(2000), "mode=balance-tlb miimon=100", 2)) {
-        peer_free(&pr);
+    if (!peer_build(&pr, tl_ms(2000), "mode=balance-tlb miimon=100", 2))
         return;
-    }
     Sim *sim = pr.sim;
     Bond *b = pr.bond;
-    add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+    tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
     Client c = client(10);
     Inject *in = g_new0(Inject, 1);
     ipv4_frame(in, c.mac, b->mac, server_ip, c.ip, 17, 200);
     in->bond = b;
-    inject_at(sim, in, ms(1500));
-    Probe *before = probe_at(sim, b, ms(500));
-    Probe *after = probe_at(sim, b, ms(1100));
+    inject_at(sim, in, tl_ms(1500));
+    Probe *before = probe_at(sim, b, tl_ms(500));
+    Probe *after = probe_at(sim, b, tl_ms(1100));
     sim_run(sim, false);
     CU_ASSERT_EQUAL(before->active, 0);
     MAC_IS(before->slave_mac[0], eth0_mac, "eth0 before: the bond MAC");
@@ -561,11 +421,11 @@ static void tlb_failover_swaps_macs_new_active_carries_bond_mac(void)
     MAC_IS(after->slave_mac[1], b->mac, "new active eth1: the bond MAC");
     MAC_IS(after->slave_mac[0], eth1_mac, "old active eth0: eth1's MAC");
     MAC_IS(b->mac, eth0_mac, "bond MAC unchanged");
-    U64_IS(bond_lb(b)->mac_swaps, 1, "one MAC swap");
+    TL_U64_IS(bond_lb(b)->mac_swaps, 1, "one MAC swap");
     uint64_t lp_at = UINT64_MAX;
     int arps = 0;
     for (guint i = 0; i < pr.seen->len; i++) {
-        const Seen *s = &g_array_index(pr.seen, Seen, i);
+        const TlSeenArp *s = &g_array_index(pr.seen, TlSeenArp, i);
         arps += s->type == ETH_P_ARP;
         if (s->type == 0x9000 && s->port == 1 && mac_equal(s->src, eth0_mac) && lp_at == UINT64_MAX)
             lp_at = s->time_ps;
@@ -574,7 +434,8 @@ static void tlb_failover_swaps_macs_new_active_carries_bond_mac(void)
             MAC_IS(s->src, eth0_mac, "frame after failover: bond MAC on eth1");
         }
     }
-    U64_IN(lp_at, ms(1040), ms(1041), "learning packet with the bond MAC on eth1 at the failover");
+    TL_U64_IN(lp_at, tl_ms(1040), tl_ms(1041),
+              "learning packet with the bond MAC on eth1 at the failover");
     CU_ASSERT_EQUAL(arps, 0);
     g_free(before);
     g_free(after);
@@ -593,10 +454,8 @@ static void tlb_failover_swaps_macs_new_active_carries_bond_mac(void)
 static void alb_clients_get_slaves_round_robin_with_update_pairs(void)
 {
     Peer pr;
-    if (!peer_build(&pr, ms(6000), "mode=balance-alb miimon=100", 2)) {
-        peer_free(&pr);
+    if (!peer_build(&pr, tl_ms(6000), "mode=balance-alb miimon=100", 2))
         return;
-    }
     Sim *sim = pr.sim;
     Bond *b = pr.bond;
     const Client cl[3] = {client(10), client(11), client(12)};
@@ -606,17 +465,17 @@ static void alb_clients_get_slaves_round_robin_with_update_pairs(void)
     for (int i = 0; i < 3; i++) {
         arp_request(&in[i], &cl[i], server_ip);
         in[i].nic = pr.peer[0];
-        inject_at(sim, &in[i], ms(500 + 100 * i));
+        inject_at(sim, &in[i], tl_ms(500 + 100 * i));
     }
     sim_run(sim, false);
     const BondLb *lb = bond_lb(b);
     for (int i = 0; i < 3; i++) {
         const uint8_t *smac = want_slave[i] ? eth1_mac : eth0_mac;
         CU_ASSERT_EQUAL(client_slave(lb, cl[i].ip), want_slave[i]);
-        Seen r[8];
+        TlSeenArp r[8];
         int n = arp_replies_to(pr.seen, &cl[i], 0, r, 8);
         g_autofree char *what = g_strdup_printf("client %d: 1 answer + 2 updates, got %d", i, n);
-        check(n == 3, __LINE__, what);
+        tl_check(n == 3, __LINE__, what);
         for (int k = 0; k < MIN(n, 8); k++) {
             CU_ASSERT_EQUAL(r[k].port, want_slave[i]);
             MAC_IS(r[k].sha, smac, "ARP sender MAC = the client's slave");
@@ -626,14 +485,14 @@ static void alb_clients_get_slaves_round_robin_with_update_pairs(void)
             CU_ASSERT_EQUAL(memcmp(r[k].spa, server_ip, 4), 0);
         }
         if (n == 3) {
-            U64_IN(r[0].time_ps, ms(500 + 100 * i), ms(500 + 100 * i) + 10 * PS_PER_US,
-                   "the answer, at once");
+            TL_U64_IN(r[0].time_ps, tl_ms(500 + 100 * i), tl_ms(500 + 100 * i) + 10 * PS_PER_US,
+                      "the answer, at once");
             CU_ASSERT_EQUAL(tick_of(r[1].time_ps), want_update_tick[i]);
             CU_ASSERT_EQUAL(tick_of(r[2].time_ps), want_update_tick[i]);
-            U64_IN(r[1].time_ps % TICK_PS, 0, 10 * PS_PER_US, "sent at the tick");
+            TL_U64_IN(r[1].time_ps % TICK_PS, 0, 10 * PS_PER_US, "sent at the tick");
         }
     }
-    U64_IS(lb->update_rounds, 2, "two update rounds");
+    TL_U64_IS(lb->update_rounds, 2, "two update rounds");
     CU_ASSERT_EQUAL(bond_lb_slave_clients(b, &b->slaves[0]), 2);
     CU_ASSERT_EQUAL(bond_lb_slave_clients(b, &b->slaves[1]), 1);
     g_free(in);
@@ -653,24 +512,17 @@ static const uint8_t lan_ip[3][4] = {{10, 0, 0, 2}, {10, 0, 0, 3}, {10, 0, 0, 4}
 
 static gboolean lan_build(Lan *lan, uint64_t end_ps, const char *opts)
 {
-    Sim *sim = lan->sim = test_sim(end_ps);
-    lan->bond = add_server_bond(sim, opts, 2);
+    Sim *sim = lan->sim = tl_sim("test_tlb_alb", end_ps);
+    lan->bond = tl_server_bond(sim, opts, 2);
     if (!lan->bond)
         return FALSE;
-    lan->sw = switch_new(sim, "sw1", 5, GBPS, SWITCH_DEFAULT_AGING_PS);
-    g_ptr_array_add(sim->switches, lan->sw);
-    for (int i = 0; i < lan->sw->n_ports; i++)
-        g_ptr_array_add(sim->nics, lan->sw->ports[i]);
-    for (int i = 0; i < 2; i++)
-        add_link(sim, lan->bond->slaves[i].nic, switch_port(lan->sw, i + 1));
+    lan->sw = tl_add_switch(sim, "sw1", 5, SWITCH_DEFAULT_AGING_PS);
+    tl_cable_slaves(sim, lan->bond, lan->sw, 1);
     for (int i = 0; i < 3; i++) {
         char name[8];
         g_snprintf(name, sizeof name, "c%d", i);
-        Host *h = add_host(sim, name);
-        Nic *n = add_nic(sim, h, "eth0", (uint8_t)(4 + i), 1);
-        lan->cl[i] = host_add_iface_nic(h, n);
-        host_set_address(lan->cl[i], lan_ip[i], 24);
-        add_link(sim, n, switch_port(lan->sw, 3 + i));
+        lan->cl[i] =
+            tl_add_lan_host(sim, name, (uint8_t)(4 + i), lan_ip[i], switch_port(lan->sw, 3 + i));
     }
     return TRUE;
 }
@@ -725,23 +577,23 @@ static CacheProbe *cache_probe_at(Lan *lan, int client, uint64_t at_ps)
 static void alb_server_broadcast_request_repoints_peers_until_updates(void)
 {
     Lan lan;
-    if (!lan_build(&lan, ms(4000), "mode=balance-alb miimon=100")) {
+    if (!lan_build(&lan, tl_ms(4000), "mode=balance-alb miimon=100")) {
         sim_free(lan.sim);
         return;
     }
     Sim *sim = lan.sim;
     Bond *b = lan.bond;
-    add_ping(sim, lan.cl[0]->host, server_ip, ms(50));
-    add_ping(sim, lan.cl[1]->host, server_ip, ms(60));
-    add_ping(sim, b->host, lan_ip[2], ms(1000));
-    CacheProbe *b_early = cache_probe_at(&lan, 1, ms(150));
-    CacheProbe *b_bal = cache_probe_at(&lan, 1, ms(950));
-    CacheProbe *a_bal = cache_probe_at(&lan, 0, ms(950));
-    CacheProbe *b_coll = cache_probe_at(&lan, 1, ms(1050));
-    CacheProbe *a_coll = cache_probe_at(&lan, 0, ms(1050));
-    CacheProbe *b_before = cache_probe_at(&lan, 1, ms(3110));
-    CacheProbe *b_after = cache_probe_at(&lan, 1, ms(3130));
-    CacheProbe *c_after = cache_probe_at(&lan, 2, ms(3130));
+    add_ping(sim, lan.cl[0]->host, server_ip, tl_ms(50));
+    add_ping(sim, lan.cl[1]->host, server_ip, tl_ms(60));
+    add_ping(sim, b->host, lan_ip[2], tl_ms(1000));
+    CacheProbe *b_early = cache_probe_at(&lan, 1, tl_ms(150));
+    CacheProbe *b_bal = cache_probe_at(&lan, 1, tl_ms(950));
+    CacheProbe *a_bal = cache_probe_at(&lan, 0, tl_ms(950));
+    CacheProbe *b_coll = cache_probe_at(&lan, 1, tl_ms(1050));
+    CacheProbe *a_coll = cache_probe_at(&lan, 0, tl_ms(1050));
+    CacheProbe *b_before = cache_probe_at(&lan, 1, tl_ms(3110));
+    CacheProbe *b_after = cache_probe_at(&lan, 1, tl_ms(3130));
+    CacheProbe *c_after = cache_probe_at(&lan, 2, tl_ms(3130));
     sim_run(sim, false);
     const BondLb *lb = bond_lb(b);
     CU_ASSERT_EQUAL(client_slave(lb, lan_ip[0]), 0);
@@ -751,13 +603,13 @@ static void alb_server_broadcast_request_repoints_peers_until_updates(void)
     MAC_IS(b_bal->found ? b_bal->mac : NULL, eth1_mac, "B balanced on eth1");
     MAC_IS(a_bal->found ? a_bal->mac : NULL, eth0_mac, "A on eth0 (the bond MAC)");
     /* B's pings (0.06 s on, 10 a second) arrive on eth1 */
-    U64_IN(b_bal->server_eth1_rx - b_early->server_eth1_rx, 7, 9, "B's requests on eth1");
+    TL_U64_IN(b_bal->server_eth1_rx - b_early->server_eth1_rx, 7, 9, "B's requests on eth1");
     MAC_IS(b_coll->found ? b_coll->mac : NULL, eth0_mac, "B re-pointed to the bond MAC");
     MAC_IS(a_coll->found ? a_coll->mac : NULL, eth0_mac, "A on the bond MAC");
     MAC_IS(b_before->found ? b_before->mac : NULL, eth0_mac, "B until the update round");
     MAC_IS(b_after->found ? b_after->mac : NULL, eth1_mac, "B after the round at tick 30");
     MAC_IS(c_after->found ? c_after->mac : NULL, eth0_mac, "C: eth0, the bond MAC");
-    U64_IS(lb->update_rounds, 2, "rounds at ticks 1 and 30");
+    TL_U64_IS(lb->update_rounds, 2, "rounds at ticks 1 and 30");
     CU_ASSERT_EQUAL(b->host->drops[HOST_DROP_NOT_FOR_US], 0);
     g_free(b_early);
     g_free(b_bal);
@@ -777,7 +629,7 @@ static void alb_three_clients(Peer *pr, Inject *in, Client *cl)
         cl[i] = client((uint8_t)(10 + i));
         arp_request(&in[i], &cl[i], server_ip);
         in[i].nic = pr->peer[0];
-        inject_at(pr->sim, &in[i], ms(50 + 10 * i));
+        inject_at(pr->sim, &in[i], tl_ms(50 + 10 * i));
     }
 }
 
@@ -792,10 +644,8 @@ static void alb_three_clients(Peer *pr, Inject *in, Client *cl)
 static void alb_failover_moves_clients_and_sends_updates(void)
 {
     Peer pr;
-    if (!peer_build(&pr, ms(12000), "mode=balance-alb miimon=100", 2)) {
-        peer_free(&pr);
+    if (!peer_build(&pr, tl_ms(12000), "mode=balance-alb miimon=100", 2))
         return;
-    }
     Sim *sim = pr.sim;
     Bond *b = pr.bond;
     Client cl[3];
@@ -803,17 +653,17 @@ static void alb_failover_moves_clients_and_sends_updates(void)
     alb_three_clients(&pr, in, cl);
     ipv4_frame(&in[3], eth1_mac, cl[1].mac, cl[1].ip, server_ip, 1, 98);
     in[3].nic = pr.peer[0];
-    inject_at(sim, &in[3], ms(2000));
-    add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
-    Probe *mid = probe_at(sim, b, ms(5000));
+    inject_at(sim, &in[3], tl_ms(2000));
+    tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
+    Probe *mid = probe_at(sim, b, tl_ms(5000));
     sim_run(sim, false);
     const BondLb *lb = bond_lb(b);
     CU_ASSERT_EQUAL(client_slave(lb, cl[1].ip), 0);
     CU_ASSERT_EQUAL(client_slave(&mid->lb, cl[1].ip), 0);
     CU_ASSERT_PTR_EQUAL(mid->lb.promisc, &b->slaves[0]);
     CU_ASSERT_PTR_NULL(lb->promisc); /* off at tick 110 (11.44 s) */
-    Seen r[16];
-    int n = arp_replies_to(pr.seen, &cl[1], ms(1000), r, 16);
+    TlSeenArp r[16];
+    int n = arp_replies_to(pr.seen, &cl[1], tl_ms(1000), r, 16);
     CU_ASSERT_EQUAL(n, 8);
     static const int rounds[4] = {31, 52, 73, 94};
     for (int k = 0; k < MIN(n, 8); k++) {
@@ -821,16 +671,16 @@ static void alb_failover_moves_clients_and_sends_updates(void)
         CU_ASSERT_EQUAL(r[k].port, 0);
         MAC_IS(r[k].sha, eth0_mac, "B told eth0's MAC (the bond's)");
     }
-    CU_ASSERT_EQUAL(arp_replies_to(pr.seen, &cl[0], ms(1000), r, 16), 0);
-    CU_ASSERT_EQUAL(arp_replies_to(pr.seen, &cl[2], ms(1000), r, 16), 0);
+    CU_ASSERT_EQUAL(arp_replies_to(pr.seen, &cl[0], tl_ms(1000), r, 16), 0);
+    CU_ASSERT_EQUAL(arp_replies_to(pr.seen, &cl[2], tl_ms(1000), r, 16), 0);
     uint64_t taught = UINT64_MAX;
     for (guint i = 0; i < pr.seen->len; i++) {
-        const Seen *s = &g_array_index(pr.seen, Seen, i);
+        const TlSeenArp *s = &g_array_index(pr.seen, TlSeenArp, i);
         if (s->type == 0x9000 && s->port == 0 && mac_equal(s->src, eth1_mac) &&
             taught == UINT64_MAX)
             taught = s->time_ps;
     }
-    U64_IN(taught, ms(1040), ms(1041), "eth1's MAC taught on eth0 at the failure");
+    TL_U64_IN(taught, tl_ms(1040), tl_ms(1041), "eth1's MAC taught on eth0 at the failure");
     CU_ASSERT_EQUAL(lb->slave[0].rx_filtered, 0);
     CU_ASSERT_EQUAL(b->host->drops[HOST_DROP_NOT_FOR_US], 1);
     g_free(mid);
@@ -846,16 +696,14 @@ static void alb_failover_moves_clients_and_sends_updates(void)
 static void alb_active_failure_swaps_bond_mac_and_updates_every_client(void)
 {
     Peer pr;
-    if (!peer_build(&pr, ms(11000), "mode=balance-alb miimon=100", 2)) {
-        peer_free(&pr);
+    if (!peer_build(&pr, tl_ms(11000), "mode=balance-alb miimon=100", 2))
         return;
-    }
     Sim *sim = pr.sim;
     Bond *b = pr.bond;
     Client cl[3];
     Inject *in = g_new0(Inject, 3);
     alb_three_clients(&pr, in, cl);
-    add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+    tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
     sim_run(sim, false);
     const BondLb *lb = bond_lb(b);
     CU_ASSERT_EQUAL(b->curr_active, &b->slaves[1]);
@@ -863,10 +711,10 @@ static void alb_active_failure_swaps_bond_mac_and_updates_every_client(void)
     MAC_IS(b->slaves[0].nic->mac, eth1_mac, "eth0 got eth1's MAC");
     for (int i = 0; i < 3; i++) {
         CU_ASSERT_EQUAL(client_slave(lb, cl[i].ip), 1);
-        Seen r[16];
-        int n = arp_replies_to(pr.seen, &cl[i], ms(1000), r, 16);
+        TlSeenArp r[16];
+        int n = arp_replies_to(pr.seen, &cl[i], tl_ms(1000), r, 16);
         g_autofree char *what = g_strdup_printf("client %d: 8 updates, got %d", i, n);
-        check(n == 8, __LINE__, what);
+        tl_check(n == 8, __LINE__, what);
         for (int k = 0; k < MIN(n, 8); k++) {
             CU_ASSERT_EQUAL(tick_of(r[k].time_ps), 31 + 21 * (k / 2));
             CU_ASSERT_EQUAL(r[k].port, 1);

@@ -18,11 +18,10 @@
 #include "bond/bond.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
 #include <pcap/pcap.h>
-#include <stdarg.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bond/hash.h"
 #include "host.h"
@@ -32,7 +31,6 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define TICK_PS (104 * PS_PER_MS) /* miimon=100 at HZ=250 */
 /* 98-byte UDP frames (56-byte payload) at this wire rate: one every 100 us */
 #define STREAM_RATE_BPS UINT64_C(9760000)
@@ -44,162 +42,19 @@
 static const uint8_t server_ip[4] = {10, 0, 0, 1};
 static const uint8_t client_ip[4] = {10, 0, 0, 2};
 
-/* ---- assertions ---------------------------------------------------------- */
-
-static void check(gboolean ok, int line, const char *what)
-{
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-}
-
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    check(ok, line, text);
-}
-
-static char *ints_text(const int *v, int n)
-{
-    GString *s = g_string_new("{");
-    for (int i = 0; i < n; i++)
-        g_string_append_printf(s, "%s%d", i ? "," : "", v[i]);
-    g_string_append_c(s, '}');
-    return g_string_free(s, FALSE);
-}
-
-static void ints_equal(const int *got, const int *want, int n, int line, const char *what)
-{
-    g_autofree char *g = ints_text(got, n);
-    g_autofree char *w = ints_text(want, n);
-    checkf(memcmp(got, want, sizeof(int) * (size_t)n) == 0, line, "%s: got %s, want %s", what, g,
-           w);
-}
-
-static void u64_in(uint64_t v, uint64_t lo, uint64_t hi, int line, const char *what)
-{
-    checkf(v >= lo && v <= hi, line,
-           "%s: %" G_GUINT64_FORMAT " in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "]", what, v,
-           lo, hi);
-}
-
-#define U64_IS(v, want, what) u64_in(v, want, want, __LINE__, what)
-#define U64_IN(v, lo, hi, what) u64_in(v, lo, hi, __LINE__, what)
-
 /* ---- topology -------------------------------------------------------------- */
 
-static uint64_t ms(double v)
+/* The LAN of testlib: server bond -> sw1 ports 1..n, client on port n+1. */
+static gboolean lan_build(TlLan *lan, uint64_t end_ps, const char *opts, int n)
 {
-    return (uint64_t)(v * 1e9 + 0.5);
-}
-
-static Sim *test_sim(uint64_t end_ps)
-{
-    Sim *sim = sim_new("test_xor_bcast", 1);
-    sim->cap = capture_new(CAPTURE_NONE, "x", 0, NULL, NULL);
-    sim->end_ps = end_ps;
-    return sim;
-}
-
-static Host *add_host(Sim *sim, const char *name)
-{
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    return h;
-}
-
-static Nic *add_nic_mac(Sim *sim, Host *h, const char *ifname, const uint8_t mac[6])
-{
-    Nic *nic = host_add_nic(h, ifname, mac, GBPS);
-    g_ptr_array_add(sim->nics, nic);
-    return nic;
-}
-
-/* MAC 02:00:00:<host>:00:<n>. */
-static Nic *add_nic(Sim *sim, Host *h, const char *ifname, uint8_t host_id, uint8_t n)
-{
-    const uint8_t mac[6] = {0x02, 0x00, 0x00, host_id, 0x00, n};
-    return add_nic_mac(sim, h, ifname, mac);
-}
-
-static void add_link(Sim *sim, Nic *a, Nic *b)
-{
-    g_ptr_array_add(sim->links, link_new(sim, a, b, PS_PER_US, 0.0));
-}
-
-static void add_fault(Sim *sim, uint64_t at_ps, SimFaultKind kind, Nic *nic)
-{
-    SimFault ft = {sim_internf(sim, "f%u", sim->faults->len), at_ps, kind, nic};
-    sim_add_fault(sim, &ft);
-}
-
-/* Bond "bond0" on host "server" over eth0..eth<n-1>, 10.0.0.1/24; eth0 gets
- * `first_mac` when given (so the bond MAC is known). NULL with a failed
- * assertion if the options are refused. */
-static Bond *add_server_bond(Sim *sim, const char *opts, int n, const uint8_t *first_mac)
-{
-    BondParams p;
-    GError *error = NULL;
-    bond_params_defaults(&p);
-    if (!bond_params_parse(&p, opts, NULL, &error) || !bond_params_check_modelled(&p, &error)) {
-        checkf(FALSE, __LINE__, "options '%s': %s", opts, error->message);
-        g_clear_error(&error);
-        return NULL;
-    }
-    Host *h = add_host(sim, "server");
-    Bond *b = bond_new(sim, h, "bond0", &p);
-    g_ptr_array_add(sim->bonds, b);
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "eth%d", i);
-        Nic *nic = i == 0 && first_mac ? add_nic_mac(sim, h, name, first_mac)
-                                       : add_nic(sim, h, name, 1, (uint8_t)(i + 1));
-        bond_enslave(sim, b, nic, 0);
-    }
-    host_set_address(b->iface, server_ip, 24);
-    return b;
-}
-
-/* Server bond -> switch sw1 ports 1..n, client (10.0.0.2) on port n+1. */
-typedef struct {
-    Sim *sim;
-    Bond *bond;
-    Switch *sw;
-    Host *client;
-    Iface *client_if;
-} Lan;
-
-static gboolean lan_build(Lan *lan, uint64_t end_ps, const char *opts, int n)
-{
-    Sim *sim = lan->sim = test_sim(end_ps);
-    lan->bond = add_server_bond(sim, opts, n, NULL);
-    if (!lan->bond)
-        return FALSE;
-    lan->client = add_host(sim, "client");
-    Nic *cn = add_nic(sim, lan->client, "eth0", 2, 1);
-    lan->client_if = host_add_iface_nic(lan->client, cn);
-    host_set_address(lan->client_if, client_ip, 24);
-    lan->sw = switch_new(sim, "sw1", n + 1, GBPS, SWITCH_DEFAULT_AGING_PS);
-    g_ptr_array_add(sim->switches, lan->sw);
-    for (int i = 0; i < lan->sw->n_ports; i++)
-        g_ptr_array_add(sim->nics, lan->sw->ports[i]);
-    for (int i = 0; i < n; i++)
-        add_link(sim, lan->bond->slaves[i].nic, switch_port(lan->sw, i + 1));
-    add_link(sim, cn, switch_port(lan->sw, n + 1));
-    return TRUE;
+    return tl_lan_build(lan, "test_xor_bcast", end_ps,
+                        (&(const TlBond){.opts = opts, .n_slaves = n}));
 }
 
 /* A UDP flow from `src` to `dst` (56-byte payload, one every 100 us). */
 static Flow *add_flow(Sim *sim, Host *src, const uint8_t dst[4], uint16_t sport, uint64_t stop_ps)
 {
-    g_autofree char *name = g_strdup_printf("udp%u", sim->flows->len);
-    Flow *fl = flow_new(name, FLOW_UDP, src, dst);
-    flow_set_udp(fl, STREAM_RATE_BPS, 56, sport, 5001);
-    fl->stop_ps = stop_ps;
-    fl->index = (int)sim->flows->len;
-    g_ptr_array_add(sim->flows, fl);
+    Flow *fl = tl_add_udp(sim, NULL, src, dst, STREAM_RATE_BPS, sport, 0, stop_ps);
     CU_ASSERT_EQUAL(fl->interval_ps, STREAM_INTERVAL_PS);
     return fl;
 }
@@ -227,19 +82,10 @@ static void recorder_rx(Sim *sim, Nic *nic, Frame *f)
  * every arrival in `seen` (a GArray of Seen owned by the caller). */
 static Bond *peer_build(Sim *sim, const char *opts, int n, GArray *seen, const uint8_t *first_mac)
 {
-    Bond *b = add_server_bond(sim, opts, n, first_mac);
-    if (!b)
-        return NULL;
-    Host *peer = add_host(sim, "peer");
-    for (int i = 0; i < n; i++) {
-        char name[8];
-        g_snprintf(name, sizeof name, "p%d", i);
-        Nic *p = add_nic(sim, peer, name, 3, (uint8_t)(i + 1));
-        p->owner = seen;
-        p->owner_index = i;
-        p->rx = recorder_rx;
-        add_link(sim, b->slaves[i].nic, p);
-    }
+    Bond *b =
+        tl_add_bond(sim, (&(const TlBond){.opts = opts, .n_slaves = n, .first_mac = first_mac}));
+    if (b)
+        tl_add_peer(sim, b, 3, recorder_rx, seen, NULL);
     return b;
 }
 
@@ -335,7 +181,7 @@ static void xor_picks_usable_hash_mod_count_for_several_flows(void)
     };
     enum { FLOWS = 12 };
     for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
-        Sim *sim = test_sim(PS_PER_S);
+        Sim *sim = tl_sim("test_xor_bcast", PS_PER_S);
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         g_autofree char *opts =
             g_strdup_printf("mode=balance-xor miimon=100 xmit_hash_policy=%s", cases[c].policy);
@@ -355,9 +201,9 @@ static void xor_picks_usable_hash_mod_count_for_several_flows(void)
             g_autofree char *what = g_strdup_printf("%s, %d slaves, eth%d down: slave of each "
                                                     "flow",
                                                     cases[c].policy, cases[c].n, cases[c].down);
-            ints_equal(got, want, FLOWS, __LINE__, what);
-            checkf(used != 1 && used != 2 && used != 4, __LINE__,
-                   "%s: the 12 flows use more than one slave", what);
+            tl_ints_equal(got, FLOWS, want, FLOWS, __LINE__, what);
+            tl_checkf(used != 1 && used != 2 && used != 4, __LINE__,
+                      "%s: the 12 flows use more than one slave", what);
             if (cases[c].down >= 0)
                 CU_ASSERT_EQUAL(b->slaves[cases[c].down].tx_frames, 0);
         }
@@ -395,7 +241,7 @@ static void xor_reference_examples_leave_on_their_index(void)
         {"layer2+3", IPPROTO_UDP_, ipa, ipb, 1000, 2000, 0x1E1E1641, 3, 0},
     };
     for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
-        Sim *sim = test_sim(PS_PER_S);
+        Sim *sim = tl_sim("test_xor_bcast", PS_PER_S);
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         g_autofree char *opts =
             g_strdup_printf("mode=balance-xor miimon=100 xmit_hash_policy=%s", cases[c].policy);
@@ -408,11 +254,11 @@ static void xor_reference_examples_leave_on_their_index(void)
             uint32_t h = bond_xmit_hash(pol, f->data, f->len, false, 0);
             g_autofree char *what = g_strdup_printf("%s sport %u, %d slaves", cases[c].policy,
                                                     cases[c].sport, cases[c].n);
-            checkf(h == cases[c].hash, __LINE__, "%s: hash 0x%08x, want 0x%08x", what, h,
-                   cases[c].hash);
+            tl_checkf(h == cases[c].hash, __LINE__, "%s: hash 0x%08x, want 0x%08x", what, h,
+                      cases[c].hash);
             int got = xmit_frame(sim, b, f);
-            checkf(got == cases[c].index, __LINE__, "%s: left on slave %d, want %d", what, got,
-                   cases[c].index);
+            tl_checkf(got == cases[c].index, __LINE__, "%s: left on slave %d, want %d", what, got,
+                      cases[c].index);
         }
         sim_free(sim);
     }
@@ -451,8 +297,8 @@ static void check_every_frame_hashed(const GArray *seen, BondHashPolicy pol, int
         int i_want = bond_hash_slave_index(bond_xmit_hash(pol, s->data, s->len, false, 0), n);
         bad += all[i_want] != s->port;
     }
-    checkf(udp > 0 && bad == 0, line, "%u of %u IPv4 frames left on another slave than the hash's",
-           bad, udp);
+    tl_checkf(udp > 0 && bad == 0, line,
+              "%u of %u IPv4 frames left on another slave than the hash's", bad, udp);
 }
 
 /* 13.5: behind a gateway every frame carries the gateway's MAC, so layer2
@@ -463,7 +309,7 @@ static void xor_layer2_puts_all_traffic_to_the_gateway_on_one_slave(void)
     static const uint8_t gw_mac[6] = {0x02, 0x00, 0x00, 0x09, 0x00, 0xfe};
     enum { FLOWS = 8 };
     for (int l34 = 0; l34 < 2; l34++) {
-        Sim *sim = test_sim(ms(500));
+        Sim *sim = tl_sim("test_xor_bcast", tl_ms(500));
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         const char *opts = l34 ? "mode=balance-xor miimon=100 xmit_hash_policy=layer3+4"
                                : "mode=balance-xor miimon=100 xmit_hash_policy=layer2";
@@ -478,7 +324,7 @@ static void xor_layer2_puts_all_traffic_to_the_gateway_on_one_slave(void)
         Flow *fl[FLOWS];
         for (int k = 0; k < FLOWS; k++) {
             const uint8_t dst[4] = {192, 0, 2, (uint8_t)(1 + k)};
-            fl[k] = add_flow(sim, b->host, dst, (uint16_t)(40000 + k), ms(400));
+            fl[k] = add_flow(sim, b->host, dst, (uint16_t)(40000 + k), tl_ms(400));
         }
         sim_run(sim, false);
         uint64_t per_flow[MAX_FLOWS][3] = {{0}};
@@ -501,9 +347,9 @@ static void xor_layer2_puts_all_traffic_to_the_gateway_on_one_slave(void)
             CU_ASSERT_EQUAL(total[0], 0);
             CU_ASSERT_EQUAL(flows_on[1], FLOWS);
         } else {
-            checkf(flows_on[0] > 0 && flows_on[1] > 0, __LINE__,
-                   "layer3+4 spreads the 8 flows: %d on eth0, %d on eth1", flows_on[0],
-                   flows_on[1]);
+            tl_checkf(flows_on[0] > 0 && flows_on[1] > 0, __LINE__,
+                      "layer3+4 spreads the 8 flows: %d on eth0, %d on eth1", flows_on[0],
+                      flows_on[1]);
         }
     }
 }
@@ -515,7 +361,7 @@ static void xor_layer34_spreads_many_udp_flows(void)
 {
     enum { FLOWS = 16 };
     for (int n = 2; n <= 3; n++) {
-        Sim *sim = test_sim(ms(300));
+        Sim *sim = tl_sim("test_xor_bcast", tl_ms(300));
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         Bond *b =
             peer_build(sim, "mode=balance-xor miimon=100 xmit_hash_policy=layer3+4", n, seen, NULL);
@@ -527,7 +373,7 @@ static void xor_layer34_spreads_many_udp_flows(void)
         seed_neighbour(sim, b, client_ip, peer_mac);
         Flow *fl[FLOWS];
         for (int k = 0; k < FLOWS; k++)
-            fl[k] = add_flow(sim, b->host, client_ip, (uint16_t)(40000 + k), ms(250));
+            fl[k] = add_flow(sim, b->host, client_ip, (uint16_t)(40000 + k), tl_ms(250));
         sim_run(sim, false);
         uint64_t per_flow[MAX_FLOWS][3] = {{0}};
         count_udp_by_flow(seen, FLOWS, per_flow);
@@ -546,9 +392,10 @@ static void xor_layer34_spreads_many_udp_flows(void)
                     got[j]++;
         }
         g_autofree char *what = g_strdup_printf("flows per slave over %d slaves", n);
-        ints_equal(got, want, 3, __LINE__, what);
+        tl_ints_equal(got, 3, want, 3, __LINE__, what);
         for (int j = 0; j < n; j++)
-            checkf(got[j] > 0, __LINE__, "%d slaves: slave %d carries some of the 16 flows", n, j);
+            tl_checkf(got[j] > 0, __LINE__, "%d slaves: slave %d carries some of the 16 flows", n,
+                      j);
     }
 }
 
@@ -591,7 +438,7 @@ static GPtrArray *notes_with(const GArray *seen, const char *what)
 
 static void xor_carrier_loss_remaps_at_once_and_flows_return_after_up(void)
 {
-    Sim *sim = test_sim(ms(2500));
+    Sim *sim = tl_sim("test_xor_bcast", tl_ms(2500));
     g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
     Bond *b = peer_build(sim, "mode=balance-xor miimon=100 updelay=200 xmit_hash_policy=layer3+4",
                          2, seen, NULL);
@@ -599,9 +446,9 @@ static void xor_carrier_loss_remaps_at_once_and_flows_return_after_up(void)
         sim_free(sim);
         return;
     }
-    add_fault(sim, ms(1050), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
-    add_fault(sim, ms(2000), SIM_FAULT_LINK_UP, b->slaves[1].nic);
-    XorBursts x = {.bond = b, .at_ps = {ms(1000), ms(1060), ms(2200), ms(2300)}};
+    tl_add_fault(sim, tl_ms(1050), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
+    tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, b->slaves[1].nic);
+    XorBursts x = {.bond = b, .at_ps = {tl_ms(1000), tl_ms(1060), tl_ms(2200), tl_ms(2300)}};
     for (int i = 0; i < BURSTS; i++)
         engine_schedule(&sim->eng, x.at_ps[i], xor_burst_fire, &x, NULL);
     sim_run(sim, false);
@@ -616,14 +463,17 @@ static void xor_carrier_loss_remaps_at_once_and_flows_return_after_up(void)
         want_eth0[k] = 0;
         on_eth1 += want_both[k];
     }
-    checkf(on_eth1 > 0 && on_eth1 < BURST_FLOWS, __LINE__,
-           "the 8 flows use both slaves (%d on eth1)", on_eth1);
-    ints_equal(x.slave[0], want_both, BURST_FLOWS, __LINE__, "1.000 s, both up");
-    ints_equal(x.slave[1], want_eth0, BURST_FLOWS, __LINE__, "1.060 s, eth1 without carrier");
+    tl_checkf(on_eth1 > 0 && on_eth1 < BURST_FLOWS, __LINE__,
+              "the 8 flows use both slaves (%d on eth1)", on_eth1);
+    tl_ints_equal(x.slave[0], BURST_FLOWS, want_both, BURST_FLOWS, __LINE__, "1.000 s, both up");
+    tl_ints_equal(x.slave[1], BURST_FLOWS, want_eth0, BURST_FLOWS, __LINE__,
+                  "1.060 s, eth1 without carrier");
     CU_ASSERT_EQUAL(x.link_eth1[1], SLAVE_LINK_UP); /* the monitor has not looked yet */
-    ints_equal(x.slave[2], want_eth0, BURST_FLOWS, __LINE__, "2.200 s, eth1 BACK (updelay)");
+    tl_ints_equal(x.slave[2], BURST_FLOWS, want_eth0, BURST_FLOWS, __LINE__,
+                  "2.200 s, eth1 BACK (updelay)");
     CU_ASSERT_EQUAL(x.link_eth1[2], SLAVE_LINK_BACK);
-    ints_equal(x.slave[3], want_both, BURST_FLOWS, __LINE__, "2.300 s, eth1 UP again");
+    tl_ints_equal(x.slave[3], BURST_FLOWS, want_both, BURST_FLOWS, __LINE__,
+                  "2.300 s, eth1 UP again");
     CU_ASSERT_EQUAL(x.link_eth1[3], SLAVE_LINK_UP);
     CU_ASSERT_EQUAL(b->slaves[1].nic->c.drops[NIC_DROP_NO_CARRIER], 0);
     CU_ASSERT_EQUAL(b->drops[BOND_DROP_SLAVE_TX], 0);
@@ -635,8 +485,8 @@ static void xor_carrier_loss_remaps_at_once_and_flows_return_after_up(void)
         "bondsim: xor-remap bond0 slaves=2->1 usable=eth0",
         "bondsim: xor-remap bond0 slaves=1->2 usable=eth0,eth1",
     };
-    checkf(notes->len == G_N_ELEMENTS(want_notes), __LINE__, "%u xor-remap notes, want 3",
-           notes->len);
+    tl_checkf(notes->len == G_N_ELEMENTS(want_notes), __LINE__, "%u xor-remap notes, want 3",
+              notes->len);
     for (guint i = 0; i < MIN(notes->len, G_N_ELEMENTS(want_notes)); i++)
         CU_ASSERT_STRING_EQUAL(notes->pdata[i], want_notes[i]);
     sim_free(sim);
@@ -668,8 +518,8 @@ static void empty_array_ignores_updelay_in_xor_not_in_broadcast(void)
         {"mode=broadcast miimon=100 updelay=200", 2288 * PS_PER_MS},
     };
     for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
-        Lan lan;
-        if (!lan_build(&lan, ms(3000), cases[c].opts, 2)) {
+        TlLan lan;
+        if (!lan_build(&lan, tl_ms(3000), cases[c].opts, 2)) {
             sim_free(lan.sim);
             return;
         }
@@ -677,16 +527,17 @@ static void empty_array_ignores_updelay_in_xor_not_in_broadcast(void)
         /* from 0.5 s: with updelay at bring-up, broadcast has no slave UP
          * before 0.208 s and the first ARP request would be lost */
         Flow *fl = add_flow(sim, lan.bond->host, client_ip, 40000, UINT64_MAX);
-        fl->start_ps = ms(500);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
-        add_fault(sim, ms(2000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
+        fl->start_ps = tl_ms(500);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
         sim_run(sim, false);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_UP, ms(2000), "eth0"), cases[c].up_ps, cases[c].opts);
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, tl_ms(2000), "eth0"), cases[c].up_ps,
+                  cases[c].opts);
         /* deliveries resume once eth0 is UP: gap from 1 s */
-        U64_IN(sim->fault_gaps[2].gap_ps, cases[c].up_ps - ms(1000),
-               cases[c].up_ps - ms(1000) + PS_PER_MS, cases[c].opts);
-        CU_ASSERT_TRUE(fl->last_rx_ps > ms(2900));
+        TL_U64_IN(sim->fault_gaps[2].gap_ps, cases[c].up_ps - tl_ms(1000),
+                  cases[c].up_ps - tl_ms(1000) + PS_PER_MS, cases[c].opts);
+        CU_ASSERT_TRUE(fl->last_rx_ps > tl_ms(2900));
         CU_ASSERT_TRUE(lan.bond->drops[BOND_DROP_NO_SLAVE] > 0);
         sim_free(sim);
     }
@@ -700,30 +551,30 @@ static void xor_recovery_updelay_selftest(void)
 {
     static const int updelays[] = {0, 200, 500, 1000, 2000, 5000, 10000};
     for (gsize k = 0; k < G_N_ELEMENTS(updelays); k++) {
-        Lan lan;
+        TlLan lan;
         g_autofree char *opts =
             g_strdup_printf("mode=balance-xor miimon=100 updelay=%d", updelays[k]);
-        if (!lan_build(&lan, ms(4000), opts, 2)) {
+        if (!lan_build(&lan, tl_ms(4000), opts, 2)) {
             sim_free(lan.sim);
             return;
         }
         Sim *sim = lan.sim;
         Flow *fl = add_flow(sim, lan.bond->host, client_ip, 40000, UINT64_MAX);
-        add_fault(sim, ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
-        add_fault(sim, ms(3000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
-        add_fault(sim, ms(3000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(3000), SIM_FAULT_LINK_UP, lan.bond->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(3000), SIM_FAULT_LINK_DOWN, lan.bond->slaves[1].nic);
         sim_run(sim, false);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_UP, ms(2000), "eth0"), ms(3016), opts);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, ms(2000), "eth1"), ms(3016), opts);
-        U64_IN(sim->fault_gaps[2].gap_ps, ms(16), ms(17), opts);
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, tl_ms(2000), "eth0"), tl_ms(3016), opts);
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, tl_ms(2000), "eth1"), tl_ms(3016), opts);
+        TL_U64_IN(sim->fault_gaps[2].gap_ps, tl_ms(16), tl_ms(17), opts);
         /* at 1 s: eth1 UP since bring-up (updelay < 1 s) takes the flow at
          * once; otherwise the empty array makes eth1 UP at the 1.040 tick */
         if (updelays[k] < 1000)
-            U64_IN(sim->fault_gaps[0].gap_ps, STREAM_INTERVAL_PS, 2 * STREAM_INTERVAL_PS + ms(0.01),
-                   opts);
+            TL_U64_IN(sim->fault_gaps[0].gap_ps, STREAM_INTERVAL_PS,
+                      2 * STREAM_INTERVAL_PS + tl_ms(0.01), opts);
         else
-            U64_IN(sim->fault_gaps[0].gap_ps, ms(40), ms(41), opts);
-        CU_ASSERT_TRUE(fl->last_rx_ps > ms(3900));
+            TL_U64_IN(sim->fault_gaps[0].gap_ps, tl_ms(40), tl_ms(41), opts);
+        CU_ASSERT_TRUE(fl->last_rx_ps > tl_ms(3900));
         CU_ASSERT_EQUAL(fl->duplicates, 0);
         sim_free(sim);
     }
@@ -742,9 +593,9 @@ static void xor_and_broadcast_slaves_active_with_bond_mac(void)
 {
     static const char *const modes[] = {"mode=balance-xor miimon=100", "mode=broadcast miimon=100"};
     for (gsize m = 0; m < G_N_ELEMENTS(modes); m++) {
-        Lan lan;
-        if (lan_build(&lan, ms(1000), modes[m], 2)) {
-            engine_schedule(&lan.sim->eng, ms(500), client_garp_fire, lan.client_if, NULL);
+        TlLan lan;
+        if (lan_build(&lan, tl_ms(1000), modes[m], 2)) {
+            engine_schedule(&lan.sim->eng, tl_ms(500), client_garp_fire, lan.client_if, NULL);
             sim_run(lan.sim, false);
             Bond *b = lan.bond;
             CU_ASSERT_EQUAL(b->host->arp_rx, 2);
@@ -766,7 +617,7 @@ static void xor_and_broadcast_drop_without_any_slave(void)
 {
     static const char *const modes[] = {"mode=balance-xor miimon=100", "mode=broadcast miimon=100"};
     for (gsize m = 0; m < G_N_ELEMENTS(modes); m++) {
-        Sim *sim = test_sim(PS_PER_S);
+        Sim *sim = tl_sim("test_xor_bcast", PS_PER_S);
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         Bond *b = peer_build(sim, modes[m], 2, seen, NULL);
         if (b) {
@@ -811,7 +662,7 @@ static void bcast_burst_fire(Sim *sim, void *obj, void *arg)
 static void bcast_copies_every_frame_on_every_up_slave_in_list_order(void)
 {
     for (int down = -1; down < 3; down++) {
-        Sim *sim = test_sim(PS_PER_S);
+        Sim *sim = tl_sim("test_xor_bcast", PS_PER_S);
         g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(Seen));
         Bond *b = peer_build(sim, "mode=broadcast miimon=100", 3, seen, NULL);
         if (!b) {
@@ -821,26 +672,27 @@ static void bcast_copies_every_frame_on_every_up_slave_in_list_order(void)
         if (down >= 0)
             link_set_up(sim, b->slaves[down].nic->link, false);
         BcastBurst x = {.bond = b, .frames = 5};
-        engine_schedule(&sim->eng, ms(500), bcast_burst_fire, &x, NULL);
+        engine_schedule(&sim->eng, tl_ms(500), bcast_burst_fire, &x, NULL);
         sim_run(sim, false);
         int want_mask = 7 & ~(down >= 0 ? 1 << down : 0);
         int n_up = down >= 0 ? 2 : 3;
         g_autofree char *what = g_strdup_printf("eth%d down", down);
         for (int k = 0; k < x.frames; k++)
-            checkf(x.taken[k] == want_mask, __LINE__,
-                   "%s: frame %d taken by slaves 0x%x, want 0x%x", what, k, x.taken[k], want_mask);
-        checkf(seen->len == (guint)(x.frames * n_up), __LINE__, "%s: %u copies arrived, want %d",
-               what, seen->len, x.frames * n_up);
+            tl_checkf(x.taken[k] == want_mask, __LINE__,
+                      "%s: frame %d taken by slaves 0x%x, want 0x%x", what, k, x.taken[k],
+                      want_mask);
+        tl_checkf(seen->len == (guint)(x.frames * n_up), __LINE__, "%s: %u copies arrived, want %d",
+                  what, seen->len, x.frames * n_up);
         /* arrivals: frame by frame, each on the up slaves in list order */
         for (guint i = 0; i < seen->len; i++) {
             const Seen *s = &g_array_index(seen, Seen, i);
             int k = (int)i / n_up, j = (int)i % n_up;
             int port = j + (down >= 0 && j >= down ? 1 : 0);
-            checkf(s->port == port, __LINE__, "%s: arrival %u on port %d, want %d", what, i,
-                   s->port, port);
+            tl_checkf(s->port == port, __LINE__, "%s: arrival %u on port %d, want %d", what, i,
+                      s->port, port);
             Frame *f = flow_frame(sim, b, k);
-            checkf(s->len == MIN(f->len, SEEN_BYTES) && memcmp(s->data, f->data, s->len) == 0,
-                   __LINE__, "%s: copy %u carries the frame's bytes", what, i);
+            tl_checkf(s->len == MIN(f->len, SEEN_BYTES) && memcmp(s->data, f->data, s->len) == 0,
+                      __LINE__, "%s: copy %u carries the frame's bytes", what, i);
             frame_free(&sim->pool, f);
         }
         for (int i = 0; i < 3; i++)
@@ -854,13 +706,13 @@ static void bcast_copies_every_frame_on_every_up_slave_in_list_order(void)
  * and counts every second copy as a duplicate. */
 static void bcast_receiver_counts_a_duplicate_of_every_frame(void)
 {
-    Lan lan;
-    if (lan_build(&lan, ms(1000), "mode=broadcast miimon=100", 2)) {
-        Flow *fl = add_flow(lan.sim, lan.bond->host, client_ip, 40000, ms(900));
+    TlLan lan;
+    if (lan_build(&lan, tl_ms(1000), "mode=broadcast miimon=100", 2)) {
+        Flow *fl = add_flow(lan.sim, lan.bond->host, client_ip, 40000, tl_ms(900));
         sim_run(lan.sim, false);
         CU_ASSERT_TRUE(fl->sent > 8000);
-        U64_IS(fl->received, fl->sent, "received once each");
-        U64_IS(fl->duplicates, fl->sent, "duplicates: one per frame sent");
+        TL_U64_IS(fl->received, fl->sent, "received once each");
+        TL_U64_IS(fl->duplicates, fl->sent, "duplicates: one per frame sent");
         CU_ASSERT_EQUAL(fl->out_of_order, 0);
         for (int i = 0; i < 2; i++)
             CU_ASSERT_TRUE(lan.bond->slaves[i].nic->c.tx_frames >= fl->sent);
@@ -873,67 +725,32 @@ static void bcast_receiver_counts_a_duplicate_of_every_frame(void)
  * dead NIC and the duplicates stop. */
 static void bcast_skips_slave_at_carrier_loss_before_any_tick(void)
 {
-    Lan lan;
-    if (lan_build(&lan, ms(2000), "mode=broadcast miimon=100", 2)) {
+    TlLan lan;
+    if (lan_build(&lan, tl_ms(2000), "mode=broadcast miimon=100", 2)) {
         Sim *sim = lan.sim;
         Bond *b = lan.bond;
-        Flow *fl = add_flow(sim, b->host, client_ip, 40000, ms(1900));
-        add_fault(sim, ms(1050), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
+        Flow *fl = add_flow(sim, b->host, client_ip, 40000, tl_ms(1900));
+        tl_add_fault(sim, tl_ms(1050), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
         BcastBurst x = {.bond = b, .frames = 3};
-        engine_schedule(&sim->eng, ms(1060), bcast_burst_fire, &x, NULL);
+        engine_schedule(&sim->eng, tl_ms(1060), bcast_burst_fire, &x, NULL);
         sim_run(sim, false);
         for (int k = 0; k < x.frames; k++)
             CU_ASSERT_EQUAL(x.taken[k], 1);
-        U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth1"), ms(1144), "eth1 DOWN at tick 11");
+        TL_U64_IS(event_time(sim, SIM_EV_SLAVE_DOWN, 0, "eth1"), tl_ms(1144),
+                  "eth1 DOWN at tick 11");
         CU_ASSERT_EQUAL(b->slaves[1].nic->c.drops[NIC_DROP_NO_CARRIER], 0);
         CU_ASSERT_EQUAL(b->drops[BOND_DROP_SLAVE_TX] + b->drops[BOND_DROP_NO_SLAVE], 0);
-        U64_IS(fl->received, fl->sent, "every frame delivered through eth0");
+        TL_U64_IS(fl->received, fl->sent, "every frame delivered through eth0");
         CU_ASSERT_EQUAL(fl->out_of_order, 0);
         /* frames sent before 1.05 s were duplicated; one may be lost on
          * eth1's wire at the cut */
-        uint64_t before_cut = ms(1050) / STREAM_INTERVAL_PS;
-        U64_IN(fl->duplicates, before_cut - 1, before_cut, "duplicates only before the cut");
+        uint64_t before_cut = tl_ms(1050) / STREAM_INTERVAL_PS;
+        TL_U64_IN(fl->duplicates, before_cut - 1, before_cut, "duplicates only before the cut");
     }
     sim_free(lan.sim);
 }
 
 /* ---- bondsim hash-spread --------------------------------------------------- */
-
-typedef struct {
-    int code;
-    char *out, *err;
-} Run;
-
-static Run bondsim_run(const char *const *args)
-{
-    GPtrArray *argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)BONDSIM_BINARY);
-    for (const char *const *a = args; *a; a++)
-        g_ptr_array_add(argv, (gpointer)*a);
-    g_ptr_array_add(argv, NULL);
-    Run r = {-1, NULL, NULL};
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &r.out, &r.err, &status,
-                      &error)) {
-        checkf(FALSE, __LINE__, "spawn %s: %s", BONDSIM_BINARY, error->message);
-        g_clear_error(&error);
-    } else if (WIFEXITED(status)) {
-        r.code = WEXITSTATUS(status);
-    }
-    g_ptr_array_free(argv, TRUE);
-    if (!r.out)
-        r.out = g_strdup("");
-    if (!r.err)
-        r.err = g_strdup("");
-    return r;
-}
-
-static void run_clear(Run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
 
 /* A classic pcap through libpcap's dump API: the three TCP SYNs of example
  * 3 (sport 49152, 49153, 49154 to 10.0.0.2:80), then 49152 again. */
@@ -949,7 +766,7 @@ static gboolean write_example_pcap(const char *path)
             pcap_close(dead);
         return FALSE;
     }
-    Sim *sim = test_sim(PS_PER_S);
+    Sim *sim = tl_sim("test_xor_bcast", PS_PER_S);
     for (gsize i = 0; i < G_N_ELEMENTS(sports); i++) {
         Frame *f = l4_frame(sim, mac_b, mac_a, IPPROTO_TCP_, ip1, ip2, sports[i], 80);
         struct pcap_pkthdr h = {.ts = {.tv_sec = 1, .tv_usec = (long)i}};
@@ -975,52 +792,53 @@ static void hash_spread_cli_reports_slaves_and_exit_codes(void)
     CU_ASSERT_TRUE_FATAL(write_example_pcap(pcap));
 
     const char *ok[] = {"hash-spread", pcap, "--slaves", "2", "--policy", "layer3+4", NULL};
-    Run r = bondsim_run(ok);
-    checkf(r.code == 0, __LINE__, "exit 0, got %d: %s", r.code, r.err);
-    checkf(has_line(r.out, "^capture .*syn\\.pcap: 4 frames, 240 bytes, 3 flows; 2 slaves;"),
-           __LINE__, "header line: %s", r.out);
-    checkf(has_line(r.out, "^policy layer3\\+4: 3 flows$"), __LINE__, "flow table title: %s",
-           r.out);
+    TlRun r = tl_bondsim_argv(ok);
+    tl_checkf(r.code == 0, __LINE__, "exit 0, got %d: %s", r.code, r.err);
+    tl_checkf(has_line(r.out, "^capture .*syn\\.pcap: 4 frames, 240 bytes, 3 flows; 2 slaves;"),
+              __LINE__, "header line: %s", r.out);
+    tl_checkf(has_line(r.out, "^policy layer3\\+4: 3 flows$"), __LINE__, "flow table title: %s",
+              r.out);
     /* example 3: 0x29a9a9c9 -> 1, 0x29a9a949 -> 1, 0x29a9a8c8 -> 0 */
-    checkf(
+    tl_checkf(
         has_line(r.out, "^ +tcp 10\\.0\\.0\\.1:49152 > 10\\.0\\.0\\.2:80 +2 +120 +0x29a9a9c9 +1$"),
         __LINE__, "49152 on slave 1: %s", r.out);
-    checkf(
+    tl_checkf(
         has_line(r.out, "^ +tcp 10\\.0\\.0\\.1:49153 > 10\\.0\\.0\\.2:80 +1 +60 +0x29a9a949 +1$"),
         __LINE__, "49153 on slave 1: %s", r.out);
-    checkf(
+    tl_checkf(
         has_line(r.out, "^ +tcp 10\\.0\\.0\\.1:49154 > 10\\.0\\.0\\.2:80 +1 +60 +0x29a9a8c8 +0$"),
         __LINE__, "49154 on slave 0: %s", r.out);
-    checkf(has_line(r.out, "^ +0 +1 +60 +25\\.0%$") && has_line(r.out, "^ +1 +3 +180 +75\\.0%$"),
-           __LINE__, "slave table: %s", r.out);
-    checkf(has_line(r.out, "^policy layer3\\+4: imbalance 1\\.50 "), __LINE__, "imbalance: %s",
-           r.out);
-    checkf(!has_line(r.out, "^policy layer2:"), __LINE__, "one policy only: %s", r.out);
-    run_clear(&r);
+    tl_checkf(has_line(r.out, "^ +0 +1 +60 +25\\.0%$") && has_line(r.out, "^ +1 +3 +180 +75\\.0%$"),
+              __LINE__, "slave table: %s", r.out);
+    tl_checkf(has_line(r.out, "^policy layer3\\+4: imbalance 1\\.50 "), __LINE__, "imbalance: %s",
+              r.out);
+    tl_checkf(!has_line(r.out, "^policy layer2:"), __LINE__, "one policy only: %s", r.out);
+    tl_run_clear(&r);
 
     const char *per_frame[] = {"hash-spread", pcap, "--slaves",    "2",
                                "--policy",    "1",  "--per-frame", NULL};
-    r = bondsim_run(per_frame);
-    checkf(r.code == 0, __LINE__, "--per-frame exit 0, got %d: %s", r.code, r.err);
-    checkf(has_line(r.out, "^frame 1 policy layer3\\+4 slave 1$") &&
-               has_line(r.out, "^frame 3 policy layer3\\+4 slave 0$") &&
-               has_line(r.out, "^frame 4 policy layer3\\+4 slave 1$"),
-           __LINE__, "per-frame lines: %s", r.out);
-    run_clear(&r);
+    r = tl_bondsim_argv(per_frame);
+    tl_checkf(r.code == 0, __LINE__, "--per-frame exit 0, got %d: %s", r.code, r.err);
+    tl_checkf(has_line(r.out, "^frame 1 policy layer3\\+4 slave 1$") &&
+                  has_line(r.out, "^frame 3 policy layer3\\+4 slave 0$") &&
+                  has_line(r.out, "^frame 4 policy layer3\\+4 slave 1$"),
+              __LINE__, "per-frame lines: %s", r.out);
+    tl_run_clear(&r);
 
     const char *all[] = {"hash-spread", pcap, "--slaves", "3", NULL};
-    r = bondsim_run(all);
-    checkf(r.code == 0 && has_line(r.out, "^policy layer2:") &&
-               has_line(r.out, "^policy vlan\\+srcmac:") && has_line(r.out, "^imbalance by policy"),
-           __LINE__, "default --policy all: exit %d: %s", r.code, r.out);
-    run_clear(&r);
+    r = tl_bondsim_argv(all);
+    tl_checkf(r.code == 0 && has_line(r.out, "^policy layer2:") &&
+                  has_line(r.out, "^policy vlan\\+srcmac:") &&
+                  has_line(r.out, "^imbalance by policy"),
+              __LINE__, "default --policy all: exit %d: %s", r.code, r.out);
+    tl_run_clear(&r);
 
     g_autofree char *missing = g_build_filename(dir, "missing.pcap", NULL);
     const char *absent[] = {"hash-spread", missing, "--slaves", "2", NULL};
-    r = bondsim_run(absent);
-    checkf(r.code == 1 && strstr(r.err, "missing.pcap") != NULL && r.out[0] == '\0', __LINE__,
-           "missing capture: exit 1 naming it, got %d: %s", r.code, r.err);
-    run_clear(&r);
+    r = tl_bondsim_argv(absent);
+    tl_checkf(r.code == 1 && strstr(r.err, "missing.pcap") != NULL && r.out[0] == '\0', __LINE__,
+              "missing capture: exit 1 naming it, got %d: %s", r.code, r.err);
+    tl_run_clear(&r);
 
     const char *const bad[][8] = {
         {"hash-spread", pcap, NULL},                                    /* no --slaves */
@@ -1033,17 +851,17 @@ static void hash_spread_cli_reports_slaves_and_exit_codes(void)
         {"hash-spread", pcap, "--slaves", "2", "--bogus", NULL},        /* unknown option */
     };
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
-        r = bondsim_run(bad[i]);
-        checkf(r.code == 2 && r.out[0] == '\0' && strstr(r.err, "hash-spread") != NULL, __LINE__,
-               "bad command line %zu: exit 2 with a message, got %d: %s", i, r.code, r.err);
-        run_clear(&r);
+        r = tl_bondsim_argv(bad[i]);
+        tl_checkf(r.code == 2 && r.out[0] == '\0' && strstr(r.err, "hash-spread") != NULL, __LINE__,
+                  "bad command line %zu: exit 2 with a message, got %d: %s", i, r.code, r.err);
+        tl_run_clear(&r);
     }
 
     const char *help[] = {"--help", NULL};
-    r = bondsim_run(help);
-    checkf(r.code == 0 && strstr(r.out, "hash-spread") != NULL, __LINE__,
-           "bondsim --help names hash-spread: %s", r.out);
-    run_clear(&r);
+    r = tl_bondsim_argv(help);
+    tl_checkf(r.code == 0 && strstr(r.out, "hash-spread") != NULL, __LINE__,
+              "bondsim --help names hash-spread: %s", r.out);
+    tl_run_clear(&r);
 }
 
 int main(void)
