@@ -212,10 +212,10 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
     int rc = run_plots(sim, a, dir);
     if (!a->quiet) {
         g_autofree char *table = report_table(sim);
+        g_autofree char *data = report_data_outputs(sim, dir);
         fputs(table, stdout);
-        printf("Outputs: %s%s, %s, %s/series.csv, %s/reorder.csv%s%s%s\n", cap_path,
-               fmt == CAPTURE_PCAP ? "/*.pcap" : "", json_path, dir, dir,
-               a->plot && rc == 0 ? ", " : "", a->plot && rc == 0 ? dir : "",
+        printf("Outputs: %s%s, %s, %s%s%s%s\n", cap_path, fmt == CAPTURE_PCAP ? "/*.pcap" : "",
+               json_path, data, a->plot && rc == 0 ? ", " : "", a->plot && rc == 0 ? dir : "",
                a->plot && rc == 0 ? "/{load,reorder}.{png,svg}" : "");
     }
     fflush(stdout);

@@ -518,11 +518,16 @@ static void two_runs_write_identical_bytes(void)
     g_autoptr(GPtrArray) f2 = list_files(p->dir2);
     g_autofree char *l1 = join(f1);
     g_autofree char *l2 = join(f2);
+    /* each mode: as `bondsim run` writes (balance-rr reorders: its
+     * reordering.csv), then the comparison */
     static const char *const want =
-        "active-backup/compare-failover.pcapng, active-backup/reorder.csv, "
-        "active-backup/series.csv, active-backup/stats.json, "
-        "balance-rr/compare-failover.pcapng, balance-rr/reorder.csv, balance-rr/series.csv, "
-        "balance-rr/stats.json, compare.csv, compare.json";
+        "active-backup/bonds.csv, active-backup/compare-failover.pcapng, "
+        "active-backup/faults.csv, active-backup/flows.csv, active-backup/reorder.csv, "
+        "active-backup/series.csv, active-backup/slaves.csv, active-backup/stats.json, "
+        "active-backup/switches.csv, balance-rr/bonds.csv, balance-rr/compare-failover.pcapng, "
+        "balance-rr/faults.csv, balance-rr/flows.csv, balance-rr/reorder.csv, "
+        "balance-rr/reordering.csv, balance-rr/series.csv, balance-rr/slaves.csv, "
+        "balance-rr/stats.json, balance-rr/switches.csv, compare.csv, compare.json";
     checkf(strcmp(l1, want) == 0, __LINE__, "files [%s], want [%s]", l1, want);
     checkf(strcmp(l1, l2) == 0, __LINE__, "same files: [%s] vs [%s]", l1, l2);
     for (guint i = 0; i < f1->len && strcmp(l1, l2) == 0; i++) {
@@ -955,7 +960,9 @@ static void tcp_compare_is_deterministic(void)
     g_autoptr(GPtrArray) f2 = list_files(t->dir2);
     g_autofree char *l1 = join(f1);
     g_autofree char *l2 = join(f2);
-    checkf(f1->len == 10 && strcmp(l1, l2) == 0, __LINE__, "same 10 files: [%s] vs [%s]", l1, l2);
+    /* per mode: capture, bonds/slaves/switches/tcp.csv, reorder.csv,
+     * series.csv, stats.json; then compare.csv and compare.json */
+    checkf(f1->len == 18 && strcmp(l1, l2) == 0, __LINE__, "same 18 files: [%s] vs [%s]", l1, l2);
     for (guint i = 0; i < f1->len && strcmp(l1, l2) == 0; i++) {
         g_autofree char *a = NULL, *b = NULL;
         gsize na = 0, nb = 0;
@@ -1068,9 +1075,11 @@ static void default_directory_is_named_after_the_scenario(void)
     g_autofree char *dir = g_build_filename(cwd, "pcaps", "out", "compare-failover-compare", NULL);
     g_autoptr(GPtrArray) files = list_files(dir);
     g_autofree char *l = join(files);
-    checkf(strcmp(l, "active-backup/compare-failover.pcapng, active-backup/reorder.csv, "
-                     "active-backup/series.csv, active-backup/stats.json, compare.csv, "
-                     "compare.json") == 0,
+    checkf(strcmp(l, "active-backup/bonds.csv, active-backup/compare-failover.pcapng, "
+                     "active-backup/faults.csv, active-backup/flows.csv, "
+                     "active-backup/reorder.csv, active-backup/series.csv, "
+                     "active-backup/slaves.csv, active-backup/stats.json, "
+                     "active-backup/switches.csv, compare.csv, compare.json") == 0,
            __LINE__, "pcaps/out/compare-failover-compare/ holds [%s]", l);
     run_clear(&r);
 }

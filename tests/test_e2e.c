@@ -27,6 +27,7 @@
 
 #include "cu_run.h"
 #include "scenario/ini.h"
+#include "stats/report.h"
 #include "testlib.h"
 #include "util/bytes.h"
 
@@ -475,6 +476,32 @@ static gboolean scenario_ok(const Scenario *s)
  * Tests: every scenario
  * ------------------------------------------------------------------------ */
 
+/* A table CSV of the summary (report_table_csv_name). */
+static gboolean is_table_csv(const char *file)
+{
+    for (guint i = 0; i < report_table_csv_count(); i++)
+        if (strcmp(file, report_table_csv_name(i)) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* The capture, the data files and stats.json, plus table CSVs only (which
+ * ones: tests/test_csv.c). */
+static gboolean expected_outputs(const GPtrArray *files, const char *const *want, size_t n_want)
+{
+    for (size_t w = 0; w < n_want; w++)
+        if (!g_ptr_array_find_with_equal_func((GPtrArray *)files, want[w], g_str_equal, NULL))
+            return FALSE;
+    for (guint i = 0; i < files->len; i++) {
+        gboolean listed = is_table_csv(files->pdata[i]);
+        for (size_t w = 0; w < n_want && !listed; w++)
+            listed = strcmp(files->pdata[i], want[w]) == 0;
+        if (!listed)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* The same outputs in both directories, byte for byte. */
 static void check_same_outputs(const Scenario *s)
 {
@@ -483,11 +510,10 @@ static void check_same_outputs(const Scenario *s)
     g_autofree char *l1 = join(f1);
     g_autofree char *l2 = join(f2);
     g_autofree char *base = g_strconcat(s->name, ".pcapng", NULL);
-    gboolean expected = f1->len == 4;
     const char *const want[] = {base, "reorder.csv", "series.csv", "stats.json"};
-    for (size_t w = 0; w < G_N_ELEMENTS(want) && expected; w++)
-        expected = g_ptr_array_find_with_equal_func(f1, want[w], g_str_equal, NULL);
-    tl_checkf(expected, __LINE__, "%s writes %s, reorder.csv, series.csv and stats.json, wrote: %s",
+    tl_checkf(expected_outputs(f1, want, G_N_ELEMENTS(want)), __LINE__,
+              "%s writes %s, reorder.csv, series.csv, stats.json and table CSVs "
+              "only, wrote: %s",
               s->rel, base, l1);
     tl_checkf(same_strings(f1, f2), __LINE__, "%s: same files in both runs: [%s] vs [%s]", s->rel,
               l1, l2);
@@ -847,6 +873,11 @@ static void check_pcap_dir(const Scenario *s, const char *dir)
     g_ptr_array_add(want, g_strdup("reorder.csv"));
     g_ptr_array_add(want, g_strdup("series.csv"));
     g_ptr_array_add(want, g_strdup("stats.json"));
+    /* the table CSVs the pcapng run wrote */
+    g_autoptr(GPtrArray) ng_files = list_files(s->dir1);
+    for (guint i = 0; i < ng_files->len; i++)
+        if (is_table_csv(ng_files->pdata[i]))
+            g_ptr_array_add(want, g_strdup(ng_files->pdata[i]));
     g_ptr_array_sort(want, cmp_str);
     g_autofree char *lf = join(files);
     g_autofree char *lw = join(want);
@@ -895,9 +926,9 @@ static void none_format_writes_only_stats(void)
     tl_checkf(r.code == 0, __LINE__, "--pcap-format none exits 0, got %d: %s", r.code, r.err);
     g_autoptr(GPtrArray) files = list_files(dir);
     g_autofree char *lf = join(files);
-    tl_checkf(files->len == 3 && strcmp(files->pdata[0], "reorder.csv") == 0 &&
-                  strcmp(files->pdata[1], "series.csv") == 0 &&
-                  strcmp(files->pdata[2], "stats.json") == 0,
+    const char *const want[] = {"reorder.csv", "series.csv", "stats.json", "bonds.csv",
+                                "slaves.csv",  "flows.csv",  "faults.csv", "switches.csv"};
+    tl_checkf(files->len == G_N_ELEMENTS(want) && expected_outputs(files, want, G_N_ELEMENTS(want)),
               __LINE__, "--pcap-format none writes only the data files and stats.json, wrote: %s",
               lf);
     tl_run_clear(&r);

@@ -10,6 +10,7 @@
 #include "lacp/lacp.h"
 #include "nat.h"
 #include "stats/budget.h"
+#include "stats/csv.h"
 #include "stats/json.h"
 #include "stats/plot.h"
 #include "stats/reorder.h"
@@ -91,12 +92,35 @@ static uint64_t lacp_markers_rx(const LacpPortStats *st)
     return st->marker_rx + st->marker_resp_rx;
 }
 
-static void table_lacp(const Sim *sim, GString *out)
+/* Each table below renders its text into `out` and its CSV (csv.h) into
+ * `csv`, either being NULL when not wanted: one pass over the same figures
+ * for both. CSV column names are stats.json's keys where it has the figure,
+ * in its units (_s: seconds, _bytes, _mbps, ratios 0..1). */
+
+static void table_lacp(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"port",          "bond",       "aggregator", "actor state",
                                       "partner state", "up -> C+D",  "LACPDU tx",  "LACPDU rx",
                                       "markers tx",    "markers rx", "blocked",    NULL};
-    Table *t = table_new("LACP (states as Wireshark's flags, bit 7 to 0: Expired, deFaulted, "
+    static const char *const cols[] = {"name",
+                                       "bond",
+                                       "aggregator",
+                                       "in_active_aggregator",
+                                       "actor_state",
+                                       "actor_state_flags",
+                                       "partner_state",
+                                       "partner_state_flags",
+                                       "link_up_to_distributing_s",
+                                       "lacpdu_tx",
+                                       "lacpdu_rx",
+                                       "markers_tx",
+                                       "markers_rx",
+                                       "lacp_blocked_rx",
+                                       NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t =
+        !out ? NULL
+             : table_new("LACP (states as Wireshark's flags, bit 7 to 0: Expired, deFaulted, "
                          "Distributing, Collecting, Sync, aGgregation, Short timeout, Active; "
                          "* = off; aggregator: id, + = the bond's active one)",
                          hdr);
@@ -110,28 +134,56 @@ static void table_lacp(const Sim *sim, GString *out)
             const LacpPortStats *st = lacp_port_stats(l, j);
             uint8_t as = lacp_port_actor_state(l, j), ps = lacp_port_partner_state(l, j);
             char af[9], pf[9], cd[32];
+            report_lacp_flags(as, af);
+            report_lacp_flags(ps, pf);
             uint64_t cd_ps = bond_8023ad_cd_time_ps(b, s);
             if (cd_ps)
                 units_format_time(cd_ps, cd, sizeof(cd));
             else
                 g_strlcpy(cd, "-", sizeof(cd));
-            table_addf(
-                t,
-                "%s\t%s\t%d%s\t0x%02x %s\t0x%02x %s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
-                s->nic->name, b->name, lacp_port_aggregator(l, j),
-                lacp_port_in_active_agg(l, j) ? "+" : "", as, report_lacp_flags(as, af), ps,
-                report_lacp_flags(ps, pf), cd, st->lacpdu_tx, st->lacpdu_rx, lacp_markers_tx(st),
-                lacp_markers_rx(st), sim_lacp_blocked_frames(sim, s->nic));
+            if (t)
+                table_addf(t,
+                           "%s\t%s\t%d%s\t0x%02x %s\t0x%02x %s\t%s\t%" G_GUINT64_FORMAT
+                           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                           "\t%" G_GUINT64_FORMAT,
+                           s->nic->name, b->name, lacp_port_aggregator(l, j),
+                           lacp_port_in_active_agg(l, j) ? "+" : "", as, af, ps, pf, cd,
+                           st->lacpdu_tx, st->lacpdu_rx, lacp_markers_tx(st), lacp_markers_rx(st),
+                           sim_lacp_blocked_frames(sim, s->nic));
+            if (v) {
+                char hex[8];
+                csv_str(v, s->nic->name);
+                csv_str(v, b->full_name);
+                csv_int(v, lacp_port_aggregator(l, j));
+                csv_bool(v, lacp_port_in_active_agg(l, j));
+                g_snprintf(hex, sizeof(hex), "0x%02x", as);
+                csv_str(v, hex);
+                csv_str(v, af);
+                g_snprintf(hex, sizeof(hex), "0x%02x", ps);
+                csv_str(v, hex);
+                csv_str(v, pf);
+                if (cd_ps)
+                    csv_secs(v, cd_ps);
+                else
+                    csv_empty(v);
+                csv_u64(v, st->lacpdu_tx);
+                csv_u64(v, st->lacpdu_rx);
+                csv_u64(v, lacp_markers_tx(st));
+                csv_u64(v, lacp_markers_rx(st));
+                csv_u64(v, sim_lacp_blocked_frames(sim, s->nic));
+                csv_end_row(v);
+            }
         }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
 static gboolean member_active(const Switch *sw, const SwitchChannel *ch, int m);
 static int channel_n_active(const Switch *sw, const SwitchChannel *ch);
 
-static void table_channels(const Sim *sim, GString *out)
+static void table_channels(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"channel",
                                       "mode",
@@ -142,14 +194,28 @@ static void table_channels(const Sim *sim, GString *out)
                                       "not collecting",
                                       "LACPDU tx/rx per member",
                                       NULL};
-    Table *t = table_new("Port-channels (not collecting: data frames dropped on a member "
-                         "that is not collecting)",
-                         hdr);
+    static const char *const cols[] = {"switch",
+                                       "name",
+                                       "mode",
+                                       "lacp",
+                                       "n_members",
+                                       "n_active",
+                                       "remaps",
+                                       "link_local_consumed",
+                                       "not_collecting_dropped",
+                                       "lacpdu_tx",
+                                       "lacpdu_rx",
+                                       NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL
+                    : table_new("Port-channels (not collecting: data frames dropped on a member "
+                                "that is not collecting)",
+                                hdr);
     for (guint i = 0; i < sim->switches->len; i++) {
         const Switch *sw = sim->switches->pdata[i];
         for (int c = 0; c < sw->n_chan; c++) {
             const SwitchChannel *ch = &sw->chan[c];
-            uint64_t consumed = 0, notcoll = 0;
+            uint64_t consumed = 0, notcoll = 0, pdu_tx = 0, pdu_rx = 0;
             GString *pdus = g_string_new(NULL);
             for (int m = 0; m < ch->n_members; m++) {
                 int p = ch->members[m];
@@ -157,6 +223,8 @@ static void table_channels(const Sim *sim, GString *out)
                 notcoll += sw->pc[p].lacp_not_collecting;
                 if (ch->lacp) {
                     const LacpPortStats *st = lacp_port_stats(ch->lacp, m);
+                    pdu_tx += st->lacpdu_tx;
+                    pdu_rx += st->lacpdu_rx;
                     g_string_append_printf(pdus,
                                            "%sport%d %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
                                            m ? ", " : "", p + 1, st->lacpdu_tx, st->lacpdu_rx);
@@ -165,15 +233,37 @@ static void table_channels(const Sim *sim, GString *out)
             const char *mode = ch->cfg.mode == SWITCH_CHAN_STATIC ? "static"
                                : ch->cfg.lacp_active              ? "lacp active"
                                                                   : "lacp passive";
-            table_addf(t,
-                       "%s/%s\t%s\t%d\t%d\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                       "\t%" G_GUINT64_FORMAT "\t%s",
-                       sw->name, ch->name, mode, ch->n_members, channel_n_active(sw, ch),
-                       ch->remaps, consumed, notcoll, pdus->len ? pdus->str : "-");
+            if (t)
+                table_addf(t,
+                           "%s/%s\t%s\t%d\t%d\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                           "\t%" G_GUINT64_FORMAT "\t%s",
+                           sw->name, ch->name, mode, ch->n_members, channel_n_active(sw, ch),
+                           ch->remaps, consumed, notcoll, pdus->len ? pdus->str : "-");
             g_string_free(pdus, TRUE);
+            if (v) {
+                csv_str(v, sw->name);
+                csv_str(v, ch->name);
+                csv_str(v, ch->cfg.mode == SWITCH_CHAN_STATIC ? "static" : "lacp");
+                csv_str(v, !ch->lacp ? NULL : ch->cfg.lacp_active ? "active" : "passive");
+                csv_int(v, ch->n_members);
+                csv_int(v, channel_n_active(sw, ch));
+                csv_u64(v, ch->remaps);
+                csv_u64(v, consumed);
+                csv_u64(v, notcoll);
+                if (ch->lacp) {
+                    csv_u64(v, pdu_tx);
+                    csv_u64(v, pdu_rx);
+                } else {
+                    csv_empty(v);
+                    csv_empty(v);
+                }
+                csv_end_row(v);
+            }
         }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
 /* Whether channel member m carries frames now: the switch's own rule
@@ -221,12 +311,16 @@ static double mbps(uint64_t bytes, uint64_t ps)
     return ps ? (double)bytes * 8.0 / ((double)ps / 1e12) / 1e6 : 0.0;
 }
 
-static void table_slaves(const Sim *sim, GString *out)
+static void table_slaves(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"slave",    "bond",          "state",     "tx frames",
                                       "tx bytes", "tx share",      "rx frames", "rx bytes",
                                       "drops",    "link failures", NULL};
-    Table *t = table_new("Slaves", hdr);
+    static const char *const cols[] = {"name",      "bond",        "link",          "active",
+                                       "tx_frames", "tx_bytes",    "tx_share",      "rx_frames",
+                                       "rx_bytes",  "drops_total", "link_failures", NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL : table_new("Slaves", hdr);
     for (guint i = 0; i < sim->bonds->len; i++) {
         const Bond *b = sim->bonds->pdata[i];
         uint64_t total = 0;
@@ -235,24 +329,47 @@ static void table_slaves(const Sim *sim, GString *out)
         for (int j = 0; j < b->n_slaves; j++) {
             const Slave *s = &b->slaves[j];
             const NicCounters *c = &s->nic->c;
-            table_addf(t,
-                       "%s\t%s\t%s%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                       "\t%.1f%%\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                       "\t%" G_GUINT64_FORMAT,
-                       s->nic->name, b->name, slave_link_names[s->link],
-                       s == b->curr_active ? " (active)" : "", c->tx_frames, c->tx_bytes,
-                       total ? 100.0 * (double)c->tx_frames / (double)total : 0.0, c->rx_frames,
-                       c->rx_bytes, nic_drops(s->nic), s->link_failure_count);
+            double share = total ? (double)c->tx_frames / (double)total : 0.0;
+            if (t)
+                table_addf(t,
+                           "%s\t%s\t%s%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                           "\t%.1f%%\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                           "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
+                           s->nic->name, b->name, slave_link_names[s->link],
+                           s == b->curr_active ? " (active)" : "", c->tx_frames, c->tx_bytes,
+                           total ? 100.0 * (double)c->tx_frames / (double)total : 0.0, c->rx_frames,
+                           c->rx_bytes, nic_drops(s->nic), s->link_failure_count);
+            if (v) {
+                csv_str(v, s->nic->name);
+                csv_str(v, b->full_name);
+                csv_str(v, slave_link_names[s->link]);
+                csv_bool(v, s == b->curr_active);
+                csv_u64(v, c->tx_frames);
+                csv_u64(v, c->tx_bytes);
+                csv_ratio(v, share);
+                csv_u64(v, c->rx_frames);
+                csv_u64(v, c->rx_bytes);
+                csv_u64(v, nic_drops(s->nic));
+                csv_u64(v, s->link_failure_count);
+                csv_end_row(v);
+            }
         }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
-static void table_flows(const Sim *sim, GString *out)
+static void table_flows(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"flow",         "path",       "sent", "received",    "lost",
                                       "out of order", "duplicates", "Mb/s", "latency avg", NULL};
-    Table *t = table_new("Flows", hdr);
+    static const char *const cols[] = {"name",       "kind",     "from",           "to",
+                                       "sent",       "received", "lost",           "out_of_order",
+                                       "duplicates", "rx_bytes", "delivered_mbps", "latency_avg_s",
+                                       NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL : table_new("Flows", hdr);
     for (guint i = 0; i < sim->flows->len; i++) {
         const Flow *f = sim->flows->pdata[i];
         uint64_t uniq = f->received;
@@ -260,23 +377,57 @@ static void table_flows(const Sim *sim, GString *out)
         char lat[32];
         units_format_time(uniq ? f->latency_sum_ps / uniq : 0, lat, sizeof(lat));
         uint64_t span = MIN(f->stop_ps, sim->end_ps) - f->start_ps;
-        table_addf(t,
-                   "%s\t%s %s -> %s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%.1f\t%s",
-                   f->name, flow_kind_name(f), f->src->name, f->dst_name, f->sent, f->received,
-                   lost, f->out_of_order, f->duplicates, mbps(f->rx_bytes, span), lat);
+        if (t)
+            table_addf(t,
+                       "%s\t%s %s -> %s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%.1f\t%s",
+                       f->name, flow_kind_name(f), f->src->name, f->dst_name, f->sent, f->received,
+                       lost, f->out_of_order, f->duplicates, mbps(f->rx_bytes, span), lat);
+        if (v) {
+            csv_str(v, f->name);
+            csv_str(v, flow_kind_name(f));
+            csv_str(v, f->src->name);
+            csv_str(v, f->dst_name);
+            csv_u64(v, f->sent);
+            csv_u64(v, f->received);
+            csv_u64(v, lost);
+            csv_u64(v, f->out_of_order);
+            csv_u64(v, f->duplicates);
+            csv_u64(v, f->rx_bytes);
+            csv_ratio(v, mbps(f->rx_bytes, span));
+            csv_secs(v, uniq ? f->latency_sum_ps / uniq : 0);
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
 /* Per flow, RFC 4737 and RFC 5236 figures; only flows that saw reordering. */
-static void table_reordering(const Sim *sim, GString *out)
+static void table_reordering(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"flow",        "reordered", "ratio",   "max extent",
                                       "extent >= 3", "3-reord.",  "RD d=1",  "RD d=2",
                                       "RD d=3",      "RD lost",   "RBD max", NULL};
-    Table *t = table_new("Reordering (RFC 4737 extent, RFC 5236 RD/RBD, displacement threshold "
+    static const char *const cols[] = {"name",
+                                       "reordered",
+                                       "ratio",
+                                       "max_extent",
+                                       "max_extent_capped",
+                                       "fast_retransmit_triggers",
+                                       "n_reordered_3",
+                                       "rd_density_1",
+                                       "rd_density_2",
+                                       "rd_density_3",
+                                       "rd_lost",
+                                       "rbd_max_occupancy",
+                                       NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t =
+        !out ? NULL
+             : table_new("Reordering (RFC 4737 extent, RFC 5236 RD/RBD, displacement threshold "
                          "3; extent >= 3 would trigger TCP fast retransmit)",
                          hdr);
     for (guint i = 0; i < sim->flows->len; i++) {
@@ -291,14 +442,36 @@ static void table_reordering(const Sim *sim, GString *out)
             else
                 g_strlcpy(rd[d - 1], "-", sizeof(rd[d - 1]));
         }
-        table_addf(t,
-                   "%s\t%" G_GUINT64_FORMAT "\t%.2f%%\t%s%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%d",
-                   f->name, r->reordered, 100.0 * reorder_ratio(r),
-                   r->max_extent_capped ? ">=" : "", r->max_extent, r->fast_retransmit,
-                   r->n_reordered[2], rd[0], rd[1], rd[2], r->rd_lost, reorder_rbd_max(r));
+        if (t)
+            table_addf(t,
+                       "%s\t%" G_GUINT64_FORMAT "\t%.2f%%\t%s%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%d",
+                       f->name, r->reordered, 100.0 * reorder_ratio(r),
+                       r->max_extent_capped ? ">=" : "", r->max_extent, r->fast_retransmit,
+                       r->n_reordered[2], rd[0], rd[1], rd[2], r->rd_lost, reorder_rbd_max(r));
+        if (v) {
+            csv_str(v, f->name);
+            csv_u64(v, r->reordered);
+            csv_ratio(v, reorder_ratio(r));
+            csv_u64(v, r->max_extent);
+            csv_bool(v, r->max_extent_capped);
+            csv_u64(v, r->fast_retransmit);
+            csv_u64(v, r->n_reordered[2]);
+            for (int d = 1; d <= 3; d++) {
+                if (d <= r->dt)
+                    csv_ratio(v, reorder_rd(r, d));
+                else
+                    csv_empty(v);
+            }
+            csv_u64(v, r->rd_lost);
+            csv_int(v, reorder_rbd_max(r));
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
 static gboolean any_reordering(const Sim *sim)
@@ -326,18 +499,22 @@ static void ip_str(const uint8_t ip[4], char *buf, size_t n)
 
 /* Per flow answered by an echo service: the public address the far end saw
  * last and each change (time, old -> new). */
-static void table_egress(const Sim *sim, GString *out)
+static void table_egress(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"flow",    "echo replies", "egress ip now",
                                       "changes", "timeline",     NULL};
-    Table *t = table_new("Egress IP (as the echo service saw it)", hdr);
+    /* timeline: "<t_s> <from>-><to>" per change, separated by "; " */
+    static const char *const cols[] = {"name",    "echo_replies", "ip", "port",
+                                       "changes", "timeline",     NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL : table_new("Egress IP (as the echo service saw it)", hdr);
     for (guint i = 0; i < sim->flows->len; i++) {
         const Flow *f = sim->flows->pdata[i];
         if (!f->echo_replies)
             continue;
         char now[20], a[20], b[20], at[32];
         ip_str(f->egress_ip, now, sizeof(now));
-        GString *tl = g_string_new(NULL);
+        GString *tl = g_string_new(NULL), *ctl = g_string_new(NULL);
         guint n = f->egress_changes ? f->egress_changes->len : 0;
         for (guint j = 0; j < n; j++) {
             const EchoChange *c = &g_array_index(f->egress_changes, EchoChange, j);
@@ -345,19 +522,50 @@ static void table_egress(const Sim *sim, GString *out)
             ip_str(c->new_ip, b, sizeof(b));
             g_string_append_printf(tl, "%s%s %s->%s", j ? ", " : "",
                                    units_format_time(c->time_ps, at, sizeof(at)), a, b);
+            g_string_append_printf(ctl, "%s%" G_GUINT64_FORMAT ".%012" G_GUINT64_FORMAT " %s->%s",
+                                   j ? "; " : "", c->time_ps / PS_PER_S, c->time_ps % PS_PER_S, a,
+                                   b);
         }
-        table_addf(t, "%s\t%" G_GUINT64_FORMAT "\t%s:%u\t%u\t%s", f->name, f->echo_replies, now,
-                   f->egress_port, n, n ? tl->str : "-");
+        if (t)
+            table_addf(t, "%s\t%" G_GUINT64_FORMAT "\t%s:%u\t%u\t%s", f->name, f->echo_replies, now,
+                       f->egress_port, n, n ? tl->str : "-");
+        if (v) {
+            csv_str(v, f->name);
+            csv_u64(v, f->echo_replies);
+            csv_str(v, now);
+            csv_u64(v, f->egress_port);
+            csv_u64(v, n);
+            csv_str(v, ctl->str);
+            csv_end_row(v);
+        }
         g_string_free(tl, TRUE);
+        g_string_free(ctl, TRUE);
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
-static void table_nat(const Sim *sim, GString *out)
+static void table_nat(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"nat",     "snat",   "dnat", "routed", "conns opened",
                                       "expired", "active", "peak", "drops",  NULL};
-    Table *t = table_new("NAT (drops by reason)", hdr);
+    /* then drops_<reason> for every reason, '-' in the name as '_' */
+    static const char *const cols[] = {"name",         "snat",          "dnat",
+                                       "routed",       "conns_created", "conns_expired",
+                                       "conns_active", "conns_peak",    NULL};
+    Csv *v = NULL;
+    if (csv) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        for (guint k = 0; cols[k]; k++)
+            g_ptr_array_add(names, g_strdup(cols[k]));
+        for (int r = 0; r < NAT_DROP_COUNT; r++)
+            g_ptr_array_add(names,
+                            g_strdelimit(g_strconcat("drops_", nat_drop_names[r], NULL), "-", '_'));
+        g_ptr_array_add(names, NULL);
+        v = csv_new(csv, (const char *const *)names->pdata);
+    }
+    Table *t = !out ? NULL : table_new("NAT (drops by reason)", hdr);
     for (guint i = 0; i < sim->nats->len; i++) {
         const NatBox *nb = sim->nats->pdata[i];
         const NatStats *st = nat_stats(nb);
@@ -366,17 +574,33 @@ static void table_nat(const Sim *sim, GString *out)
             if (st->drops[r])
                 g_string_append_printf(d, "%s%s=%" G_GUINT64_FORMAT, d->len ? " " : "",
                                        nat_drop_names[r], st->drops[r]);
-        table_addf(t,
-                   "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%u\t%u\t%s",
-                   nat_name(nb), st->snat, st->dnat, st->routed, st->created, st->expired,
-                   st->active, st->peak, d->len ? d->str : "-");
+        if (t)
+            table_addf(t,
+                       "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%u\t%u\t%s",
+                       nat_name(nb), st->snat, st->dnat, st->routed, st->created, st->expired,
+                       st->active, st->peak, d->len ? d->str : "-");
         g_string_free(d, TRUE);
+        if (v) {
+            csv_str(v, nat_name(nb));
+            csv_u64(v, st->snat);
+            csv_u64(v, st->dnat);
+            csv_u64(v, st->routed);
+            csv_u64(v, st->created);
+            csv_u64(v, st->expired);
+            csv_u64(v, st->active);
+            csv_u64(v, st->peak);
+            for (int r = 0; r < NAT_DROP_COUNT; r++)
+                csv_u64(v, st->drops[r]);
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
-static void table_faults(const Sim *sim, GString *out)
+static void table_faults(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"fault",
                                       "at",
@@ -389,7 +613,29 @@ static void table_faults(const Sim *sim, GString *out)
                                       "predicted gap",
                                       "budget holds",
                                       NULL};
-    Table *t = table_new("Faults (gap: longest pause in deliveries after the fault; predicted: "
+    static const char *const cols[] = {"name",
+                                       "at_s",
+                                       "action",
+                                       "target",
+                                       "detection_s",
+                                       "gap_s",
+                                       "recovered",
+                                       "frames_lost",
+                                       "out_of_order_after",
+                                       "predicted_rule",
+                                       "predicted_detection_s",
+                                       "predicted_detection_min_s",
+                                       "predicted_detection_max_s",
+                                       "predicted_tick_s",
+                                       "predicted_gap_min_s",
+                                       "predicted_gap_max_s",
+                                       "budget_holds",
+                                       "predicted_why",
+                                       NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t =
+        !out ? NULL
+             : table_new("Faults (gap: longest pause in deliveries after the fault; predicted: "
                          "from the bond's settings, docs/scenario-format.md)",
                          hdr);
     for (guint i = 0; i < sim->faults->len; i++) {
@@ -398,7 +644,7 @@ static void table_faults(const Sim *sim, GString *out)
         char at[32], det[32], gap[40], pdet[80], pgap[80];
         uint64_t d = report_detection_ps(sim, i);
         FaultBudget b;
-        budget_predict(sim, i, &b);
+        bool predicted = budget_predict(sim, i, &b);
         int holds = budget_holds(sim, i, &b);
         units_format_time(ft->at_ps, at, sizeof(at));
         if (d == G_MAXUINT64)
@@ -411,64 +657,165 @@ static void table_faults(const Sim *sim, GString *out)
             units_format_time(g->gap_ps, gap, sizeof(gap));
         if (g->measured && !g->recovered)
             g_strlcat(gap, " (no recovery)", sizeof(gap));
-        table_addf(
-            t, "%s\t%s\t%s %s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\t%s",
-            ft->name, at, fault_kind_names[ft->kind], sim_fault_target(sim, ft), det, gap, g->lost,
-            g->out_of_order, budget_format_detection(&b, pdet, sizeof(pdet)),
-            budget_format_gap(&b, pgap, sizeof(pgap)),
-            holds < 0 ? "-"
-            : holds   ? "yes"
-                      : "no");
+        if (t)
+            table_addf(
+                t,
+                "%s\t%s\t%s %s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s\t%s",
+                ft->name, at, fault_kind_names[ft->kind], sim_fault_target(sim, ft), det, gap,
+                g->lost, g->out_of_order, budget_format_detection(&b, pdet, sizeof(pdet)),
+                budget_format_gap(&b, pgap, sizeof(pgap)),
+                holds < 0 ? "-"
+                : holds   ? "yes"
+                          : "no");
+        if (v) {
+            csv_str(v, ft->name);
+            csv_secs(v, ft->at_ps);
+            csv_str(v, fault_kind_names[ft->kind]);
+            csv_str(v, sim_fault_target(sim, ft));
+            if (d == G_MAXUINT64)
+                csv_empty(v);
+            else
+                csv_secs(v, d);
+            if (g->measured)
+                csv_secs(v, g->gap_ps);
+            else
+                csv_empty(v);
+            csv_bool(v, g->recovered);
+            csv_u64(v, g->lost);
+            csv_u64(v, g->out_of_order);
+            csv_str(v, predicted ? b.rule : NULL);
+            if (predicted && b.detect_known) {
+                csv_secs(v, b.detect_ps);
+                csv_secs(v, b.detect_min_ps);
+                csv_secs(v, b.detect_max_ps);
+            } else {
+                csv_empty(v);
+                csv_empty(v);
+                csv_empty(v);
+            }
+            if (predicted && b.detect_known && b.tick_at_ps)
+                csv_secs(v, b.tick_at_ps);
+            else
+                csv_empty(v);
+            if (predicted && b.gap_known) {
+                csv_secs(v, b.gap_min_ps);
+                csv_secs(v, b.gap_max_ps);
+            } else {
+                csv_empty(v);
+                csv_empty(v);
+            }
+            if (holds < 0)
+                csv_empty(v);
+            else
+                csv_bool(v, holds);
+            csv_str(v, predicted ? NULL : b.why);
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
-static void table_bonds(const Sim *sim, GString *out)
+static void table_bonds(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"bond",      "options",    "active",      "carrier",
                                       "failovers", "tx dropped", "rx filtered", NULL};
-    Table *t = table_new("Bonds", hdr);
+    static const char *const cols[] = {"name",      "options",    "active",      "carrier",
+                                       "failovers", "tx_dropped", "rx_filtered", NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL : table_new("Bonds", hdr);
     for (guint i = 0; i < sim->bonds->len; i++) {
         const Bond *b = sim->bonds->pdata[i];
         g_autofree char *opts = bond_params_to_string(&b->p);
-        table_addf(
-            t, "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT,
-            b->full_name, opts, b->curr_active ? b->curr_active->nic->ifname : "-",
-            b->carrier ? "up" : "down", b->failovers,
-            b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX],
-            b->drops[BOND_DROP_INACTIVE_RX]);
+        const char *active = b->curr_active ? b->curr_active->nic->ifname : NULL;
+        uint64_t tx_dropped = b->drops[BOND_DROP_NO_SLAVE] + b->drops[BOND_DROP_SLAVE_TX];
+        if (t)
+            table_addf(t,
+                       "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT,
+                       b->full_name, opts, active ? active : "-", b->carrier ? "up" : "down",
+                       b->failovers, tx_dropped, b->drops[BOND_DROP_INACTIVE_RX]);
+        if (v) {
+            csv_str(v, b->full_name);
+            csv_str(v, opts);
+            csv_str(v, active);
+            csv_str(v, b->carrier ? "up" : "down");
+            csv_u64(v, b->failovers);
+            csv_u64(v, tx_dropped);
+            csv_u64(v, b->drops[BOND_DROP_INACTIVE_RX]);
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
-static void table_switches(const Sim *sim, GString *out)
+static void table_switches(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"switch",   "MAC moves",   "flooded frames",
                                       "filtered", "FDB entries", NULL};
-    Table *t = table_new("Switches", hdr);
+    static const char *const cols[] = {"name",     "mac_moves",   "flooded_frames",
+                                       "filtered", "fdb_entries", NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL : table_new("Switches", hdr);
     for (guint i = 0; i < sim->switches->len; i++) {
         const Switch *sw = sim->switches->pdata[i];
         uint64_t filtered = 0;
         for (int p = 0; p < sw->n_ports; p++)
             filtered += sw->pc[p].filtered;
-        table_addf(t, "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%d",
-                   sw->name, sw->mac_moves, sw->flood_frames, filtered, sw->fdb_used);
+        if (t)
+            table_addf(
+                t, "%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%d",
+                sw->name, sw->mac_moves, sw->flood_frames, filtered, sw->fdb_used);
+        if (v) {
+            csv_str(v, sw->name);
+            csv_u64(v, sw->mac_moves);
+            csv_u64(v, sw->flood_frames);
+            csv_u64(v, filtered);
+            csv_int(v, sw->fdb_used);
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
 /* TCP connections (traffic/tcp.c): goodput and the sender's reactions. */
-static void table_tcp(const Sim *sim, GString *out)
+static void table_tcp(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"connection", "path",     "state",    "delivered",
                                       "Mb/s",       "retrans",  "fast rtx", "spurious fast",
                                       "RTO",        "max cwnd", "srtt",     "max stall (RTO)",
                                       "survived",   NULL};
-    Table *t = table_new("TCP (spurious: retransmitted although the original arrived; stall: "
-                         "longest pause in in-order delivery, with the RTO computed then; "
-                         "survived: never reset, and data sent after the last fault or route "
-                         "change was delivered)",
-                         hdr);
+    static const char *const cols[] = {"name",
+                                       "from",
+                                       "to",
+                                       "state",
+                                       "bytes_delivered",
+                                       "goodput_bps",
+                                       "retransmits",
+                                       "fast_retransmits",
+                                       "spurious_fast_retransmits",
+                                       "rto_events",
+                                       "max_cwnd_segments",
+                                       "max_cwnd_bytes",
+                                       "srtt_s",
+                                       "max_stall_s",
+                                       "stall_rto_s",
+                                       "survived",
+                                       "survived_why",
+                                       NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out
+                   ? NULL
+                   : table_new("TCP (spurious: retransmitted although the original arrived; stall: "
+                               "longest pause in in-order delivery, with the RTO computed then; "
+                               "survived: never reset, and data sent after the last fault or route "
+                               "change was delivered)",
+                               hdr);
     g_autoptr(GPtrArray) conns = tcp_conns(sim);
     for (guint i = 0; i < conns->len; i++) {
         const TcpConn *c = conns->pdata[i];
@@ -478,39 +825,90 @@ static void table_tcp(const Sim *sim, GString *out)
         units_format_time(c->srtt_ps, srtt, sizeof(srtt));
         units_format_time(st->max_stall_ps, stall, sizeof(stall));
         units_format_time(st->stall_rto_ps, rto, sizeof(rto));
-        table_addf(t,
-                   "%s\t%s -> %s\t%s\t%" G_GUINT64_FORMAT "\t%.1f\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%s\t%s (%s)\t%s: %s",
-                   c->name, c->cli.host->name, c->dst_name ? c->dst_name : c->srv.host->name,
-                   tcp_state_name(c->cstate), st->delivered, tcp_goodput_bps(c) / 1e6,
-                   st->retransmits, st->fast_retransmits, st->spurious_fast, st->rto_events,
-                   st->max_cwnd / c->p.mss, srtt, stall, rto, survived ? "yes" : "no", why);
+        const char *to = c->dst_name ? c->dst_name : c->srv.host->name;
+        if (t)
+            table_addf(t,
+                       "%s\t%s -> %s\t%s\t%" G_GUINT64_FORMAT "\t%.1f\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%s\t%s (%s)\t%s: %s",
+                       c->name, c->cli.host->name, to, tcp_state_name(c->cstate), st->delivered,
+                       tcp_goodput_bps(c) / 1e6, st->retransmits, st->fast_retransmits,
+                       st->spurious_fast, st->rto_events, st->max_cwnd / c->p.mss, srtt, stall, rto,
+                       survived ? "yes" : "no", why);
+        if (v) {
+            csv_str(v, c->name);
+            csv_str(v, c->cli.host->name);
+            csv_str(v, to);
+            csv_str(v, tcp_state_name(c->cstate));
+            csv_u64(v, st->delivered);
+            csv_double(v, "%.0f", tcp_goodput_bps(c));
+            csv_u64(v, st->retransmits);
+            csv_u64(v, st->fast_retransmits);
+            csv_u64(v, st->spurious_fast);
+            csv_u64(v, st->rto_events);
+            csv_u64(v, st->max_cwnd / c->p.mss);
+            csv_u64(v, st->max_cwnd);
+            csv_secs(v, c->srtt_ps);
+            csv_secs(v, st->max_stall_ps);
+            csv_secs(v, st->stall_rto_ps);
+            csv_bool(v, survived);
+            csv_str(v, why);
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
 /* Replayed captures: frames read, skipped at load, sent, and the time the
  * replay took on the simulated clock. */
-static void table_replay(const Sim *sim, GString *out)
+static void table_replay(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"replay", "file",  "mode",      "from",  "read", "skipped",
                                       "sent",   "bytes", "no buffer", "first", "last", NULL};
-    Table *t = table_new("Replays", hdr);
+    static const char *const cols[] = {"name",      "file",       "mode",      "from",
+                                       "read",      "skipped",    "sent",      "sent_bytes",
+                                       "no_buffer", "first_tx_s", "last_tx_s", NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL : table_new("Replays", hdr);
     for (guint i = 0; i < sim->replays->len; i++) {
         const Replay *r = sim->replays->pdata[i];
         g_autofree char *base = g_path_get_basename(r->path);
         char first[32], last[32];
         units_format_time(r->first_tx_ps, first, sizeof(first));
         units_format_time(r->last_tx_ps, last, sizeof(last));
-        table_addf(t,
-                   "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-                   "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t%s",
-                   r->name, base, r->mode == REPLAY_RAW ? "raw" : "rewrite", r->src->name, r->read,
-                   r->skipped, r->sent, r->sent_bytes, r->alloc_fail, r->sent ? first : "-",
-                   r->sent ? last : "-");
+        const char *mode = r->mode == REPLAY_RAW ? "raw" : "rewrite";
+        if (t)
+            table_addf(t,
+                       "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
+                       "\t%s\t%s",
+                       r->name, base, mode, r->src->name, r->read, r->skipped, r->sent,
+                       r->sent_bytes, r->alloc_fail, r->sent ? first : "-", r->sent ? last : "-");
+        if (v) {
+            csv_str(v, r->name);
+            csv_str(v, base);
+            csv_str(v, mode);
+            csv_str(v, r->src->name);
+            csv_u64(v, r->read);
+            csv_u64(v, r->skipped);
+            csv_u64(v, r->sent);
+            csv_u64(v, r->sent_bytes);
+            csv_u64(v, r->alloc_fail);
+            if (r->sent) {
+                csv_secs(v, r->first_tx_ps);
+                csv_secs(v, r->last_tx_ps);
+            } else {
+                csv_empty(v);
+                csv_empty(v);
+            }
+            csv_end_row(v);
+        }
     }
-    table_render_free(t, out);
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
 }
 
 static void json_replays(GString *o, const Sim *sim)
@@ -535,36 +933,129 @@ static void json_replays(GString *o, const Sim *sim)
 
 /* Cloud virtual switches: drops per port and reason, in the provider's
  * terms; only ports that dropped something. */
-static void table_cloud(const Sim *sim, GString *out)
+static void table_cloud(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"port",   "profile", "reason", "provider's term",
                                       "frames", NULL};
-    Table *t = table_new("Cloud virtual switch drops", hdr);
+    static const char *const cols[] = {"port",          "profile", "reason",
+                                       "provider_term", "frames",  NULL};
+    Csv *v = csv ? csv_new(csv, cols) : NULL;
+    Table *t = !out ? NULL : table_new("Cloud virtual switch drops", hdr);
     for (guint i = 0; i < sim->switches->len; i++) {
         const Switch *sw = sim->switches->pdata[i];
         if (!sw->vs)
             continue;
         for (int p = 0; p < sw->n_ports; p++)
-            for (int r = 0; r < SWITCH_VS_DROP_COUNT; r++)
-                if (sw->vs->drops[p][r])
+            for (int r = 0; r < SWITCH_VS_DROP_COUNT; r++) {
+                if (!sw->vs->drops[p][r])
+                    continue;
+                const char *term = sw->vs->profile->term[r];
+                if (t)
                     table_addf(t, "%s\t%s\t%s\t%s\t%" G_GUINT64_FORMAT, sw->ports[p]->name,
-                               sw->vs->profile->name, switch_vs_drop_names[r],
-                               sw->vs->profile->term[r] ? sw->vs->profile->term[r] : "-",
+                               sw->vs->profile->name, switch_vs_drop_names[r], term ? term : "-",
                                sw->vs->drops[p][r]);
+                if (v) {
+                    csv_str(v, sw->ports[p]->name);
+                    csv_str(v, sw->vs->profile->name);
+                    csv_str(v, switch_vs_drop_names[r]);
+                    csv_str(v, term);
+                    csv_u64(v, sw->vs->drops[p][r]);
+                    csv_end_row(v);
+                }
+            }
     }
-    if (table_rows(t))
+    if (t)
         table_render_free(t, out);
-    else
-        table_free(t);
+    csv_free(v);
 }
 
-static gboolean any_cloud_switch(const Sim *sim)
+/* The cloud table is shown when a cloud virtual switch dropped something. */
+static gboolean any_cloud_drop(const Sim *sim)
 {
-    for (guint i = 0; i < sim->switches->len; i++)
-        if (((const Switch *)sim->switches->pdata[i])->vs)
+    for (guint i = 0; i < sim->switches->len; i++) {
+        const Switch *sw = sim->switches->pdata[i];
+        for (int p = 0; sw->vs && p < sw->n_ports; p++)
+            for (int r = 0; r < SWITCH_VS_DROP_COUNT; r++)
+                if (sw->vs->drops[p][r])
+                    return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean has_bonds(const Sim *sim)
+{
+    return sim->bonds->len > 0;
+}
+
+static gboolean has_flows(const Sim *sim)
+{
+    return sim->flows->len > 0;
+}
+
+static gboolean has_tcp(const Sim *sim)
+{
+    return sim->hosts->len && tcp_any(sim);
+}
+
+static gboolean has_faults(const Sim *sim)
+{
+    return sim->faults->len > 0;
+}
+
+static gboolean has_switches(const Sim *sim)
+{
+    return sim->switches->len > 0;
+}
+
+static gboolean has_nats(const Sim *sim)
+{
+    return sim->nats->len > 0;
+}
+
+static gboolean has_replays(const Sim *sim)
+{
+    return sim->replays->len > 0;
+}
+
+/* only in runs with LACP: other runs print what they always printed */
+static gboolean has_lacp_bonds(const Sim *sim)
+{
+    if (!report_has_lacp(sim))
+        return FALSE;
+    for (guint i = 0; i < sim->bonds->len; i++)
+        if (((const Bond *)sim->bonds->pdata[i])->ops == &bond_mode_8023ad_ops)
             return TRUE;
     return FALSE;
 }
+
+static gboolean has_lacp_channels(const Sim *sim)
+{
+    return report_has_lacp(sim) && any_channel(sim);
+}
+
+/* The summary's tables in print order: when each is present, and its CSV
+ * file beside stats.json. */
+typedef struct {
+    const char *file;
+    gboolean (*present)(const Sim *sim);
+    void (*render)(const Sim *sim, GString *out, GString *csv);
+} ReportPart;
+
+static const ReportPart report_parts[] = {
+    {"bonds.csv", has_bonds, table_bonds},
+    {"slaves.csv", has_bonds, table_slaves},
+    {"flows.csv", has_flows, table_flows},
+    {"tcp.csv", has_tcp, table_tcp},
+    {"reordering.csv", any_reordering, table_reordering},
+    {"egress.csv", any_echo, table_egress},
+    {"faults.csv", has_faults, table_faults},
+    {"switches.csv", has_switches, table_switches},
+    {"nat.csv", has_nats, table_nat},
+    {"cloud-drops.csv", any_cloud_drop, table_cloud},
+    {"replays.csv", has_replays, table_replay},
+    {"lacp.csv", has_lacp_bonds, table_lacp},
+    {"port-channels.csv", has_lacp_channels, table_channels},
+};
 
 char *report_table(const Sim *sim)
 {
@@ -573,39 +1064,36 @@ char *report_table(const Sim *sim)
     g_string_append_printf(
         out, "bondsim %s: scenario %s, seed %" G_GUINT64_FORMAT ", %s simulated\n\n",
         BONDSIM_VERSION, sim->name, sim->seed, units_format_time(sim->end_ps, d, sizeof(d)));
-    if (sim->bonds->len) {
-        table_bonds(sim, out);
-        table_slaves(sim, out);
-    }
-    if (sim->flows->len)
-        table_flows(sim, out);
-    if (sim->hosts->len && tcp_any(sim))
-        table_tcp(sim, out);
-    if (any_reordering(sim))
-        table_reordering(sim, out);
-    if (any_echo(sim))
-        table_egress(sim, out);
-    if (sim->faults->len)
-        table_faults(sim, out);
-    if (sim->switches->len)
-        table_switches(sim, out);
-    if (sim->nats->len)
-        table_nat(sim, out);
-    if (any_cloud_switch(sim))
-        table_cloud(sim, out);
-    if (sim->replays->len)
-        table_replay(sim, out);
-    /* only in runs with LACP: other runs print what they always printed */
-    if (report_has_lacp(sim)) {
-        gboolean bonds = FALSE;
-        for (guint i = 0; i < sim->bonds->len; i++)
-            bonds |= ((const Bond *)sim->bonds->pdata[i])->ops == &bond_mode_8023ad_ops;
-        if (bonds)
-            table_lacp(sim, out);
-        if (any_channel(sim))
-            table_channels(sim, out);
-    }
+    for (guint i = 0; i < G_N_ELEMENTS(report_parts); i++)
+        if (report_parts[i].present(sim))
+            report_parts[i].render(sim, out, NULL);
     return g_string_free(out, FALSE);
+}
+
+guint report_table_csv_count(void)
+{
+    return G_N_ELEMENTS(report_parts);
+}
+
+const char *report_table_csv_name(guint i)
+{
+    g_return_val_if_fail(i < G_N_ELEMENTS(report_parts), NULL);
+    return report_parts[i].file;
+}
+
+char *report_table_csv(const Sim *sim, const char *file)
+{
+    g_return_val_if_fail(sim != NULL && file != NULL, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(report_parts); i++) {
+        if (strcmp(report_parts[i].file, file) != 0)
+            continue;
+        if (!report_parts[i].present(sim))
+            return NULL;
+        GString *csv = g_string_new(NULL);
+        report_parts[i].render(sim, NULL, csv);
+        return g_string_free(csv, FALSE);
+    }
+    return NULL;
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -1064,23 +1552,61 @@ gboolean report_write_json(const Sim *sim, const char *path, GError **error)
     return g_file_set_contents(path, text, -1, error);
 }
 
+/* Removes DIR/<file> when it exists. */
+static void remove_in(const char *dir, const char *file)
+{
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    g_unlink(path);
+}
+
 void report_remove_data(const char *dir)
 {
-    g_autofree char *series = g_build_filename(dir, "series.csv", NULL);
-    g_autofree char *reorder = g_build_filename(dir, "reorder.csv", NULL);
-    g_unlink(series);
-    g_unlink(reorder);
+    remove_in(dir, "series.csv");
+    remove_in(dir, "reorder.csv");
+    for (guint i = 0; i < G_N_ELEMENTS(report_parts); i++)
+        remove_in(dir, report_parts[i].file);
+}
+
+/* One table's CSV, or, when the table is absent from this run's summary, no
+ * file (one left by an earlier run into the same directory goes). */
+static gboolean write_table_csv(const Sim *sim, const char *dir, const ReportPart *part,
+                                GError **error)
+{
+    g_autofree char *path = g_build_filename(dir, part->file, NULL);
+    if (!part->present(sim)) {
+        g_unlink(path);
+        return TRUE;
+    }
+    GString *csv = g_string_new(NULL);
+    part->render(sim, NULL, csv);
+    gboolean ok = csv_write_file(path, csv->str, error);
+    g_string_free(csv, TRUE);
+    return ok;
 }
 
 gboolean report_write_data(const Sim *sim, const char *dir, GError **error)
 {
     g_autofree char *series = g_build_filename(dir, "series.csv", NULL);
     g_autofree char *reorder = g_build_filename(dir, "reorder.csv", NULL);
-    if ((!sim->series || series_write_csv(sim->series, series, error)) &&
-        plot_write_reorder_csv(sim, reorder, error))
-        return TRUE;
-    report_remove_data(dir);
-    return FALSE;
+    gboolean ok = (!sim->series || series_write_csv(sim->series, series, error)) &&
+                  plot_write_reorder_csv(sim, reorder, error);
+    for (guint i = 0; ok && i < G_N_ELEMENTS(report_parts); i++)
+        ok = write_table_csv(sim, dir, &report_parts[i], error);
+    if (!ok)
+        report_remove_data(dir);
+    return ok;
+}
+
+char *report_data_outputs(const Sim *sim, const char *dir)
+{
+    GString *o = g_string_new(NULL);
+    if (sim->series)
+        g_string_append_printf(o, "%s/series.csv, ", dir);
+    g_string_append_printf(o, "%s/reorder.csv", dir);
+    for (guint i = 0; i < G_N_ELEMENTS(report_parts); i++)
+        if (report_parts[i].present(sim))
+            g_string_append_printf(o, ", %s/%s", dir, report_parts[i].file);
+    return g_string_free(o, FALSE);
 }
 
 /* ---- one-row figures (bondsim compare) ------------------------------------ */

@@ -1,8 +1,8 @@
 /* report.h - the run's results for people and for programs.
  *
  * Reads a finished Sim (NIC, bond, switch, host and flow counters, the fault
- * gaps, the event log) and renders an aligned text table for stdout and a
- * JSON document. Both are deterministic: same Sim state, same bytes; no
+ * gaps, the event log) and renders aligned text tables for stdout, the same
+ * tables as CSV files and a JSON document. All are deterministic: same Sim state, same bytes; no
  * wall-clock figure ever goes in them. Cold code.
  */
 #ifndef BONDSIM_STATS_REPORT_H
@@ -21,12 +21,27 @@ char *report_json(const Sim *sim);
 /* Writes report_json atomically (temporary file, then rename). */
 gboolean report_write_json(const Sim *sim, const char *path, GError **error);
 
-/* The data files beside stats.json, each written atomically: DIR/series.csv
- * (the load series, when sim->series is set) and DIR/reorder.csv (extent
- * histogram per flow). On failure neither is left. */
+/* The summary tables as CSV files (csv.h), one per table, in the order the
+ * summary prints them: report_table_csv_name(0 .. count-1), e.g.
+ * "slaves.csv". */
+guint report_table_csv_count(void);
+const char *report_table_csv_name(guint i);
+/* The CSV text of table file `file` (a name above), or NULL when that table
+ * is absent from this run's summary (or the name is unknown). Caller frees. */
+char *report_table_csv(const Sim *sim, const char *file);
+
+/* The data files beside stats.json, each written atomically (temporary
+ * name, then rename): DIR/series.csv (the load series, when sim->series is
+ * set), DIR/reorder.csv (extent histogram per flow) and the CSV of every
+ * table the summary shows; a table file of an absent table is removed. On
+ * failure none is left. */
 gboolean report_write_data(const Sim *sim, const char *dir, GError **error);
-/* Removes them (a later output failed). */
+/* Removes them all (a later output failed). */
 void report_remove_data(const char *dir);
+/* "DIR/series.csv, DIR/reorder.csv, DIR/bonds.csv, ...": the files
+ * report_write_data writes for this run, for the "Outputs:" line. Caller
+ * frees. */
+char *report_data_outputs(const Sim *sim, const char *dir);
 
 /* Per fault: time from the fault to the bond's first reaction (slave
  * committed down or up, or failover) before the next fault; G_MAXUINT64 when
