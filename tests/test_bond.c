@@ -719,6 +719,38 @@ static void ab_fail_over_mac_follow_primary_enslaved_second_swaps(void)
     sim_free(sim);
 }
 
+/* follow, every slave down, then one back: there is no old active, but the
+ * slave that still holds the bond MAC (eth1, since the first failover) gives
+ * it up in a swap (the kernel's bond_get_old_active), so that two slaves
+ * never carry it. eth0 cut at 1.0 s (eth0 -> eth1 at 1.040 s, swap), eth1
+ * cut at 1.2 s (no active from 1.248 s), eth0 back at 1.5 s (active at the
+ * 1.560 s tick). */
+static void ab_fail_over_mac_follow_no_old_active_swaps_with_the_holder(void)
+{
+    Sim *sim = tl_sim("test_bond", tl_ms(2000));
+    g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
+    Bond *b = peer_build(sim, "mode=active-backup miimon=100 fail_over_mac=follow", 2, seen);
+    if (b) {
+        tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+        tl_add_fault(sim, tl_ms(1200), SIM_FAULT_LINK_DOWN, b->slaves[1].nic);
+        tl_add_fault(sim, tl_ms(1500), SIM_FAULT_LINK_UP, b->slaves[0].nic);
+        Probe swapped, none, back;
+        probe_at(sim, &swapped, b, tl_ms(1100));
+        probe_at(sim, &none, b, tl_ms(1300));
+        probe_at(sim, &back, b, tl_ms(1700));
+        sim_run(sim, false);
+        CU_ASSERT_EQUAL(swapped.active, 1);
+        CU_ASSERT_TRUE(mac_equal(swapped.slave_mac[1], eth0_mac));
+        CU_ASSERT_TRUE(mac_equal(swapped.slave_mac[0], eth1_mac));
+        CU_ASSERT_EQUAL(none.active, -1);
+        CU_ASSERT_EQUAL(back.active, 0);
+        CU_ASSERT_TRUE(mac_equal(back.bond_mac, eth0_mac));
+        CU_ASSERT_TRUE(mac_equal(back.slave_mac[0], eth0_mac)); /* new active: bond MAC */
+        CU_ASSERT_TRUE(mac_equal(back.slave_mac[1], eth1_mac)); /* the holder: new's MAC */
+    }
+    sim_free(sim);
+}
+
 static void ab_fail_over_mac_none_every_slave_has_bond_mac(void)
 {
     Probe before, after;
@@ -824,6 +856,8 @@ int main(void)
         {"ab_fail_over_mac_follow_swaps_old_and_new", ab_fail_over_mac_follow_swaps_old_and_new},
         {"ab_fail_over_mac_follow_primary_enslaved_second_swaps",
          ab_fail_over_mac_follow_primary_enslaved_second_swaps},
+        {"ab_fail_over_mac_follow_no_old_active_swaps_with_the_holder",
+         ab_fail_over_mac_follow_no_old_active_swaps_with_the_holder},
         {"ab_fail_over_mac_none_every_slave_has_bond_mac",
          ab_fail_over_mac_none_every_slave_has_bond_mac},
         {"ab_backup_drops_flooded_broadcast_unless_all_slaves_active",

@@ -376,11 +376,25 @@ static void bond_fail_over_mac(Sim *sim, Bond *bond, Slave *old, Slave *new_acti
         bond_set_mac(sim, bond, new_active->nic->mac);
         break;
     case BOND_FOM_FOLLOW:
+        /* 5.2: swap the MACs of old and new. With no old active (every
+         * slave was down), the kernel swaps with whichever other slave
+         * still holds the bond's MAC (bond_get_old_active), so that two
+         * slaves never carry it; only when none does does the new one
+         * simply take it. When old and new hold the same MAC, the old one
+         * gets the new one's permanent MAC (the fix to 3915c1e8634a). */
+        if (!old) {
+            for (int i = 0; i < bond->n_slaves && !old; i++) {
+                Slave *s = &bond->slaves[i];
+                if (s != new_active && memcmp(s->nic->mac, bond->mac, 6) == 0)
+                    old = s;
+            }
+        }
         if (old) {
             uint8_t tmp[6];
-            memcpy(tmp, old->nic->mac, 6);
-            memcpy(old->nic->mac, new_active->nic->mac, 6);
-            memcpy(new_active->nic->mac, tmp, 6);
+            bool same = memcmp(old->nic->mac, new_active->nic->mac, 6) == 0;
+            memcpy(tmp, same ? new_active->perm_mac : new_active->nic->mac, 6);
+            memcpy(new_active->nic->mac, old->nic->mac, 6);
+            memcpy(old->nic->mac, tmp, 6);
         } else {
             memcpy(new_active->nic->mac, bond->mac, 6);
         }
