@@ -17,67 +17,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "cu_run.h"
+#include "testlib.h"
 #include "util/bytes.h"
 
 #define SCENARIO BONDSIM_SOURCE_DIR "/scenarios/balance-rr.ini"
 #define RTP_SCENARIO BONDSIM_SOURCE_DIR "/scenarios/rtp-balance-rr.ini"
-
-typedef struct {
-    int code;  /* exit status; -1 when it did not exit normally */
-    char *out; /* stdout, owned */
-    char *err; /* stderr, owned */
-} Run;
-
-static void run_clear(Run *r)
-{
-    g_clear_pointer(&r->out, g_free);
-    g_clear_pointer(&r->err, g_free);
-}
-
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    g_autofree char *what = g_strdup_vprintf(fmt, args);
-    va_end(args);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-    if (!ok)
-        fprintf(stderr, "\n  line %d: %s\n", line, what);
-}
-
-/* Runs `program ARGS...` (NULL-terminated); no shell. */
-static Run spawn(const char *program, ...) G_GNUC_NULL_TERMINATED;
-
-static Run spawn(const char *program, ...)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)program);
-    va_list args;
-    va_start(args, program);
-    for (const char *a = va_arg(args, const char *); a != NULL; a = va_arg(args, const char *))
-        g_ptr_array_add(argv, (gpointer)a);
-    va_end(args);
-    g_ptr_array_add(argv, NULL);
-    Run r = {-1, NULL, NULL};
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &r.out, &r.err, &status,
-                      &error)) {
-        checkf(FALSE, __LINE__, "cannot run %s: %s", program, error->message);
-        g_error_free(error);
-        r.out = g_strdup("");
-        r.err = g_strdup("");
-        return r;
-    }
-    if (WIFEXITED(status))
-        r.code = WEXITSTATUS(status);
-    return r;
-}
 
 /* ------------------------------------------------------------------------
  * The runs, made once and shared
@@ -93,9 +39,9 @@ static const char *run_once(char **dir, const char *name, const char *scenario, 
     if (*dir != NULL)
         return *dir;
     *dir = cu_scratch_dir(name);
-    Run r = spawn(BONDSIM_BINARY, "run", scenario, "-o", *dir, "-q", "--pcap-format", format, NULL);
-    checkf(r.code == 0, __LINE__, "bondsim run %s exits 0, got %d: %s", scenario, r.code, r.err);
-    run_clear(&r);
+    TlRun r = tl_bondsim("run", scenario, "-o", *dir, "-q", "--pcap-format", format, NULL);
+    tl_checkf(r.code == 0, __LINE__, "bondsim run %s exits 0, got %d: %s", scenario, r.code, r.err);
+    tl_run_clear(&r);
     return *dir;
 }
 
@@ -110,7 +56,7 @@ static char *read_text(const char *path)
 {
     char *text = NULL;
     if (!g_file_get_contents(path, &text, NULL, NULL)) {
-        checkf(FALSE, __LINE__, "%s can be read", path);
+        tl_checkf(FALSE, __LINE__, "%s can be read", path);
         return g_strdup("");
     }
     return text;
@@ -143,17 +89,6 @@ static char *json_member_after(const char *json, const char *anchor, const char 
     return m ? json_object_at(m + strlen(k)) : g_strdup("");
 }
 
-/* The integer `"key":N` after `anchor`; -1 when absent. */
-static gint64 json_int_after(const char *json, const char *anchor, const char *key)
-{
-    const char *a = strstr(json, anchor);
-    if (a == NULL)
-        return -1;
-    g_autofree char *k = g_strdup_printf("\"%s\":", key);
-    const char *m = strstr(a, k);
-    return m ? g_ascii_strtoll(m + strlen(k), NULL, 10) : -1;
-}
-
 /* Runs the analyser with --json into the scratch dir; returns the JSON. */
 static char *analyze_json(const char *dir, const char *name, const char *first,
                           ...) G_GNUC_NULL_TERMINATED;
@@ -171,14 +106,11 @@ static char *analyze_json(const char *dir, const char *name, const char *first, 
     g_ptr_array_add(argv, (gpointer) "--json");
     g_ptr_array_add(argv, json);
     g_ptr_array_add(argv, NULL);
-    g_autofree char *out = NULL, *err = NULL;
-    int status = -1;
-    gboolean ok =
-        g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, &err, &status, NULL);
-    checkf(ok && WIFEXITED(status) && WEXITSTATUS(status) == 0, __LINE__,
-           "bondsim-analyze exits 0 (stderr: %s)", err ? err : "");
-    checkf(ok && strstr(out, "Reordering at") != NULL, __LINE__, "the report has its tables: %s",
-           out ? out : "");
+    TlRun r = tl_spawn((const char *const *)argv->pdata);
+    tl_checkf(r.code == 0, __LINE__, "bondsim-analyze exits 0 (stderr: %s)", r.err);
+    tl_checkf(strstr(r.out, "Reordering at") != NULL, __LINE__, "the report has its tables: %s",
+              r.out);
+    tl_run_clear(&r);
     return read_text(json);
 }
 
@@ -192,22 +124,22 @@ static void check_flows_match(const char *stats, const char *an)
 {
     g_autofree char *sim_rr = json_member_after(stats, "\"name\":\"stream\"", "reorder");
     g_autofree char *an_rr = json_member_after(an, "\"bsim_flow\":0,", "reorder");
-    checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, __LINE__,
-           "stream reordering equals stats.json:\n  sim %s\n  an  %s", sim_rr, an_rr);
-    CU_ASSERT_EQUAL(json_int_after(an, "\"bsim_flow\":0,", "received"),
-                    json_int_after(stats, "\"name\":\"stream\"", "received"));
-    CU_ASSERT_EQUAL(json_int_after(an, "\"bsim_flow\":0,", "out_of_order"),
-                    json_int_after(stats, "\"name\":\"stream\"", "out_of_order"));
-    CU_ASSERT_EQUAL(json_int_after(an, "\"bsim_flow\":0,", "rx_bytes"),
-                    json_int_after(stats, "\"name\":\"stream\"", "rx_bytes"));
-    CU_ASSERT_EQUAL(json_int_after(an, "\"bsim_flow\":0,", "duplicates"), 0);
+    tl_checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, __LINE__,
+              "stream reordering equals stats.json:\n  sim %s\n  an  %s", sim_rr, an_rr);
+    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "received"),
+                    tl_json_int(stats, "\"name\":\"stream\"", "received"));
+    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "out_of_order"),
+                    tl_json_int(stats, "\"name\":\"stream\"", "out_of_order"));
+    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "rx_bytes"),
+                    tl_json_int(stats, "\"name\":\"stream\"", "rx_bytes"));
+    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "duplicates"), 0);
     g_autofree char *sim_ping = json_member_after(stats, "\"name\":\"ping\"", "reorder");
     g_autofree char *an_ping =
         json_member_after(an, "icmp 10.0.0.1 > 10.0.0.2 id 2\",\"seq_source\":\"bsim\"", "reorder");
-    checkf(sim_ping[0] != '\0' && strcmp(sim_ping, an_ping) == 0, __LINE__,
-           "ping reply reordering equals stats.json:\n  sim %s\n  an  %s", sim_ping, an_ping);
-    CU_ASSERT_EQUAL(json_int_after(an, "icmp 10.0.0.1 > 10.0.0.2 id 2\",", "received"),
-                    json_int_after(stats, "\"name\":\"ping\"", "received"));
+    tl_checkf(sim_ping[0] != '\0' && strcmp(sim_ping, an_ping) == 0, __LINE__,
+              "ping reply reordering equals stats.json:\n  sim %s\n  an  %s", sim_ping, an_ping);
+    CU_ASSERT_EQUAL(tl_json_int(an, "icmp 10.0.0.1 > 10.0.0.2 id 2\",", "received"),
+                    tl_json_int(stats, "\"name\":\"ping\"", "received"));
 }
 
 static void reordering_at_client_equals_stats_json(void)
@@ -227,8 +159,9 @@ static void reordering_at_client_equals_stats_json(void)
                                          "--direction", "in", "--seq", "ipid", NULL);
     g_autofree char *sim_rr = json_member_after(stats, "\"name\":\"stream\"", "reorder");
     g_autofree char *ipid_rr = json_member_after(ipid, "\"ipid udp 10.0.0.1:40000", "reorder");
-    checkf(sim_rr[0] != '\0' && strcmp(sim_rr, ipid_rr) == 0, __LINE__,
-           "--seq ipid: stream reordering equals stats.json:\n  sim %s\n  an  %s", sim_rr, ipid_rr);
+    tl_checkf(sim_rr[0] != '\0' && strcmp(sim_rr, ipid_rr) == 0, __LINE__,
+              "--seq ipid: stream reordering equals stats.json:\n  sim %s\n  an  %s", sim_rr,
+              ipid_rr);
 }
 
 /* Per slave: the analyser's frames and bytes each way equal the NIC
@@ -247,11 +180,11 @@ static void slave_bytes_equal_nic_counters(void)
     for (gsize s = 0; s < G_N_ELEMENTS(slaves); s++) {
         g_autofree char *anchor = g_strdup_printf("{\"name\":\"%s\"", slaves[s]);
         for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
-            gint64 want = json_int_after(stats, anchor, keys[k]);
-            gint64 got = json_int_after(an, anchor, keys[k]);
-            checkf(want > 0 && want == got, __LINE__,
-                   "%s %s: stats.json %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, slaves[s],
-                   keys[k], want, got);
+            gint64 want = tl_json_int(stats, anchor, keys[k]);
+            gint64 got = tl_json_int(an, anchor, keys[k]);
+            tl_checkf(want > 0 && want == got, __LINE__,
+                      "%s %s: stats.json %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT,
+                      slaves[s], keys[k], want, got);
         }
     }
 }
@@ -304,9 +237,9 @@ static void load_series_lines_up_with_series_csv(void)
                 an_cum[c] += g_array_index(a, double, c + 2);
         }
         for (int c = 0; c < 4; c++)
-            checkf(sim_cum[c] - an_cum[c] <= 1518 && an_cum[c] - sim_cum[c] <= 1518, __LINE__,
-                   "bin ending %.3f s column %d: series.csv %.0f, analyser %.0f bytes so far", end,
-                   c, sim_cum[c], an_cum[c]);
+            tl_checkf(sim_cum[c] - an_cum[c] <= 1518 && an_cum[c] - sim_cum[c] <= 1518, __LINE__,
+                      "bin ending %.3f s column %d: series.csv %.0f, analyser %.0f bytes so far",
+                      end, c, sim_cum[c], an_cum[c]);
         compared++;
     }
     for (int c = 0; c < 4; c++)
@@ -326,8 +259,8 @@ static void classic_pcap_input_agrees(void)
     g_autofree char *an = analyze_json(dir, "client.json", client, NULL);
     g_autofree char *rr_sim = json_member_after(stats, "\"name\":\"stream\"", "reorder");
     g_autofree char *rr_an = json_member_after(an, "\"bsim_flow\":0,", "reorder");
-    checkf(rr_sim[0] != '\0' && strcmp(rr_sim, rr_an) == 0, __LINE__,
-           "pcap: stream reordering equals stats.json:\n  sim %s\n  an  %s", rr_sim, rr_an);
+    tl_checkf(rr_sim[0] != '\0' && strcmp(rr_sim, rr_an) == 0, __LINE__,
+              "pcap: stream reordering equals stats.json:\n  sim %s\n  an  %s", rr_sim, rr_an);
     g_autofree char *eth0 = g_build_filename(dir, "pcap", "server_eth0.pcap", NULL);
     g_autofree char *eth1 = g_build_filename(dir, "pcap", "server_eth1.pcap", NULL);
     g_autofree char *an2 = analyze_json(dir, "slaves.json", eth0, eth1, NULL);
@@ -336,12 +269,12 @@ static void classic_pcap_input_agrees(void)
     for (gsize s = 0; s < G_N_ELEMENTS(names); s++) {
         g_autofree char *sim_anchor = g_strdup_printf("{\"name\":\"%s\"", names[s][0]);
         g_autofree char *an_anchor = g_strdup_printf("{\"name\":\"%s\"", names[s][1]);
-        gint64 want = json_int_after(stats, sim_anchor, "tx_bytes") +
-                      json_int_after(stats, sim_anchor, "rx_bytes");
-        gint64 got = json_int_after(an2, an_anchor, "nodir_bytes");
-        checkf(want > 0 && want == got, __LINE__,
-               "%s: tx+rx bytes %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, names[s][1],
-               want, got);
+        gint64 want =
+            tl_json_int(stats, sim_anchor, "tx_bytes") + tl_json_int(stats, sim_anchor, "rx_bytes");
+        gint64 got = tl_json_int(an2, an_anchor, "nodir_bytes");
+        tl_checkf(want > 0 && want == got, __LINE__,
+                  "%s: tx+rx bytes %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, names[s][1],
+                  want, got);
     }
 }
 
@@ -381,15 +314,15 @@ static void check_flow_equals(const char *stats, const char *name, const char *a
     g_autofree char *sim_anchor = g_strdup_printf("{\"name\":\"%s\",\"kind\"", name);
     g_autofree char *sim_rr = json_member_after(stats, sim_anchor, "reorder");
     g_autofree char *an_rr = json_member_after(an, an_anchor, "reorder");
-    checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, line,
-           "%s reordering equals stats.json:\n  sim %s\n  an  %s", name, sim_rr, an_rr);
+    tl_checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, line,
+              "%s reordering equals stats.json:\n  sim %s\n  an  %s", name, sim_rr, an_rr);
     static const char *const keys[] = {"received", "out_of_order", "duplicates", "rx_bytes"};
     for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
-        gint64 want = json_int_after(stats, sim_anchor, keys[k]);
-        gint64 got = json_int_after(an, an_anchor, keys[k]);
-        checkf(want >= 0 && want == got, line,
-               "%s %s: stats.json %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, name, keys[k],
-               want, got);
+        gint64 want = tl_json_int(stats, sim_anchor, keys[k]);
+        gint64 got = tl_json_int(an, an_anchor, keys[k]);
+        tl_checkf(want >= 0 && want == got, line,
+                  "%s %s: stats.json %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, name,
+                  keys[k], want, got);
     }
 }
 
@@ -405,9 +338,9 @@ static void rtp_flows_by_bsim_id_equal_stats_json(void)
     g_autofree char *stats = read_text(stats_path);
     g_autofree char *an = analyze_json(dir, "rtp-auto.json", cap, "-i", "client/eth0",
                                        "--direction", "in", "--flows", NULL);
-    checkf(count_of(an, "\"seq_source\":\"bsim\"") == RTP_FLOWS &&
-               count_of(an, "\"seq_source\":") == RTP_FLOWS,
-           __LINE__, "every flow at the client is read from its BSIM header: %s", an);
+    tl_checkf(count_of(an, "\"seq_source\":\"bsim\"") == RTP_FLOWS &&
+                  count_of(an, "\"seq_source\":") == RTP_FLOWS,
+              __LINE__, "every flow at the client is read from its BSIM header: %s", an);
     g_autofree char *tx =
         analyze_json(dir, "rtp-tx.json", cap, "-i", "server/bond0", "--direction", "out", NULL);
     for (int i = 0; i < RTP_FLOWS; i++) {
@@ -415,23 +348,24 @@ static void rtp_flows_by_bsim_id_equal_stats_json(void)
         g_autofree char *sim_anchor = g_strdup_printf("{\"name\":\"%s\",\"kind\"", name);
         g_autofree char *anchor = g_strdup_printf("\"bsim_flow\":%d,", i);
         check_flow_equals(stats, name, an, anchor, __LINE__);
-        gint64 sent = json_int_after(stats, sim_anchor, "sent");
-        gint64 lost = json_int_after(stats, sim_anchor, "lost");
-        gint64 tx_seen = json_int_after(tx, anchor, "received");
-        gint64 rx_seen = json_int_after(an, anchor, "received");
-        checkf(sent > 0 && tx_seen == sent, __LINE__,
-               "%s: sent %" G_GINT64_FORMAT ", analyser at server/bond0 %" G_GINT64_FORMAT, name,
-               sent, tx_seen);
-        checkf(lost > 0 && tx_seen - rx_seen == lost, __LINE__,
-               "%s: lost %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT " - %" G_GINT64_FORMAT,
-               name, lost, tx_seen, rx_seen);
+        gint64 sent = tl_json_int(stats, sim_anchor, "sent");
+        gint64 lost = tl_json_int(stats, sim_anchor, "lost");
+        gint64 tx_seen = tl_json_int(tx, anchor, "received");
+        gint64 rx_seen = tl_json_int(an, anchor, "received");
+        tl_checkf(sent > 0 && tx_seen == sent, __LINE__,
+                  "%s: sent %" G_GINT64_FORMAT ", analyser at server/bond0 %" G_GINT64_FORMAT, name,
+                  sent, tx_seen);
+        tl_checkf(lost > 0 && tx_seen - rx_seen == lost, __LINE__,
+                  "%s: lost %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT
+                  " - %" G_GINT64_FORMAT,
+                  name, lost, tx_seen, rx_seen);
     }
     g_autofree char *bsim = analyze_json(dir, "rtp-bsim.json", cap, "-i", "client/eth0",
                                          "--direction", "in", "--flows", "--seq", "bsim", NULL);
     g_autofree char *auto_flows = flows_of(an);
     g_autofree char *bsim_flows = flows_of(bsim);
-    checkf(auto_flows[0] != '\0' && strcmp(auto_flows, bsim_flows) == 0, __LINE__,
-           "--seq bsim gives the flows of auto:\n  auto %s\n  bsim %s", auto_flows, bsim_flows);
+    tl_checkf(auto_flows[0] != '\0' && strcmp(auto_flows, bsim_flows) == 0, __LINE__,
+              "--seq bsim gives the flows of auto:\n  auto %s\n  bsim %s", auto_flows, bsim_flows);
 }
 
 /* --seq rtp still keys the flows by SSRC and numbers them by RTP's 16-bit
@@ -446,14 +380,14 @@ static void seq_rtp_keys_flows_by_ssrc(void)
     g_autofree char *stats = read_text(stats_path);
     g_autofree char *an = analyze_json(dir, "rtp-seq.json", cap, "-i", "client/eth0", "--direction",
                                        "in", "--seq", "rtp", NULL);
-    checkf(count_of(an, "\"seq_source\":\"rtp\"") == RTP_FLOWS &&
-               count_of(an, "\"seq_source\":") == RTP_FLOWS && strstr(an, "bsim_flow") == NULL,
-           __LINE__, "--seq rtp: every flow is an RTP one: %s", an);
+    tl_checkf(count_of(an, "\"seq_source\":\"rtp\"") == RTP_FLOWS &&
+                  count_of(an, "\"seq_source\":") == RTP_FLOWS && strstr(an, "bsim_flow") == NULL,
+              __LINE__, "--seq rtp: every flow is an RTP one: %s", an);
     for (int i = 0; i < RTP_FLOWS; i++) {
         g_autofree char *name = g_strdup_printf("voice#%d", i + 1);
         g_autofree char *anchor =
             g_strdup_printf("\"flow\":\"rtp 0x%08x udp 10.0.0.1:", g_str_hash(name));
-        checkf(strstr(an, anchor) != NULL, __LINE__, "%s: flow %s...: %s", name, anchor, an);
+        tl_checkf(strstr(an, anchor) != NULL, __LINE__, "%s: flow %s...: %s", name, anchor, an);
         check_flow_equals(stats, name, an, anchor, __LINE__);
     }
 }
@@ -531,32 +465,33 @@ static void rtp_csrc_and_extension_are_skipped(void)
 
     g_autofree char *an = analyze_json(dir, "auto.json", path, "--gaps", "16", NULL);
     const char *flow = "\"flow\":\"bsim 7 udp 10.0.0.1:40000 > 10.0.0.2:5004\"";
-    checkf(strstr(an, flow) != NULL, __LINE__, "auto: BSIM flow 7 behind CSRCs and extension: %s",
-           an);
-    CU_ASSERT_EQUAL(json_int_after(an, flow, "received"), 5);
-    CU_ASSERT_EQUAL(json_int_after(an, flow, "out_of_order"), 1);
-    CU_ASSERT_EQUAL(json_int_after(an, flow, "reordered"), 1);
-    CU_ASSERT_EQUAL(json_int_after(an, flow, "max_extent"), 1);
+    tl_checkf(strstr(an, flow) != NULL, __LINE__,
+              "auto: BSIM flow 7 behind CSRCs and extension: %s", an);
+    CU_ASSERT_EQUAL(tl_json_int(an, flow, "received"), 5);
+    CU_ASSERT_EQUAL(tl_json_int(an, flow, "out_of_order"), 1);
+    CU_ASSERT_EQUAL(tl_json_int(an, flow, "reordered"), 1);
+    CU_ASSERT_EQUAL(tl_json_int(an, flow, "max_extent"), 1);
     /* gaps carry the BSIM numbers: the first gap runs from 100 to 102 */
-    CU_ASSERT_EQUAL(json_int_after(an, flow, "seq_before"), 100);
-    CU_ASSERT_EQUAL(json_int_after(an, flow, "seq_after"), 102);
+    CU_ASSERT_EQUAL(tl_json_int(an, flow, "seq_before"), 100);
+    CU_ASSERT_EQUAL(tl_json_int(an, flow, "seq_after"), 102);
     /* the frame with the overlong extension falls back to the IPv4 ID */
     const char *ipid = "\"flow\":\"ipid udp 10.0.0.1:40000 > 10.0.0.2:5004\"";
-    checkf(strstr(an, ipid) != NULL, __LINE__, "auto: the damaged frame is an ipid flow: %s", an);
-    CU_ASSERT_EQUAL(json_int_after(an, ipid, "received"), 1);
+    tl_checkf(strstr(an, ipid) != NULL, __LINE__, "auto: the damaged frame is an ipid flow: %s",
+              an);
+    CU_ASSERT_EQUAL(tl_json_int(an, ipid, "received"), 1);
     CU_ASSERT_EQUAL(count_of(an, "\"seq_source\":"), 2);
 
     g_autofree char *rtp =
         analyze_json(dir, "rtp.json", path, "--seq", "rtp", "--gaps", "16", NULL);
     const char *rflow = "\"flow\":\"rtp 0x5eed0001 udp 10.0.0.1:40000 > 10.0.0.2:5004\"";
-    checkf(strstr(rtp, rflow) != NULL && count_of(rtp, "\"seq_source\":") == 1, __LINE__,
-           "--seq rtp: one flow, SSRC 0x5eed0001: %s", rtp);
+    tl_checkf(strstr(rtp, rflow) != NULL && count_of(rtp, "\"seq_source\":") == 1, __LINE__,
+              "--seq rtp: one flow, SSRC 0x5eed0001: %s", rtp);
     /* all six frames carry RTP; the sixth, sequence 3, is 65539 unwrapped */
-    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "received"), 6);
-    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "out_of_order"), 1);
-    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "reordered"), 1);
-    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "seq_before"), 65534);
-    CU_ASSERT_EQUAL(json_int_after(rtp, rflow, "seq_after"), 0);
+    CU_ASSERT_EQUAL(tl_json_int(rtp, rflow, "received"), 6);
+    CU_ASSERT_EQUAL(tl_json_int(rtp, rflow, "out_of_order"), 1);
+    CU_ASSERT_EQUAL(tl_json_int(rtp, rflow, "reordered"), 1);
+    CU_ASSERT_EQUAL(tl_json_int(rtp, rflow, "seq_before"), 65534);
+    CU_ASSERT_EQUAL(tl_json_int(rtp, rflow, "seq_after"), 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -567,14 +502,14 @@ static void rtp_csrc_and_extension_are_skipped(void)
  * holding `what`; nothing on stdout. */
 static void check_fails(const char *path, int code, const char *what, int line)
 {
-    Run r = spawn(BONDSIM_ANALYZE, path, NULL);
-    checkf(r.code == code, line, "%s: exit %d, got %d (%s)", path, code, r.code, r.err);
+    TlRun r = tl_spawnl(BONDSIM_ANALYZE, path, NULL);
+    tl_checkf(r.code == code, line, "%s: exit %d, got %d (%s)", path, code, r.code, r.err);
     g_autofree char *prefix = g_strdup_printf("bondsim-analyze: %s: ", path);
-    checkf(g_str_has_prefix(r.err, prefix) && strstr(r.err, what) != NULL &&
-               strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
-           line, "%s: one message naming the file with '%s': %s", path, what, r.err);
-    checkf(r.out[0] == '\0', line, "%s: nothing on stdout: %s", path, r.out);
-    run_clear(&r);
+    tl_checkf(g_str_has_prefix(r.err, prefix) && strstr(r.err, what) != NULL &&
+                  strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+              line, "%s: one message naming the file with '%s': %s", path, what, r.err);
+    tl_checkf(r.out[0] == '\0', line, "%s: nothing on stdout: %s", path, r.out);
+    tl_run_clear(&r);
 }
 
 static void write_prefix(const char *from, const char *to, gsize n)
@@ -691,11 +626,11 @@ static void pcapng_cut_anywhere_in_a_block(void)
             cuts++;
         }
         CU_ASSERT_TRUE_FATAL(g_file_set_contents(cut, data, (gssize)(start + total), NULL));
-        Run r = spawn(BONDSIM_ANALYZE, cut, NULL);
-        checkf(r.code == 0 && r.err[0] == '\0', __LINE__,
-               "cut after block %u (offset %zu): exit 0, got %d: %s", pick[i], start + total,
-               r.code, r.err);
-        run_clear(&r);
+        TlRun r = tl_spawnl(BONDSIM_ANALYZE, cut, NULL);
+        tl_checkf(r.code == 0 && r.err[0] == '\0', __LINE__,
+                  "cut after block %u (offset %zu): exit 0, got %d: %s", pick[i], start + total,
+                  r.code, r.err);
+        tl_run_clear(&r);
     }
     CU_ASSERT_TRUE(cuts >= 40);
     g_array_free(starts, TRUE);
@@ -817,29 +752,30 @@ static void far_time_stamp_names_the_file(void)
         put_le32(e + 44, 48);
     }
     write_pcapng(path, b, sizeof b);
-    Run r = spawn(BONDSIM_ANALYZE, path, NULL);
+    TlRun r = tl_spawnl(BONDSIM_ANALYZE, path, NULL);
     g_autofree char *prefix =
         g_strdup_printf("bondsim-analyze: %s: the frame at 1099511.627776000 s", path);
-    checkf(r.code == 2 && g_str_has_prefix(r.err, prefix) &&
-               strstr(r.err, "more than 1000000 bins") != NULL,
-           __LINE__, "exit 2 (got %d), message naming the file and the frame: %s", r.code, r.err);
-    run_clear(&r);
+    tl_checkf(r.code == 2 && g_str_has_prefix(r.err, prefix) &&
+                  strstr(r.err, "more than 1000000 bins") != NULL,
+              __LINE__, "exit 2 (got %d), message naming the file and the frame: %s", r.code,
+              r.err);
+    tl_run_clear(&r);
     /* with a wide enough bin the two frames are read */
-    Run ok = spawn(BONDSIM_ANALYZE, path, "--bin", "1000s", NULL);
-    checkf(ok.code == 0 && strstr(ok.out, "2 frames, 28 bytes") != NULL, __LINE__,
-           "--bin 1000s: exit 0 (got %d): %s%s", ok.code, ok.out, ok.err);
-    run_clear(&ok);
+    TlRun ok = tl_spawnl(BONDSIM_ANALYZE, path, "--bin", "1000s", NULL);
+    tl_checkf(ok.code == 0 && strstr(ok.out, "2 frames, 28 bytes") != NULL, __LINE__,
+              "--bin 1000s: exit 0 (got %d): %s%s", ok.code, ok.out, ok.err);
+    tl_run_clear(&ok);
 }
 
 static void unknown_interface_lists_the_known_ones(void)
 {
     const char *dir = run_dir(FALSE);
     g_autofree char *cap = g_build_filename(dir, "balance-rr.pcapng", NULL);
-    Run r = spawn(BONDSIM_ANALYZE, cap, "--interface", "client/eth9", NULL);
+    TlRun r = tl_spawnl(BONDSIM_ANALYZE, cap, "--interface", "client/eth9", NULL);
     CU_ASSERT_EQUAL(r.code, 2);
-    checkf(strstr(r.err, "'client/eth9'") != NULL && strstr(r.err, "client/eth0") != NULL, __LINE__,
-           "the message lists the interfaces: %s", r.err);
-    run_clear(&r);
+    tl_checkf(strstr(r.err, "'client/eth9'") != NULL && strstr(r.err, "client/eth0") != NULL,
+              __LINE__, "the message lists the interfaces: %s", r.err);
+    tl_run_clear(&r);
 }
 
 int main(void)

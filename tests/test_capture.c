@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cu_run.h"
+#include "testlib.h"
 #include "util/bytes.h"
 
 #ifndef BONDSIM_VERSION
@@ -346,8 +347,7 @@ static GBytes *read_all(const char *path)
 
 static char *scratch_file(const char *name)
 {
-    g_autofree char *dir = cu_scratch_dir("capture");
-    return g_build_filename(dir, name, NULL);
+    return tl_scratch_file("capture", name);
 }
 
 /* ------------------------------------------------------------------------
@@ -443,42 +443,20 @@ static void test_pcapng_late_interface_gets_idb(void)
  * Tests: tshark
  * ------------------------------------------------------------------------ */
 
-/* tshark run as root (as in CI) warns about it on stderr; nothing else may
- * appear there. */
-static char *strip_root_warning(const char *err)
-{
-    GString *out = g_string_new(NULL);
-    char **lines = g_strsplit(err, "\n", -1);
-    for (char **l = lines; *l != NULL; l++)
-        if (**l != '\0' && !g_str_has_prefix(*l, "Running as user \"root\""))
-            g_string_append_printf(out, "%s\n", *l);
-    g_strfreev(lines);
-    return g_string_free(out, FALSE);
-}
-
-/* Runs tshark with `args` (after "tshark -r path"); returns stdout. */
+/* Runs tshark with `args` (after "tshark -r path"); returns stdout. tshark
+ * run as root (as in CI) warns about it on stderr; nothing else may appear
+ * there. */
 static char *run_tshark(const char *path, const char *const *args)
 {
-    GPtrArray *argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) "tshark");
-    g_ptr_array_add(argv, (gpointer) "-r");
-    g_ptr_array_add(argv, (gpointer)path);
-    for (; *args != NULL; args++)
-        g_ptr_array_add(argv, (gpointer)*args);
-    g_ptr_array_add(argv, NULL);
-    char *out = NULL, *err = NULL;
-    int status = 0;
-    GError *error = NULL;
-    gboolean ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               &out, &err, &status, &error);
-    g_ptr_array_unref(argv);
-    CU_ASSERT_TRUE_FATAL(ok);
-    CU_ASSERT_TRUE(g_spawn_check_wait_status(status, NULL));
-    g_autofree char *err_left = strip_root_warning(err);
-    CU_ASSERT_STRING_EQUAL(err_left, "");
-    if (err_left[0] != '\0')
-        fprintf(stderr, "tshark stderr: %s", err_left);
-    g_free(err);
+    TlRun r = tl_tshark_r(path, args);
+    CU_ASSERT_TRUE_FATAL(r.code != -1); /* started, and exited */
+    CU_ASSERT_EQUAL(r.code, 0);
+    gboolean clean = tl_tshark_stderr_clean(r.err);
+    CU_ASSERT_TRUE(clean);
+    if (!clean)
+        fprintf(stderr, "tshark stderr: %s", r.err);
+    char *out = g_steal_pointer(&r.out);
+    tl_run_clear(&r);
     return out;
 }
 

@@ -17,15 +17,14 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bond/options.h"
 #include "compare/compare.h"
 #include "cu_run.h"
 #include "stats/report.h"
+#include "testlib.h"
 
 #define SCENARIO BONDSIM_SOURCE_DIR "/scenarios/compare-failover.ini"
 #define DATA_DIR BONDSIM_SOURCE_DIR "/tests/data"
@@ -41,61 +40,6 @@ enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
  * Running bondsim
  * ------------------------------------------------------------------------ */
 
-typedef struct {
-    int code;  /* exit status; -1 when it did not exit normally */
-    char *out; /* stdout, owned */
-    char *err; /* stderr, owned */
-} Run;
-
-static void run_clear(Run *r)
-{
-    g_clear_pointer(&r->out, g_free);
-    g_clear_pointer(&r->err, g_free);
-}
-
-/* Records one assertion at the caller's line with a readable description. */
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    g_autofree char *what = g_strdup_vprintf(fmt, args);
-    va_end(args);
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-    if (!ok)
-        fprintf(stderr, "\n  line %d: %s\n", line, what);
-}
-
-/* Runs `bondsim ARGS...` in `cwd` (NULL: here); the list ends with NULL. */
-static Run bondsim_in(const char *cwd, const char *first, ...) G_GNUC_NULL_TERMINATED;
-
-static Run bondsim_in(const char *cwd, const char *first, ...)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)BONDSIM_BINARY);
-    va_list args;
-    va_start(args, first);
-    for (const char *a = first; a != NULL; a = va_arg(args, const char *))
-        g_ptr_array_add(argv, (gpointer)a);
-    va_end(args);
-    g_ptr_array_add(argv, NULL);
-    Run r = {-1, NULL, NULL};
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(cwd, (char **)argv->pdata, NULL, (GSpawnFlags)0, NULL, NULL, &r.out, &r.err,
-                      &status, &error)) {
-        checkf(FALSE, __LINE__, "cannot run %s: %s", BONDSIM_BINARY, error->message);
-        g_error_free(error);
-        r.out = g_strdup("");
-        r.err = g_strdup("");
-        return r;
-    }
-    if (WIFEXITED(status))
-        r.code = WEXITSTATUS(status);
-    return r;
-}
-
 /* Lines of `text` that are not empty. */
 static guint count_lines(const char *text)
 {
@@ -109,48 +53,6 @@ static guint count_lines(const char *text)
 /* ------------------------------------------------------------------------
  * Files
  * ------------------------------------------------------------------------ */
-
-static gint cmp_str(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void list_under(const char *base, const char *rel, GPtrArray *found)
-{
-    g_autofree char *dir = rel ? g_build_filename(base, rel, NULL) : g_strdup(base);
-    GDir *d = g_dir_open(dir, 0, NULL);
-    if (d == NULL)
-        return;
-    const char *name;
-    while ((name = g_dir_read_name(d)) != NULL) {
-        char *child = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
-        g_autofree char *path = g_build_filename(base, child, NULL);
-        if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-            list_under(base, child, found);
-            g_free(child);
-        } else {
-            g_ptr_array_add(found, child);
-        }
-    }
-    g_dir_close(d);
-}
-
-/* Sorted relative paths of every file under `dir`. Caller frees. */
-static GPtrArray *list_files(const char *dir)
-{
-    GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
-    list_under(dir, NULL, found);
-    g_ptr_array_sort(found, cmp_str);
-    return found;
-}
-
-static char *join(const GPtrArray *a)
-{
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i < a->len; i++)
-        g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)a->pdata[i]);
-    return g_string_free(s, FALSE);
-}
 
 /* Contents of dir/name, or "" when absent. Caller frees. */
 static char *read_file(const char *dir, const char *name)
@@ -258,16 +160,6 @@ static char *json_get(const char *obj, const char *key)
     return g_strndup(p, strcspn(p, ",}"));
 }
 
-/* Whether `needle` occurs in the `len` bytes at `data` (captures hold NULs). */
-static gboolean bytes_contain(const char *data, gsize len, const char *needle)
-{
-    gsize n = strlen(needle);
-    for (gsize i = 0; n > 0 && i + n <= len; i++)
-        if (data[i] == needle[0] && memcmp(data + i, needle, n) == 0)
-            return TRUE;
-    return FALSE;
-}
-
 static double num(const char *cell)
 {
     return g_ascii_strtod(cell, NULL);
@@ -279,7 +171,7 @@ static double num(const char *cell)
 
 typedef struct {
     char *dir1, *dir2; /* two output directories, paths of different length */
-    Run run1, run2;    /* run1 prints the table; run2 is -q */
+    TlRun run1, run2;  /* run1 prints the table; run2 is -q */
 } Pair;
 
 static Pair *pair_cache, *tcp_pair_cache;
@@ -288,8 +180,8 @@ static void pair_free(Pair *p)
 {
     g_free(p->dir1);
     g_free(p->dir2);
-    run_clear(&p->run1);
-    run_clear(&p->run2);
+    tl_run_clear(&p->run1);
+    tl_run_clear(&p->run2);
     g_free(p);
 }
 
@@ -301,10 +193,10 @@ static const Pair *pair(void)
     pair_cache = g_new0(Pair, 1);
     pair_cache->dir1 = g_build_filename(scratch, "a", NULL);
     pair_cache->dir2 = g_build_filename(scratch, "second-run", "b", NULL);
-    pair_cache->run1 = bondsim_in(NULL, "compare", SCENARIO, "--modes", "balance-rr,active-backup",
-                                  "-o", pair_cache->dir1, NULL);
-    pair_cache->run2 = bondsim_in(NULL, "compare", SCENARIO, "--modes", "balance-rr,active-backup",
-                                  "-o", pair_cache->dir2, "-q", NULL);
+    pair_cache->run1 = tl_bondsim("compare", SCENARIO, "--modes", "balance-rr,active-backup", "-o",
+                                  pair_cache->dir1, NULL);
+    pair_cache->run2 = tl_bondsim("compare", SCENARIO, "--modes", "balance-rr,active-backup", "-o",
+                                  pair_cache->dir2, "-q", NULL);
     return pair_cache;
 }
 
@@ -319,9 +211,9 @@ static const Pair *tcp_pair(void)
     Pair *p = tcp_pair_cache;
     p->dir1 = g_build_filename(scratch, "a", NULL);
     p->dir2 = g_build_filename(scratch, "second-run", "b", NULL);
-    p->run1 = bondsim_in(NULL, "compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-o",
+    p->run1 = tl_bondsim("compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-o",
                          p->dir1, NULL);
-    p->run2 = bondsim_in(NULL, "compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-o",
+    p->run2 = tl_bondsim("compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-o",
                          p->dir2, "-q", NULL);
     return p;
 }
@@ -352,13 +244,13 @@ static void parse_modes_refuses_unknown_empty_and_repeated(void)
         g_autoptr(GArray) m = g_array_new(FALSE, FALSE, sizeof(BondMode));
         GError *e = NULL;
         gboolean ok = compare_parse_modes(bad[i], m, &e);
-        checkf(!ok && e != NULL, __LINE__, "--modes '%s' is refused", bad[i]);
+        tl_checkf(!ok && e != NULL, __LINE__, "--modes '%s' is refused", bad[i]);
         if (e == NULL)
             continue;
-        checkf(g_error_matches(e, COMPARE_ERROR, COMPARE_ERROR_MODES), __LINE__,
-               "'%s': COMPARE_ERROR_MODES", bad[i]);
-        checkf(strstr(e->message, "balance-rr (0)") && strstr(e->message, "balance-alb (6)"),
-               __LINE__, "'%s': the message lists the modes: %s", bad[i], e->message);
+        tl_checkf(g_error_matches(e, COMPARE_ERROR, COMPARE_ERROR_MODES), __LINE__,
+                  "'%s': COMPARE_ERROR_MODES", bad[i]);
+        tl_checkf(strstr(e->message, "balance-rr (0)") && strstr(e->message, "balance-alb (6)"),
+                  __LINE__, "'%s': the message lists the modes: %s", bad[i], e->message);
         g_error_free(e);
     }
 }
@@ -376,8 +268,8 @@ static void share_text_adds_up_to_100(void)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *got = report_share_text(cases[i].c, cases[i].n);
-        checkf(strcmp(got, cases[i].want) == 0, __LINE__, "case %zu: '%s', want '%s'", i, got,
-               cases[i].want);
+        tl_checkf(strcmp(got, cases[i].want) == 0, __LINE__, "case %zu: '%s', want '%s'", i, got,
+                  cases[i].want);
     }
 }
 
@@ -433,31 +325,33 @@ static char **find_row(GPtrArray *rows, const char *mode)
 static void rr_and_ab_rows_show_expected_figures(void)
 {
     const Pair *p = pair();
-    checkf(p->run1.code == EXIT_OK, __LINE__, "compare exits 0, got %d: %s", p->run1.code,
-           p->run1.err);
+    tl_checkf(p->run1.code == EXIT_OK, __LINE__, "compare exits 0, got %d: %s", p->run1.code,
+              p->run1.err);
     g_autoptr(GPtrArray) rows = table_rows(p->run1.out);
-    checkf(rows->len == 2, __LINE__, "two rows, got %u:\n%s", rows->len, p->run1.out);
+    tl_checkf(rows->len == 2, __LINE__, "two rows, got %u:\n%s", rows->len, p->run1.out);
     char **rr = find_row(rows, "balance-rr"), **ab = find_row(rows, "active-backup");
     CU_ASSERT_PTR_NOT_NULL_FATAL(rr);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ab);
     CU_ASSERT_PTR_EQUAL(rows->pdata[0], rr); /* in the order of --modes */
     /* mode, Mb/s, tx share, lost, out of order, duplicates, gap ms, MAC moves, note */
     /* 4000 datagrams of 106-byte frames a second: 3.39 Mb/s of frames */
-    checkf(num(rr[1]) > 3.0 && num(ab[1]) > 2.0 && num(rr[1]) > num(ab[1]), __LINE__,
-           "about 3.4 Mb/s delivered, less for ab (its failover gap): rr %s, ab %s", rr[1], ab[1]);
-    checkf(strcmp(rr[2], "50/50") == 0, __LINE__, "rr sends 50/50 before the cut: %s", rr[2]);
-    checkf(strcmp(ab[2], "100/0") == 0, __LINE__, "ab sends 100/0 before the cut: %s", ab[2]);
-    checkf(num(rr[7]) > 0, __LINE__, "rr into a switch without LAG: MAC moves, got %s", rr[7]);
-    checkf(num(ab[7]) == 0, __LINE__, "ab: no MAC move, got %s", ab[7]);
-    checkf(num(rr[4]) > 0 && num(ab[4]) == 0, __LINE__,
-           "rr over unequal paths reorders, ab does not: %s, %s", rr[4], ab[4]);
-    checkf(num(ab[6]) > 1.0 && num(ab[6]) <= MII_TICK_MS, __LINE__,
-           "ab: failover gap after the cut, within one MII tick: %s ms", ab[6]);
-    checkf(num(ab[3]) > 0, __LINE__, "ab loses the frames sent to eth0 before the tick: %s", ab[3]);
-    checkf(num(rr[6]) < 1.0, __LINE__, "rr skips the dead slave at once: gap %s ms", rr[6]);
-    checkf(strcmp(rr[5], "0") == 0 && strcmp(ab[5], "0") == 0, __LINE__, "no duplicates");
-    checkf(rr[8][0] == '\0' && ab[8][0] == '\0', __LINE__, "no note: '%s' '%s'", rr[8], ab[8]);
-    checkf(strstr(p->run1.out, "Outputs: ") != NULL, __LINE__, "names its outputs");
+    tl_checkf(num(rr[1]) > 3.0 && num(ab[1]) > 2.0 && num(rr[1]) > num(ab[1]), __LINE__,
+              "about 3.4 Mb/s delivered, less for ab (its failover gap): rr %s, ab %s", rr[1],
+              ab[1]);
+    tl_checkf(strcmp(rr[2], "50/50") == 0, __LINE__, "rr sends 50/50 before the cut: %s", rr[2]);
+    tl_checkf(strcmp(ab[2], "100/0") == 0, __LINE__, "ab sends 100/0 before the cut: %s", ab[2]);
+    tl_checkf(num(rr[7]) > 0, __LINE__, "rr into a switch without LAG: MAC moves, got %s", rr[7]);
+    tl_checkf(num(ab[7]) == 0, __LINE__, "ab: no MAC move, got %s", ab[7]);
+    tl_checkf(num(rr[4]) > 0 && num(ab[4]) == 0, __LINE__,
+              "rr over unequal paths reorders, ab does not: %s, %s", rr[4], ab[4]);
+    tl_checkf(num(ab[6]) > 1.0 && num(ab[6]) <= MII_TICK_MS, __LINE__,
+              "ab: failover gap after the cut, within one MII tick: %s ms", ab[6]);
+    tl_checkf(num(ab[3]) > 0, __LINE__, "ab loses the frames sent to eth0 before the tick: %s",
+              ab[3]);
+    tl_checkf(num(rr[6]) < 1.0, __LINE__, "rr skips the dead slave at once: gap %s ms", rr[6]);
+    tl_checkf(strcmp(rr[5], "0") == 0 && strcmp(ab[5], "0") == 0, __LINE__, "no duplicates");
+    tl_checkf(rr[8][0] == '\0' && ab[8][0] == '\0', __LINE__, "no note: '%s' '%s'", rr[8], ab[8]);
+    tl_checkf(strstr(p->run1.out, "Outputs: ") != NULL, __LINE__, "names its outputs");
 }
 
 /* The printed table `out`, DIR/compare.csv and DIR/compare.json of a
@@ -469,32 +363,32 @@ static void check_renderings_agree(const char *out, const char *dir, guint n_col
     g_autofree char *json = read_file(dir, "compare.json");
     g_autoptr(GPtrArray) crows = csv_rows(csv);
     g_autoptr(GPtrArray) jrows = json_rows(json);
-    checkf(crows->len == 3, __LINE__, "compare.csv: header and two rows:\n%s", csv);
-    checkf(jrows->len == 2, __LINE__, "compare.json: two rows:\n%s", json);
+    tl_checkf(crows->len == 3, __LINE__, "compare.csv: header and two rows:\n%s", csv);
+    tl_checkf(jrows->len == 2, __LINE__, "compare.json: two rows:\n%s", json);
     if (crows->len != 3 || jrows->len != 2 || rows->len != 2)
         return;
     char **hdr = crows->pdata[0];
     g_auto(GStrv) titles = table_header(out);
-    checkf(g_strv_length(hdr) == n_cols && strcmp(hdr[0], "mode") == 0, __LINE__,
-           "CSV header of %u columns, got %u", n_cols, g_strv_length(hdr));
-    checkf(g_strv_length(titles) == n_cols, __LINE__, "table header of %u columns, got %u", n_cols,
-           g_strv_length(titles));
+    tl_checkf(g_strv_length(hdr) == n_cols && strcmp(hdr[0], "mode") == 0, __LINE__,
+              "CSV header of %u columns, got %u", n_cols, g_strv_length(hdr));
+    tl_checkf(g_strv_length(titles) == n_cols, __LINE__, "table header of %u columns, got %u",
+              n_cols, g_strv_length(titles));
     for (guint r = 0; r < 2; r++) {
         char **t = rows->pdata[r], **c = crows->pdata[r + 1];
         const char *j = jrows->pdata[r];
-        checkf(g_strv_length(c) == n_cols, __LINE__, "CSV row %u has %u cells", r, n_cols);
+        tl_checkf(g_strv_length(c) == n_cols, __LINE__, "CSV row %u has %u cells", r, n_cols);
         for (guint i = 0; i < n_cols && g_strv_length(c) == n_cols; i++) {
             /* no value: "-" in the table, an empty CSV cell, JSON null */
             const char *shown = strcmp(t[i], "-") == 0 ? "" : t[i];
-            checkf(strcmp(shown, c[i]) == 0, __LINE__, "row %u column %s: table '%s', CSV '%s'", r,
-                   hdr[i], t[i], c[i]);
+            tl_checkf(strcmp(shown, c[i]) == 0, __LINE__, "row %u column %s: table '%s', CSV '%s'",
+                      r, hdr[i], t[i], c[i]);
             g_autofree char *v = json_get(j, hdr[i]);
             const char *want = c[i][0] ? c[i] : "null";
-            checkf(v != NULL && strcmp(v, want) == 0, __LINE__,
-                   "row %u key %s: JSON '%s', CSV '%s'", r, hdr[i], v ? v : "(absent)", want);
+            tl_checkf(v != NULL && strcmp(v, want) == 0, __LINE__,
+                      "row %u key %s: JSON '%s', CSV '%s'", r, hdr[i], v ? v : "(absent)", want);
         }
         g_autofree char *status = json_get(j, "status");
-        checkf(status && strcmp(status, "ran") == 0, __LINE__, "row %u status ran", r);
+        tl_checkf(status && strcmp(status, "ran") == 0, __LINE__, "row %u status ran", r);
     }
 }
 
@@ -503,21 +397,21 @@ static void csv_and_json_agree_with_the_table(void)
     const Pair *p = pair();
     check_renderings_agree(p->run1.out, p->dir1, N_COLS);
     g_autofree char *json = read_file(p->dir1, "compare.json");
-    checkf(strstr(json, "\"scenario\":\"compare-failover\"") != NULL &&
-               strstr(json, "\"seed\":1,") != NULL,
-           __LINE__, "compare.json names scenario and seed");
+    tl_checkf(strstr(json, "\"scenario\":\"compare-failover\"") != NULL &&
+                  strstr(json, "\"seed\":1,") != NULL,
+              __LINE__, "compare.json names scenario and seed");
 }
 
 static void two_runs_write_identical_bytes(void)
 {
     const Pair *p = pair();
-    checkf(p->run2.code == EXIT_OK, __LINE__, "-q run exits 0, got %d: %s", p->run2.code,
-           p->run2.err);
-    checkf(p->run2.out[0] == '\0', __LINE__, "-q prints nothing on stdout: %s", p->run2.out);
-    g_autoptr(GPtrArray) f1 = list_files(p->dir1);
-    g_autoptr(GPtrArray) f2 = list_files(p->dir2);
-    g_autofree char *l1 = join(f1);
-    g_autofree char *l2 = join(f2);
+    tl_checkf(p->run2.code == EXIT_OK, __LINE__, "-q run exits 0, got %d: %s", p->run2.code,
+              p->run2.err);
+    tl_checkf(p->run2.out[0] == '\0', __LINE__, "-q prints nothing on stdout: %s", p->run2.out);
+    g_autoptr(GPtrArray) f1 = tl_list_files(p->dir1);
+    g_autoptr(GPtrArray) f2 = tl_list_files(p->dir2);
+    g_autofree char *l1 = tl_join(f1);
+    g_autofree char *l2 = tl_join(f2);
     /* each mode: as `bondsim run` writes (balance-rr reorders: its
      * reordering.csv), then the comparison */
     static const char *const want =
@@ -528,8 +422,8 @@ static void two_runs_write_identical_bytes(void)
         "balance-rr/faults.csv, balance-rr/flows.csv, balance-rr/reorder.csv, "
         "balance-rr/reordering.csv, balance-rr/series.csv, balance-rr/slaves.csv, "
         "balance-rr/stats.json, balance-rr/switches.csv, compare.csv, compare.json";
-    checkf(strcmp(l1, want) == 0, __LINE__, "files [%s], want [%s]", l1, want);
-    checkf(strcmp(l1, l2) == 0, __LINE__, "same files: [%s] vs [%s]", l1, l2);
+    tl_checkf(strcmp(l1, want) == 0, __LINE__, "files [%s], want [%s]", l1, want);
+    tl_checkf(strcmp(l1, l2) == 0, __LINE__, "same files: [%s] vs [%s]", l1, l2);
     for (guint i = 0; i < f1->len && strcmp(l1, l2) == 0; i++) {
         g_autofree char *a = NULL, *b = NULL;
         gsize na = 0, nb = 0;
@@ -537,10 +431,10 @@ static void two_runs_write_identical_bytes(void)
         g_autofree char *pb = g_build_filename(p->dir2, f1->pdata[i], NULL);
         gboolean read =
             g_file_get_contents(pa, &a, &na, NULL) && g_file_get_contents(pb, &b, &nb, NULL);
-        checkf(read && na > 0 && na == nb && memcmp(a, b, na) == 0, __LINE__,
-               "%s is byte-identical in both runs", (char *)f1->pdata[i]);
-        checkf(read && !bytes_contain(a, na, p->dir1) && !bytes_contain(a, na, "scratch"), __LINE__,
-               "%s names no output path", (char *)f1->pdata[i]);
+        tl_checkf(read && na > 0 && na == nb && memcmp(a, b, na) == 0, __LINE__,
+                  "%s is byte-identical in both runs", (char *)f1->pdata[i]);
+        tl_checkf(read && !tl_contains(a, na, p->dir1) && !tl_contains(a, na, "scratch"), __LINE__,
+                  "%s names no output path", (char *)f1->pdata[i]);
     }
 }
 
@@ -551,18 +445,18 @@ static void mode_directories_hold_what_run_writes(void)
     g_autofree char *dir_ab = g_build_filename(p->dir1, "active-backup", NULL);
     g_autofree char *rr = read_file(dir_rr, "stats.json");
     g_autofree char *ab = read_file(dir_ab, "stats.json");
-    checkf(strstr(rr, "\"options\":\"mode=balance-rr miimon=100\"") != NULL, __LINE__,
-           "balance-rr/stats.json: the forced mode, primary dropped");
-    checkf(strstr(ab, "\"options\":\"mode=active-backup miimon=100 primary=eth0\"") != NULL,
-           __LINE__, "active-backup/stats.json: the file's own options");
-    checkf(strstr(ab, "\"event\":\"failover\"") != NULL, __LINE__,
-           "active-backup/stats.json logs the failover");
+    tl_checkf(strstr(rr, "\"options\":\"mode=balance-rr miimon=100\"") != NULL, __LINE__,
+              "balance-rr/stats.json: the forced mode, primary dropped");
+    tl_checkf(strstr(ab, "\"options\":\"mode=active-backup miimon=100 primary=eth0\"") != NULL,
+              __LINE__, "active-backup/stats.json: the file's own options");
+    tl_checkf(strstr(ab, "\"event\":\"failover\"") != NULL, __LINE__,
+              "active-backup/stats.json logs the failover");
     g_autofree char *cap_path = g_build_filename(dir_rr, "compare-failover.pcapng", NULL);
     g_autofree char *cap = NULL;
     gsize len = 0;
-    checkf(g_file_get_contents(cap_path, &cap, &len, NULL) &&
-               bytes_contain(cap, len, "server/bond0=[mode=balance-rr miimon=100]"),
-           __LINE__, "the capture's section comment gives the forced mode");
+    tl_checkf(g_file_get_contents(cap_path, &cap, &len, NULL) &&
+                  tl_contains(cap, len, "server/bond0=[mode=balance-rr miimon=100]"),
+              __LINE__, "the capture's section comment gives the forced mode");
 }
 
 /* In the file's own mode (active-backup), compare writes what `bondsim run`
@@ -572,8 +466,8 @@ static void own_mode_matches_bondsim_run(void)
 {
     const Pair *p = pair();
     g_autofree char *dir = cu_scratch_dir("compare-run");
-    Run r = bondsim_in(NULL, "run", SCENARIO, "-q", "-o", dir, NULL);
-    checkf(r.code == EXIT_OK, __LINE__, "run exits 0, got %d: %s", r.code, r.err);
+    TlRun r = tl_bondsim("run", SCENARIO, "-q", "-o", dir, NULL);
+    tl_checkf(r.code == EXIT_OK, __LINE__, "run exits 0, got %d: %s", r.code, r.err);
     g_autofree char *ab = g_build_filename(p->dir1, "active-backup", NULL);
     static const char *const files[] = {"stats.json", "compare-failover.pcapng"};
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -583,10 +477,10 @@ static void own_mode_matches_bondsim_run(void)
         gsize na = 0, nb = 0;
         gboolean read =
             g_file_get_contents(pa, &a, &na, NULL) && g_file_get_contents(pb, &b, &nb, NULL);
-        checkf(read && na == nb && memcmp(a, b, na) == 0, __LINE__,
-               "%s: run and compare's active-backup are byte-identical", files[i]);
+        tl_checkf(read && na == nb && memcmp(a, b, na) == 0, __LINE__,
+                  "%s: run and compare's active-backup are byte-identical", files[i]);
     }
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 static void forced_mode_warns_about_dropped_options(void)
@@ -602,26 +496,26 @@ static void forced_mode_warns_about_dropped_options(void)
         "compare-failover.ini:%d: [host server] bond.bond0: warning: mode forced "
         "from active-backup to balance-rr: dropped primary (not valid in balance-rr)",
         line);
-    checkf(strstr(p->run1.err, want) != NULL, __LINE__, "stderr has '%s':\n%s", want, p->run1.err);
+    tl_checkf(strstr(p->run1.err, want) != NULL, __LINE__, "stderr has '%s':\n%s", want,
+              p->run1.err);
     /* once, though the scenario was loaded three times (check, rr, ab) */
     const char *first = strstr(p->run1.err, "warning:");
-    checkf(first && !strstr(first + 1, "warning:"), __LINE__, "one warning:\n%s", p->run1.err);
+    tl_checkf(first && !strstr(first + 1, "warning:"), __LINE__, "one warning:\n%s", p->run1.err);
 
     g_autofree char *dir = cu_scratch_dir("compare-pps");
-    Run r =
-        bondsim_in(NULL, "compare", SCENARIO, "--modes", "active-backup", "-q", "-o", dir, "--set",
-                   "host.server.bond.bond0=mode=balance-rr miimon=100 "
-                   "packets_per_slave=4",
-                   NULL);
-    checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
-    checkf(strstr(r.err, "--set host server.bond.bond0: warning: mode forced from balance-rr to "
-                         "active-backup: dropped packets_per_slave") != NULL,
-           __LINE__, "the warning names packets_per_slave and --set:\n%s", r.err);
+    TlRun r = tl_bondsim("compare", SCENARIO, "--modes", "active-backup", "-q", "-o", dir, "--set",
+                         "host.server.bond.bond0=mode=balance-rr miimon=100 "
+                         "packets_per_slave=4",
+                         NULL);
+    tl_checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
+    tl_checkf(strstr(r.err, "--set host server.bond.bond0: warning: mode forced from balance-rr to "
+                            "active-backup: dropped packets_per_slave") != NULL,
+              __LINE__, "the warning names packets_per_slave and --set:\n%s", r.err);
     g_autofree char *sub = g_build_filename(dir, "active-backup", NULL);
     g_autofree char *stats = read_file(sub, "stats.json");
-    checkf(strstr(stats, "\"options\":\"mode=active-backup miimon=100\"") != NULL, __LINE__,
-           "packets_per_slave dropped from the run");
-    run_clear(&r);
+    tl_checkf(strstr(stats, "\"options\":\"mode=active-backup miimon=100\"") != NULL, __LINE__,
+              "packets_per_slave dropped from the run");
+    tl_run_clear(&r);
 }
 
 /* A scenario written for any mode (here balance-alb, modelled or not)
@@ -629,18 +523,18 @@ static void forced_mode_warns_about_dropped_options(void)
 static void scenario_mode_does_not_matter(void)
 {
     g_autofree char *dir = cu_scratch_dir("compare-alb");
-    Run r = bondsim_in(NULL, "compare", SCENARIO, "--modes", "balance-rr,active-backup", "-q", "-o",
-                       dir, "--set", "host.server.bond.bond0=mode=balance-alb miimon=100", NULL);
-    checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
+    TlRun r = tl_bondsim("compare", SCENARIO, "--modes", "balance-rr,active-backup", "-q", "-o",
+                         dir, "--set", "host.server.bond.bond0=mode=balance-alb miimon=100", NULL);
+    tl_checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
     g_autofree char *json = read_file(dir, "compare.json");
     g_autoptr(GPtrArray) rows = json_rows(json);
-    checkf(rows->len == 2, __LINE__, "two rows: %s", json);
+    tl_checkf(rows->len == 2, __LINE__, "two rows: %s", json);
     for (guint i = 0; i < rows->len; i++) {
         g_autofree char *status = json_get(rows->pdata[i], "status");
-        checkf(status && strcmp(status, "ran") == 0, __LINE__, "row %u ran: %s", i,
-               (char *)rows->pdata[i]);
+        tl_checkf(status && strcmp(status, "ran") == 0, __LINE__, "row %u ran: %s", i,
+                  (char *)rows->pdata[i]);
     }
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 /* ------------------------------------------------------------------------
@@ -717,30 +611,32 @@ static void tcp_columns_only_with_tcp_connections(void)
     const Pair *p = pair(); /* compare-failover.ini: UDP flows only */
     g_autofree char *csv = read_file(p->dir1, "compare.csv");
     g_autofree char *json = read_file(p->dir1, "compare.json");
-    checkf(strstr(p->run1.out, "TCP") == NULL, __LINE__, "no TCP column or note:\n%s", p->run1.out);
-    checkf(csv[0] && strstr(csv, "tcp") == NULL, __LINE__, "no tcp column in the CSV:\n%s", csv);
-    checkf(json[0] && strstr(json, "\"tcp") == NULL, __LINE__, "no tcp key in the JSON:\n%s", json);
+    tl_checkf(strstr(p->run1.out, "TCP") == NULL, __LINE__, "no TCP column or note:\n%s",
+              p->run1.out);
+    tl_checkf(csv[0] && strstr(csv, "tcp") == NULL, __LINE__, "no tcp column in the CSV:\n%s", csv);
+    tl_checkf(json[0] && strstr(json, "\"tcp") == NULL, __LINE__, "no tcp key in the JSON:\n%s",
+              json);
 
     const Pair *t = tcp_pair();
-    checkf(t->run1.code == EXIT_OK, __LINE__, "TCP compare exits 0, got %d: %s", t->run1.code,
-           t->run1.err);
+    tl_checkf(t->run1.code == EXIT_OK, __LINE__, "TCP compare exits 0, got %d: %s", t->run1.code,
+              t->run1.err);
     g_auto(GStrv) titles = table_header(t->run1.out);
-    checkf(g_strv_length(titles) == N_TCP_COLS, __LINE__, "%d table columns, got %u", N_TCP_COLS,
-           g_strv_length(titles));
+    tl_checkf(g_strv_length(titles) == N_TCP_COLS, __LINE__, "%d table columns, got %u", N_TCP_COLS,
+              g_strv_length(titles));
     int moves = strv_index(titles, "MAC moves");
     for (int i = 0; i < (int)G_N_ELEMENTS(tcp_titles); i++)
-        checkf(moves > 0 && strv_index(titles, tcp_titles[i]) == moves + 1 + i, __LINE__,
-               "table column '%s' is number %d", tcp_titles[i], moves + 2 + i);
-    checkf(strv_index(titles, "note") == N_TCP_COLS - 1, __LINE__, "the note stays last");
+        tl_checkf(moves > 0 && strv_index(titles, tcp_titles[i]) == moves + 1 + i, __LINE__,
+                  "table column '%s' is number %d", tcp_titles[i], moves + 2 + i);
+    tl_checkf(strv_index(titles, "note") == N_TCP_COLS - 1, __LINE__, "the note stays last");
     g_autofree char *tcsv = read_file(t->dir1, "compare.csv");
     g_autofree char *first = g_strndup(tcsv, strcspn(tcsv, "\n"));
     g_auto(GStrv) keys = g_strsplit(first, ",", -1);
     for (int i = 0; i < (int)G_N_ELEMENTS(tcp_keys); i++)
-        checkf(strv_index(keys, tcp_keys[i]) == moves + 1 + i, __LINE__,
-               "CSV column '%s' is number %d: %s", tcp_keys[i], moves + 2 + i, first);
+        tl_checkf(strv_index(keys, tcp_keys[i]) == moves + 1 + i, __LINE__,
+                  "CSV column '%s' is number %d: %s", tcp_keys[i], moves + 2 + i, first);
     check_renderings_agree(t->run1.out, t->dir1, N_TCP_COLS);
-    checkf(strstr(t->run1.out, "TCP Mb/s: bytes delivered") != NULL, __LINE__,
-           "the table explains the TCP columns");
+    tl_checkf(strstr(t->run1.out, "TCP Mb/s: bytes delivered") != NULL, __LINE__,
+              "the table explains the TCP columns");
 }
 
 /* balance-rr over paths 1 ms apart reorders the segments: the sender
@@ -751,7 +647,7 @@ static void tcp_rr_retransmits_spuriously_ab_does_not(void)
     const Pair *t = tcp_pair();
     g_autoptr(GPtrArray) rows = table_rows_n(t->run1.out, N_TCP_COLS);
     g_auto(GStrv) titles = table_header(t->run1.out);
-    checkf(rows->len == 2, __LINE__, "two rows:\n%s", t->run1.out);
+    tl_checkf(rows->len == 2, __LINE__, "two rows:\n%s", t->run1.out);
     char **rr = find_row(rows, "balance-rr"), **ab = find_row(rows, "active-backup");
     CU_ASSERT_PTR_NOT_NULL_FATAL(rr);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ab);
@@ -759,32 +655,33 @@ static void tcp_rr_retransmits_spuriously_ab_does_not(void)
     int spur = strv_index(titles, "spurious fast"), rtos = strv_index(titles, "RTOs");
     int stall = strv_index(titles, "max stall (ms)"), surv = strv_index(titles, "TCP survived");
     CU_ASSERT_FATAL(mbps > 0 && rtx > 0 && spur > 0 && rtos > 0 && stall > 0 && surv > 0);
-    checkf(num(rr[spur]) > 0 && num(rr[spur]) <= num(rr[rtx]), __LINE__,
-           "balance-rr: spurious fast retransmits (%s) > 0, at most the retransmits (%s)", rr[spur],
-           rr[rtx]);
-    checkf(strcmp(ab[spur], "0") == 0 && strcmp(ab[rtx], "0") == 0 && strcmp(ab[rtos], "0") == 0,
-           __LINE__, "active-backup: no retransmit (%s), spurious (%s) or RTO (%s)", ab[rtx],
-           ab[spur], ab[rtos]);
-    checkf(num(ab[mbps]) > 2 * num(rr[mbps]) && num(ab[mbps]) < 1000.0, __LINE__,
-           "goodput: active-backup (%s) far above balance-rr (%s), below the 1 Gb/s link", ab[mbps],
-           rr[mbps]);
-    checkf(num(rr[stall]) > num(ab[stall]), __LINE__, "rr stalls longer: %s vs %s ms", rr[stall],
-           ab[stall]);
-    checkf(strcmp(rr[surv], "1/1") == 0 && strcmp(ab[surv], "1/1") == 0, __LINE__,
-           "no fault: the connection survives in both modes: %s %s", rr[surv], ab[surv]);
+    tl_checkf(num(rr[spur]) > 0 && num(rr[spur]) <= num(rr[rtx]), __LINE__,
+              "balance-rr: spurious fast retransmits (%s) > 0, at most the retransmits (%s)",
+              rr[spur], rr[rtx]);
+    tl_checkf(strcmp(ab[spur], "0") == 0 && strcmp(ab[rtx], "0") == 0 && strcmp(ab[rtos], "0") == 0,
+              __LINE__, "active-backup: no retransmit (%s), spurious (%s) or RTO (%s)", ab[rtx],
+              ab[spur], ab[rtos]);
+    tl_checkf(num(ab[mbps]) > 2 * num(rr[mbps]) && num(ab[mbps]) < 1000.0, __LINE__,
+              "goodput: active-backup (%s) far above balance-rr (%s), below the 1 Gb/s link",
+              ab[mbps], rr[mbps]);
+    tl_checkf(num(rr[stall]) > num(ab[stall]), __LINE__, "rr stalls longer: %s vs %s ms", rr[stall],
+              ab[stall]);
+    tl_checkf(strcmp(rr[surv], "1/1") == 0 && strcmp(ab[surv], "1/1") == 0, __LINE__,
+              "no fault: the connection survives in both modes: %s %s", rr[surv], ab[surv]);
 
     g_autofree char *json = read_file(t->dir1, "compare.json");
     g_autoptr(GPtrArray) jrows = json_rows(json);
     CU_ASSERT_EQUAL_FATAL(jrows->len, 2);
     g_autofree char *jrr = json_get(jrows->pdata[0], "tcp_spurious_fast_retransmits");
     g_autofree char *jab = json_get(jrows->pdata[1], "tcp_spurious_fast_retransmits");
-    checkf(jrr && jab && num(jrr) > 0 && strcmp(jab, "0") == 0, __LINE__,
-           "compare.json: spurious fast retransmits rr %s > 0, ab %s == 0", jrr ? jrr : "-",
-           jab ? jab : "-");
+    tl_checkf(jrr && jab && num(jrr) > 0 && strcmp(jab, "0") == 0, __LINE__,
+              "compare.json: spurious fast retransmits rr %s > 0, ab %s == 0", jrr ? jrr : "-",
+              jab ? jab : "-");
     g_autofree char *crr = tcp_get(jrows->pdata[0], "bulk", "spurious_fast_retransmits");
     g_autofree char *cab = tcp_get(jrows->pdata[1], "bulk", "spurious_fast_retransmits");
-    checkf(num(crr) > 0 && strcmp(cab, "0") == 0, __LINE__,
-           "compare.json rows[].tcp: connection bulk spurious rr '%s' > 0, ab '%s' == 0", crr, cab);
+    tl_checkf(num(crr) > 0 && strcmp(cab, "0") == 0, __LINE__,
+              "compare.json rows[].tcp: connection bulk spurious rr '%s' > 0, ab '%s' == 0", crr,
+              cab);
 }
 
 /* Each mode's TCP figures are those `bondsim run` reports when the bond is
@@ -820,27 +717,27 @@ static void tcp_figures_match_bondsim_run_per_mode(void)
         g_autofree char *dir = cu_scratch_dir(name);
         g_autofree char *set =
             g_strdup_printf("host.server.bond.bond0=mode=%s miimon=100", modes[m]);
-        Run r = bondsim_in(NULL, "run", TCP_SCENARIO, "-o", dir, "--set", set, NULL);
-        checkf(r.code == EXIT_OK, __LINE__, "run in %s exits 0, got %d: %s", modes[m], r.code,
-               r.err);
+        TlRun r = tl_bondsim("run", TCP_SCENARIO, "-o", dir, "--set", set, NULL);
+        tl_checkf(r.code == EXIT_OK, __LINE__, "run in %s exits 0, got %d: %s", modes[m], r.code,
+                  r.err);
         g_autofree char *stats = read_file(dir, "stats.json");
         const char *row = jrows->pdata[m];
         g_autofree char *mode = json_get(row, "mode");
-        checkf(mode && strcmp(mode, modes[m]) == 0, __LINE__, "row %u is %s", m, modes[m]);
-        checkf(tcp_object(stats, "bulk") && tcp_object(row, "bulk"), __LINE__,
-               "%s: connection bulk in run's stats.json and in compare.json", modes[m]);
+        tl_checkf(mode && strcmp(mode, modes[m]) == 0, __LINE__, "row %u is %s", m, modes[m]);
+        tl_checkf(tcp_object(stats, "bulk") && tcp_object(row, "bulk"), __LINE__,
+                  "%s: connection bulk in run's stats.json and in compare.json", modes[m]);
         for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
             g_autofree char *want = tcp_get(stats, "bulk", keys[k]);
             g_autofree char *got = tcp_get(row, "bulk", keys[k]);
-            checkf(want[0] && strcmp(want, got) == 0, __LINE__,
-                   "%s: %s: run's stats.json '%s', compare.json '%s'", modes[m], keys[k], want,
-                   got);
+            tl_checkf(want[0] && strcmp(want, got) == 0, __LINE__,
+                      "%s: %s: run's stats.json '%s', compare.json '%s'", modes[m], keys[k], want,
+                      got);
         }
         /* the mode's own stats.json is the one `run` wrote */
         g_autofree char *sub = g_build_filename(t->dir1, modes[m], NULL);
         g_autofree char *mine = read_file(sub, "stats.json");
-        checkf(stats[0] && strcmp(stats, mine) == 0, __LINE__,
-               "%s: DIR/%s/stats.json is byte-identical to run's", modes[m], modes[m]);
+        tl_checkf(stats[0] && strcmp(stats, mine) == 0, __LINE__,
+                  "%s: DIR/%s/stats.json is byte-identical to run's", modes[m], modes[m]);
 
         /* the printed tables: compare's 2 decimals, run's 1, the JSON's bit/s */
         char **cells = find_row(rows, modes[m]);
@@ -848,19 +745,19 @@ static void tcp_figures_match_bondsim_run_per_mode(void)
         const char *mbps = cells[strv_index(titles, "TCP Mb/s")];
         g_autofree char *run_mbps = run_tcp_cell(r.out, "bulk", "Mb/s");
         g_autofree char *bps = tcp_get(row, "bulk", "goodput_bps");
-        checkf(run_mbps[0] && fabs(num(mbps) - num(run_mbps)) <= 0.05 + 1e-9, __LINE__,
-               "%s: TCP Mb/s %s, run's table %s", modes[m], mbps, run_mbps);
-        checkf(bps[0] && fabs(num(mbps) - num(bps) / 1e6) <= 0.005 + 1e-6, __LINE__,
-               "%s: TCP Mb/s %s, goodput_bps %s", modes[m], mbps, bps);
+        tl_checkf(run_mbps[0] && fabs(num(mbps) - num(run_mbps)) <= 0.05 + 1e-9, __LINE__,
+                  "%s: TCP Mb/s %s, run's table %s", modes[m], mbps, run_mbps);
+        tl_checkf(bps[0] && fabs(num(mbps) - num(bps) / 1e6) <= 0.005 + 1e-6, __LINE__,
+                  "%s: TCP Mb/s %s, goodput_bps %s", modes[m], mbps, bps);
         static const char *const pairs[][2] = {
             {"TCP retrans", "retrans"}, {"spurious fast", "spurious fast"}, {"RTOs", "RTO"}};
         for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
             const char *mine_cell = cells[strv_index(titles, pairs[i][0])];
             g_autofree char *theirs = run_tcp_cell(r.out, "bulk", pairs[i][1]);
-            checkf(strcmp(mine_cell, theirs) == 0, __LINE__, "%s: %s %s, run's %s %s", modes[m],
-                   pairs[i][0], mine_cell, pairs[i][1], theirs);
+            tl_checkf(strcmp(mine_cell, theirs) == 0, __LINE__, "%s: %s %s, run's %s %s", modes[m],
+                      pairs[i][0], mine_cell, pairs[i][1], theirs);
         }
-        run_clear(&r);
+        tl_run_clear(&r);
     }
 }
 
@@ -872,10 +769,10 @@ static void tcp_figures_match_bondsim_run_per_mode(void)
 static void tcp_row_sums_every_connection(void)
 {
     g_autofree char *dir = cu_scratch_dir("compare-tcp-flows");
-    Run r = bondsim_in(NULL, "compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-q",
-                       "-o", dir, "--set",
-                       "traffic.bulk.tcp=server -> client bytes=150k start=10ms flows=2", NULL);
-    checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
+    TlRun r = tl_bondsim("compare", TCP_SCENARIO, "--modes", "balance-rr,active-backup", "-q", "-o",
+                         dir, "--set",
+                         "traffic.bulk.tcp=server -> client bytes=150k start=10ms flows=2", NULL);
+    tl_checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
     g_autofree char *csv = read_file(dir, "compare.csv");
     g_autofree char *json = read_file(dir, "compare.json");
     g_autoptr(GPtrArray) crows = csv_rows(csv);
@@ -891,7 +788,7 @@ static void tcp_row_sums_every_connection(void)
         uint64_t from = UINT64_MAX, to = 0;
         double sum_bps = 0;
         for (size_t i = 0; i < G_N_ELEMENTS(conns); i++) {
-            checkf(tcp_object(row, conns[i]) != NULL, __LINE__, "row %u has %s", m, conns[i]);
+            tl_checkf(tcp_object(row, conns[i]) != NULL, __LINE__, "row %u has %s", m, conns[i]);
             g_autofree char *a = tcp_get(row, conns[i], "retransmits");
             g_autofree char *b = tcp_get(row, conns[i], "spurious_fast_retransmits");
             g_autofree char *b2 = tcp_get(row, conns[i], "spurious_rto_retransmits");
@@ -910,8 +807,8 @@ static void tcp_row_sums_every_connection(void)
             from = MIN(from, secs_ps(g));
             to = MAX(to, secs_ps(h));
             sum_bps += num(bps);
-            checkf(g_ascii_strtoull(f, NULL, 10) == 150000, __LINE__,
-                   "row %u %s delivered its 150000 bytes: %s", m, conns[i], f);
+            tl_checkf(g_ascii_strtoull(f, NULL, 10) == 150000, __LINE__,
+                      "row %u %s delivered its 150000 bytes: %s", m, conns[i], f);
         }
         int col_mbps = strv_index(hdr, "tcp_goodput_mbps");
         int col_rtx = strv_index(hdr, "tcp_retransmits");
@@ -922,47 +819,48 @@ static void tcp_row_sums_every_connection(void)
         int col_surv = strv_index(hdr, "tcp_survived");
         CU_ASSERT_FATAL(col_mbps > 0 && col_rtx > 0 && col_spur > 0 && col_srto > 0 &&
                         col_rtos > 0 && col_stall > 0 && col_surv > 0);
-        checkf(g_ascii_strtoull(c[col_rtx], NULL, 10) == rtx &&
-                   g_ascii_strtoull(c[col_spur], NULL, 10) == spur &&
-                   g_ascii_strtoull(c[col_srto], NULL, 10) == spur_rto &&
-                   g_ascii_strtoull(c[col_rtos], NULL, 10) == rtos,
-               __LINE__,
-               "row %u sums: retrans %s/%" G_GUINT64_FORMAT ", spurious %s/%" G_GUINT64_FORMAT
-               ", spurious RTO %s/%" G_GUINT64_FORMAT ", RTOs %s/%" G_GUINT64_FORMAT,
-               m, c[col_rtx], rtx, c[col_spur], spur, c[col_srto], spur_rto, c[col_rtos], rtos);
-        checkf(fabs(num(c[col_stall]) - (double)stall / 1e9) <= 0.0005 + 1e-9, __LINE__,
-               "row %u: max stall %s ms, longest of the two %.6f ms", m, c[col_stall],
-               (double)stall / 1e9);
-        checkf(strcmp(c[col_surv], "2/2") == 0, __LINE__, "row %u: 2/2 survived, got %s", m,
-               c[col_surv]);
+        tl_checkf(g_ascii_strtoull(c[col_rtx], NULL, 10) == rtx &&
+                      g_ascii_strtoull(c[col_spur], NULL, 10) == spur &&
+                      g_ascii_strtoull(c[col_srto], NULL, 10) == spur_rto &&
+                      g_ascii_strtoull(c[col_rtos], NULL, 10) == rtos,
+                  __LINE__,
+                  "row %u sums: retrans %s/%" G_GUINT64_FORMAT ", spurious %s/%" G_GUINT64_FORMAT
+                  ", spurious RTO %s/%" G_GUINT64_FORMAT ", RTOs %s/%" G_GUINT64_FORMAT,
+                  m, c[col_rtx], rtx, c[col_spur], spur, c[col_srto], spur_rto, c[col_rtos], rtos);
+        tl_checkf(fabs(num(c[col_stall]) - (double)stall / 1e9) <= 0.0005 + 1e-9, __LINE__,
+                  "row %u: max stall %s ms, longest of the two %.6f ms", m, c[col_stall],
+                  (double)stall / 1e9);
+        tl_checkf(strcmp(c[col_surv], "2/2") == 0, __LINE__, "row %u: 2/2 survived, got %s", m,
+                  c[col_surv]);
         double want = (double)bytes * 8.0 / ((double)(to - from) / 1e12) / 1e6;
-        checkf(to > from && fabs(num(c[col_mbps]) - want) <= 0.005 + 1e-9, __LINE__,
-               "row %u: TCP Mb/s %s, all bytes over the whole span %.4f", m, c[col_mbps], want);
-        checkf(num(c[col_mbps]) <= sum_bps / 1e6 + 0.005, __LINE__,
-               "row %u: TCP Mb/s %s at most the sum of the connections' %.2f", m, c[col_mbps],
-               sum_bps / 1e6);
-        checkf(num(c[col_mbps]) < 1000.0, __LINE__, "row %u: TCP Mb/s %s below the 1 Gb/s link", m,
-               c[col_mbps]);
+        tl_checkf(to > from && fabs(num(c[col_mbps]) - want) <= 0.005 + 1e-9, __LINE__,
+                  "row %u: TCP Mb/s %s, all bytes over the whole span %.4f", m, c[col_mbps], want);
+        tl_checkf(num(c[col_mbps]) <= sum_bps / 1e6 + 0.005, __LINE__,
+                  "row %u: TCP Mb/s %s at most the sum of the connections' %.2f", m, c[col_mbps],
+                  sum_bps / 1e6);
+        tl_checkf(num(c[col_mbps]) < 1000.0, __LINE__, "row %u: TCP Mb/s %s below the 1 Gb/s link",
+                  m, c[col_mbps]);
     }
     g_autofree char *rr_spur = json_get(jrows->pdata[0], "tcp_spurious_fast_retransmits");
-    checkf(rr_spur && num(rr_spur) > 0, __LINE__, "balance-rr: spurious retransmits %s",
-           rr_spur ? rr_spur : "-");
-    run_clear(&r);
+    tl_checkf(rr_spur && num(rr_spur) > 0, __LINE__, "balance-rr: spurious retransmits %s",
+              rr_spur ? rr_spur : "-");
+    tl_run_clear(&r);
 }
 
 /* Same scenario, same seed: the TCP comparison's files are byte-identical. */
 static void tcp_compare_is_deterministic(void)
 {
     const Pair *t = tcp_pair();
-    checkf(t->run2.code == EXIT_OK, __LINE__, "-q run exits 0, got %d: %s", t->run2.code,
-           t->run2.err);
-    g_autoptr(GPtrArray) f1 = list_files(t->dir1);
-    g_autoptr(GPtrArray) f2 = list_files(t->dir2);
-    g_autofree char *l1 = join(f1);
-    g_autofree char *l2 = join(f2);
+    tl_checkf(t->run2.code == EXIT_OK, __LINE__, "-q run exits 0, got %d: %s", t->run2.code,
+              t->run2.err);
+    g_autoptr(GPtrArray) f1 = tl_list_files(t->dir1);
+    g_autoptr(GPtrArray) f2 = tl_list_files(t->dir2);
+    g_autofree char *l1 = tl_join(f1);
+    g_autofree char *l2 = tl_join(f2);
     /* per mode: capture, bonds/slaves/switches/tcp.csv, reorder.csv,
      * series.csv, stats.json; then compare.csv and compare.json */
-    checkf(f1->len == 18 && strcmp(l1, l2) == 0, __LINE__, "same 18 files: [%s] vs [%s]", l1, l2);
+    tl_checkf(f1->len == 18 && strcmp(l1, l2) == 0, __LINE__, "same 18 files: [%s] vs [%s]", l1,
+              l2);
     for (guint i = 0; i < f1->len && strcmp(l1, l2) == 0; i++) {
         g_autofree char *a = NULL, *b = NULL;
         gsize na = 0, nb = 0;
@@ -970,8 +868,8 @@ static void tcp_compare_is_deterministic(void)
         g_autofree char *pb = g_build_filename(t->dir2, f1->pdata[i], NULL);
         gboolean read =
             g_file_get_contents(pa, &a, &na, NULL) && g_file_get_contents(pb, &b, &nb, NULL);
-        checkf(read && na > 0 && na == nb && memcmp(a, b, na) == 0, __LINE__,
-               "%s is byte-identical in both runs", (char *)f1->pdata[i]);
+        tl_checkf(read && na > 0 && na == nb && memcmp(a, b, na) == 0, __LINE__,
+                  "%s is byte-identical in both runs", (char *)f1->pdata[i]);
     }
 }
 
@@ -982,36 +880,36 @@ static void tcp_compare_is_deterministic(void)
 static void all_modes_list_the_unmodelled_as_such(void)
 {
     g_autofree char *dir = cu_scratch_dir("compare-all");
-    Run r = bondsim_in(NULL, "compare", SCENARIO, "--modes", "all", "-o", dir, NULL);
-    checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
+    TlRun r = tl_bondsim("compare", SCENARIO, "--modes", "all", "-o", dir, NULL);
+    tl_checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
     g_autoptr(GPtrArray) rows = table_rows(r.out);
     g_autofree char *json = read_file(dir, "compare.json");
     g_autoptr(GPtrArray) jrows = json_rows(json);
-    checkf(rows->len == BOND_MODE_COUNT && jrows->len == BOND_MODE_COUNT, __LINE__,
-           "one row per mode: table %u, JSON %u", rows->len, jrows->len);
+    tl_checkf(rows->len == BOND_MODE_COUNT && jrows->len == BOND_MODE_COUNT, __LINE__,
+              "one row per mode: table %u, JSON %u", rows->len, jrows->len);
     guint unmodelled = 0;
     for (guint m = 0; m < rows->len && m < jrows->len && m < BOND_MODE_COUNT; m++) {
         char **row = rows->pdata[m];
         const char *name = bond_mode_name((BondMode)m);
         g_autofree char *status = json_get(jrows->pdata[m], "status");
         g_autofree char *sub = g_build_filename(dir, name, NULL);
-        checkf(strcmp(row[0], name) == 0, __LINE__, "row %u is %s, got %s", m, name, row[0]);
+        tl_checkf(strcmp(row[0], name) == 0, __LINE__, "row %u is %s, got %s", m, name, row[0]);
         if (bond_mode_is_modelled((BondMode)m)) {
-            checkf(status && strcmp(status, "ran") == 0, __LINE__, "%s ran", name);
-            checkf(g_file_test(sub, G_FILE_TEST_IS_DIR), __LINE__, "%s/ written", name);
+            tl_checkf(status && strcmp(status, "ran") == 0, __LINE__, "%s ran", name);
+            tl_checkf(g_file_test(sub, G_FILE_TEST_IS_DIR), __LINE__, "%s/ written", name);
             continue;
         }
         unmodelled++;
         g_autofree char *said = g_strdup_printf("mode %s is not modelled yet", name);
-        checkf(strcmp(row[8], "not modelled yet") == 0 && strcmp(row[1], "-") == 0, __LINE__,
-               "%s: row says not modelled yet: %s / %s", name, row[1], row[8]);
-        checkf(status && strcmp(status, "not-modelled") == 0, __LINE__, "%s: JSON status", name);
-        checkf(strstr(r.err, said) != NULL, __LINE__, "stderr says '%s'", said);
-        checkf(!g_file_test(sub, G_FILE_TEST_EXISTS), __LINE__, "no %s/ directory", name);
+        tl_checkf(strcmp(row[8], "not modelled yet") == 0 && strcmp(row[1], "-") == 0, __LINE__,
+                  "%s: row says not modelled yet: %s / %s", name, row[1], row[8]);
+        tl_checkf(status && strcmp(status, "not-modelled") == 0, __LINE__, "%s: JSON status", name);
+        tl_checkf(strstr(r.err, said) != NULL, __LINE__, "stderr says '%s'", said);
+        tl_checkf(!g_file_test(sub, G_FILE_TEST_EXISTS), __LINE__, "no %s/ directory", name);
     }
     if (unmodelled == 0)
         fprintf(stderr, " (every mode is modelled: nothing to list as not modelled) ");
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 /* ------------------------------------------------------------------------
@@ -1022,37 +920,38 @@ static void unknown_mode_is_refused_with_the_list(void)
 {
     g_autofree char *scratch = cu_scratch_dir("compare-badmode");
     g_autofree char *dir = g_build_filename(scratch, "out", NULL);
-    Run r = bondsim_in(NULL, "compare", SCENARIO, "--modes", "balance-rr,fast", "-o", dir, NULL);
-    checkf(r.code == EXIT_USAGE, __LINE__, "exit 2, got %d", r.code);
-    checkf(count_lines(r.err) == 1 && strstr(r.err, "unknown mode 'fast'") &&
-               strstr(r.err, "active-backup (1)") && strstr(r.err, "balance-alb (6)"),
-           __LINE__, "one line naming the mode and listing the modes: %s", r.err);
-    checkf(!g_file_test(dir, G_FILE_TEST_EXISTS), __LINE__, "nothing written");
-    run_clear(&r);
+    TlRun r = tl_bondsim("compare", SCENARIO, "--modes", "balance-rr,fast", "-o", dir, NULL);
+    tl_checkf(r.code == EXIT_USAGE, __LINE__, "exit 2, got %d", r.code);
+    tl_checkf(count_lines(r.err) == 1 && strstr(r.err, "unknown mode 'fast'") &&
+                  strstr(r.err, "active-backup (1)") && strstr(r.err, "balance-alb (6)"),
+              __LINE__, "one line naming the mode and listing the modes: %s", r.err);
+    tl_checkf(!g_file_test(dir, G_FILE_TEST_EXISTS), __LINE__, "nothing written");
+    tl_run_clear(&r);
 }
 
 static void bad_scenario_is_refused_before_any_output(void)
 {
     g_autofree char *scratch = cu_scratch_dir("compare-bad");
     g_autofree char *dir = g_build_filename(scratch, "out", NULL);
-    Run r = bondsim_in(NULL, "compare", DATA_DIR "/bad/miimon-negative.ini", "-o", dir, NULL);
-    checkf(r.code == EXIT_INPUT, __LINE__, "exit 1, got %d", r.code);
-    checkf(count_lines(r.err) == 1 &&
-               strstr(r.err, "miimon-negative.ini:11: [host server] bond.bond0: option 'miimon'"),
-           __LINE__, "one file:line message: %s", r.err);
-    checkf(!g_file_test(dir, G_FILE_TEST_EXISTS), __LINE__, "nothing written");
-    run_clear(&r);
+    TlRun r = tl_bondsim("compare", DATA_DIR "/bad/miimon-negative.ini", "-o", dir, NULL);
+    tl_checkf(r.code == EXIT_INPUT, __LINE__, "exit 1, got %d", r.code);
+    tl_checkf(
+        count_lines(r.err) == 1 &&
+            strstr(r.err, "miimon-negative.ini:11: [host server] bond.bond0: option 'miimon'"),
+        __LINE__, "one file:line message: %s", r.err);
+    tl_checkf(!g_file_test(dir, G_FILE_TEST_EXISTS), __LINE__, "nothing written");
+    tl_run_clear(&r);
 
-    Run nb = bondsim_in(NULL, "compare", DATA_DIR "/minimal.ini", "-o", dir, NULL);
-    checkf(nb.code == EXIT_INPUT, __LINE__, "no bond: exit 1, got %d", nb.code);
-    checkf(count_lines(nb.err) == 1 && strstr(nb.err, "minimal.ini: no bond to compare"), __LINE__,
-           "no bond: one line: %s", nb.err);
-    checkf(!g_file_test(dir, G_FILE_TEST_EXISTS), __LINE__, "nothing written");
-    run_clear(&nb);
+    TlRun nb = tl_bondsim("compare", DATA_DIR "/minimal.ini", "-o", dir, NULL);
+    tl_checkf(nb.code == EXIT_INPUT, __LINE__, "no bond: exit 1, got %d", nb.code);
+    tl_checkf(count_lines(nb.err) == 1 && strstr(nb.err, "minimal.ini: no bond to compare"),
+              __LINE__, "no bond: one line: %s", nb.err);
+    tl_checkf(!g_file_test(dir, G_FILE_TEST_EXISTS), __LINE__, "nothing written");
+    tl_run_clear(&nb);
 
-    Run two = bondsim_in(NULL, "compare", SCENARIO, SCENARIO, NULL);
-    checkf(two.code == EXIT_USAGE, __LINE__, "two files: exit 2, got %d", two.code);
-    run_clear(&two);
+    TlRun two = tl_bondsim("compare", SCENARIO, SCENARIO, NULL);
+    tl_checkf(two.code == EXIT_USAGE, __LINE__, "two files: exit 2, got %d", two.code);
+    tl_run_clear(&two);
 }
 
 static void unwritable_output_exits_3(void)
@@ -1060,28 +959,28 @@ static void unwritable_output_exits_3(void)
     g_autofree char *scratch = cu_scratch_dir("compare-unwritable");
     g_autofree char *file = g_build_filename(scratch, "a-file", NULL);
     CU_ASSERT_TRUE_FATAL(g_file_set_contents(file, "x", -1, NULL));
-    Run r = bondsim_in(NULL, "compare", SCENARIO, "--modes", "1", "-o", file, NULL);
-    checkf(r.code == EXIT_OUTPUT, __LINE__, "-o on a file: exit 3, got %d", r.code);
-    checkf(count_lines(r.err) == 1 && strstr(r.err, "output directory"), __LINE__,
-           "one line naming the directory: %s", r.err);
-    run_clear(&r);
+    TlRun r = tl_bondsim("compare", SCENARIO, "--modes", "1", "-o", file, NULL);
+    tl_checkf(r.code == EXIT_OUTPUT, __LINE__, "-o on a file: exit 3, got %d", r.code);
+    tl_checkf(count_lines(r.err) == 1 && strstr(r.err, "output directory"), __LINE__,
+              "one line naming the directory: %s", r.err);
+    tl_run_clear(&r);
 }
 
 static void default_directory_is_named_after_the_scenario(void)
 {
     g_autofree char *cwd = cu_scratch_dir("compare-default");
-    Run r = bondsim_in(cwd, "compare", SCENARIO, "--modes", "1", "-q", NULL);
-    checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
+    TlRun r = tl_bondsim_in(cwd, "compare", SCENARIO, "--modes", "1", "-q", NULL);
+    tl_checkf(r.code == EXIT_OK, __LINE__, "exit 0, got %d: %s", r.code, r.err);
     g_autofree char *dir = g_build_filename(cwd, "pcaps", "out", "compare-failover-compare", NULL);
-    g_autoptr(GPtrArray) files = list_files(dir);
-    g_autofree char *l = join(files);
-    checkf(strcmp(l, "active-backup/bonds.csv, active-backup/compare-failover.pcapng, "
-                     "active-backup/faults.csv, active-backup/flows.csv, "
-                     "active-backup/reorder.csv, active-backup/series.csv, "
-                     "active-backup/slaves.csv, active-backup/stats.json, "
-                     "active-backup/switches.csv, compare.csv, compare.json") == 0,
-           __LINE__, "pcaps/out/compare-failover-compare/ holds [%s]", l);
-    run_clear(&r);
+    g_autoptr(GPtrArray) files = tl_list_files(dir);
+    g_autofree char *l = tl_join(files);
+    tl_checkf(strcmp(l, "active-backup/bonds.csv, active-backup/compare-failover.pcapng, "
+                        "active-backup/faults.csv, active-backup/flows.csv, "
+                        "active-backup/reorder.csv, active-backup/series.csv, "
+                        "active-backup/slaves.csv, active-backup/stats.json, "
+                        "active-backup/switches.csv, compare.csv, compare.json") == 0,
+              __LINE__, "pcaps/out/compare-failover-compare/ holds [%s]", l);
+    tl_run_clear(&r);
 }
 
 int main(void)

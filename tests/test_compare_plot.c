@@ -16,6 +16,7 @@
 #include "compare/compare.h"
 #include "cu_run.h"
 #include "stats/plot.h"
+#include "testlib.h"
 
 #define FAILOVER BONDSIM_SOURCE_DIR "/scenarios/compare-failover.ini"
 #define TCP_REORDER BONDSIM_SOURCE_DIR "/scenarios/tcp-balance-rr-reorder.ini"
@@ -117,15 +118,6 @@ static void compare_script_bars_tcp_with_tcp_connections(void)
     compare_free(c);
 }
 
-static gboolean file_starts_with(const char *path, const char *magic, gsize n)
-{
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(path, &data, &len, NULL) || len < n)
-        return FALSE;
-    return memcmp(data, magic, n) == 0;
-}
-
 static void compare_plot_writes_png_and_svg(void)
 {
     g_autofree char *gnuplot = plot_find_gnuplot();
@@ -145,7 +137,7 @@ static void compare_plot_writes_png_and_svg(void)
     g_autofree char *png = g_build_filename(dir, "compare.png", NULL);
     g_autofree char *svg = g_build_filename(dir, "compare.svg", NULL);
     g_autofree char *gp = g_build_filename(dir, "compare.gp", NULL);
-    CU_ASSERT_TRUE(file_starts_with(png, "\x89PNG", 4));
+    CU_ASSERT_TRUE(tl_file_starts_with(png, "\x89PNG", 4));
     g_autofree char *svg_text = NULL;
     CU_ASSERT_TRUE(g_file_get_contents(svg, &svg_text, NULL, NULL));
     CU_ASSERT_PTR_NOT_NULL(svg_text ? strstr(svg_text, "<svg") : NULL);
@@ -162,7 +154,7 @@ static void compare_plot_writes_png_and_svg(void)
     g_clear_error(&err);
     g_autofree char *tpng = g_build_filename(tdir, "compare.png", NULL);
     g_autofree char *tsvg = g_build_filename(tdir, "compare.svg", NULL);
-    CU_ASSERT_TRUE(file_starts_with(tpng, "\x89PNG", 4));
+    CU_ASSERT_TRUE(tl_file_starts_with(tpng, "\x89PNG", 4));
     g_autofree char *tsvg_text = NULL;
     CU_ASSERT_TRUE(g_file_get_contents(tsvg, &tsvg_text, NULL, NULL));
     CU_ASSERT_PTR_NOT_NULL(tsvg_text ? strstr(tsvg_text, "TCP goodput") : NULL);

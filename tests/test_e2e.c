@@ -51,17 +51,6 @@
  * Running programs
  * ------------------------------------------------------------------------ */
 
-/* tshark as root (as in CI) warns about it on stderr; nothing else may
- * appear there. */
-static gboolean stderr_clean(const char *err)
-{
-    g_auto(GStrv) lines = g_strsplit(err, "\n", -1);
-    for (char **l = lines; *l != NULL; l++)
-        if (**l != '\0' && !g_str_has_prefix(*l, "Running as user \"root\""))
-            return FALSE;
-    return TRUE;
-}
-
 static TlRun tshark(const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 /* `tshark ARGS...`, checked for exit 0 and a clean stderr. */
@@ -72,8 +61,8 @@ static TlRun tshark(const char *first, ...)
     TlRun r = tl_spawn_va("tshark", first, args);
     va_end(args);
     tl_checkf(r.code == 0, __LINE__, "tshark exits 0, got %d (stderr: %s)", r.code, r.err);
-    tl_checkf(stderr_clean(r.err), __LINE__, "tshark stderr holds only the root warning: %s",
-              r.err);
+    tl_checkf(tl_tshark_stderr_clean(r.err), __LINE__,
+              "tshark stderr holds only the root warning: %s", r.err);
     return r;
 }
 
@@ -101,51 +90,6 @@ static const char *tshark_comment_field(void)
 /* ------------------------------------------------------------------------
  * Files
  * ------------------------------------------------------------------------ */
-
-static gint cmp_str(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Appends the files under base/rel (recursively) to `found`, as paths
- * relative to `base`; `rel` NULL: `base` itself. */
-static void list_files_under(const char *base, const char *rel, GPtrArray *found)
-{
-    g_autofree char *dir = rel ? g_build_filename(base, rel, NULL) : g_strdup(base);
-    GDir *d = g_dir_open(dir, 0, NULL);
-    if (d == NULL)
-        return;
-    const char *name;
-    while ((name = g_dir_read_name(d)) != NULL) {
-        char *child = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
-        g_autofree char *path = g_build_filename(base, child, NULL);
-        if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-            list_files_under(base, child, found);
-            g_free(child);
-        } else {
-            g_ptr_array_add(found, child);
-        }
-    }
-    g_dir_close(d);
-}
-
-/* Sorted relative paths of every file under `dir`. Caller frees. */
-static GPtrArray *list_files(const char *dir)
-{
-    GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
-    list_files_under(dir, NULL, found);
-    g_ptr_array_sort(found, cmp_str);
-    return found;
-}
-
-/* The array as "a, b, c" for messages. Caller frees. */
-static char *join(const GPtrArray *a)
-{
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i < a->len; i++)
-        g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)a->pdata[i]);
-    return g_string_free(s, FALSE);
-}
 
 static gboolean same_strings(const GPtrArray *a, const GPtrArray *b)
 {
@@ -400,13 +344,13 @@ static GPtrArray *expected_ifaces(const char *path)
                 g_ptr_array_add(names, b);
         }
     }
-    g_ptr_array_sort(names, cmp_str);
+    g_ptr_array_sort(names, tl_cmp_str);
     return names;
 }
 
 static void find_scenarios(const char *dir, GPtrArray *found)
 {
-    g_autoptr(GPtrArray) all = list_files(dir);
+    g_autoptr(GPtrArray) all = tl_list_files(dir);
     for (guint i = 0; i < all->len; i++)
         if (g_str_has_suffix(all->pdata[i], ".ini"))
             g_ptr_array_add(found, g_strdup(all->pdata[i]));
@@ -505,10 +449,10 @@ static gboolean expected_outputs(const GPtrArray *files, const char *const *want
 /* The same outputs in both directories, byte for byte. */
 static void check_same_outputs(const Scenario *s)
 {
-    g_autoptr(GPtrArray) f1 = list_files(s->dir1);
-    g_autoptr(GPtrArray) f2 = list_files(s->dir2);
-    g_autofree char *l1 = join(f1);
-    g_autofree char *l2 = join(f2);
+    g_autoptr(GPtrArray) f1 = tl_list_files(s->dir1);
+    g_autoptr(GPtrArray) f2 = tl_list_files(s->dir2);
+    g_autofree char *l1 = tl_join(f1);
+    g_autofree char *l2 = tl_join(f2);
     g_autofree char *base = g_strconcat(s->name, ".pcapng", NULL);
     const char *const want[] = {base, "reorder.csv", "series.csv", "stats.json"};
     tl_checkf(expected_outputs(f1, want, G_N_ELEMENTS(want)), __LINE__,
@@ -611,9 +555,9 @@ static void pcapng_names_scenario_seed_and_every_interface(void)
         g_autoptr(GPtrArray) got = g_ptr_array_new();
         for (guint j = 0; j < p->ifaces->len; j++)
             g_ptr_array_add(got, p->ifaces->pdata[j]);
-        g_ptr_array_sort(got, cmp_str);
-        g_autofree char *lg = join(got);
-        g_autofree char *lw = join(s->ifaces);
+        g_ptr_array_sort(got, tl_cmp_str);
+        g_autofree char *lg = tl_join(got);
+        g_autofree char *lw = tl_join(s->ifaces);
         tl_checkf(same_strings(got, s->ifaces), __LINE__, "%s: IDBs [%s], scenario defines [%s]",
                   s->rel, lg, lw);
         check_shb(s, p);
@@ -672,9 +616,9 @@ static void check_tshark_interfaces(const Scenario *s)
     g_hash_table_iter_init(&it, seen);
     while (g_hash_table_iter_next(&it, &key, NULL))
         g_ptr_array_add(got, key);
-    g_ptr_array_sort(got, cmp_str);
-    g_autofree char *lg = join(got);
-    g_autofree char *lw = join(s->ifaces);
+    g_ptr_array_sort(got, tl_cmp_str);
+    g_autofree char *lg = tl_join(got);
+    g_autofree char *lw = tl_join(s->ifaces);
     tl_checkf(same_strings(got, s->ifaces), __LINE__, "%s: tshark sees frames on [%s], want [%s]",
               s->rel, lg, lw);
     tl_run_clear(&r);
@@ -864,7 +808,7 @@ static gint64 pcap_frames(const char *path, char *why)
 static void check_pcap_dir(const Scenario *s, const char *dir)
 {
     g_autoptr(Pcapng) ng = pcapng_read(s->pcapng);
-    g_autoptr(GPtrArray) files = list_files(dir);
+    g_autoptr(GPtrArray) files = tl_list_files(dir);
     g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < s->ifaces->len; i++) {
         g_autofree char *base = g_strdelimit(g_strdup(s->ifaces->pdata[i]), "/", '_');
@@ -874,13 +818,13 @@ static void check_pcap_dir(const Scenario *s, const char *dir)
     g_ptr_array_add(want, g_strdup("series.csv"));
     g_ptr_array_add(want, g_strdup("stats.json"));
     /* the table CSVs the pcapng run wrote */
-    g_autoptr(GPtrArray) ng_files = list_files(s->dir1);
+    g_autoptr(GPtrArray) ng_files = tl_list_files(s->dir1);
     for (guint i = 0; i < ng_files->len; i++)
         if (is_table_csv(ng_files->pdata[i]))
             g_ptr_array_add(want, g_strdup(ng_files->pdata[i]));
-    g_ptr_array_sort(want, cmp_str);
-    g_autofree char *lf = join(files);
-    g_autofree char *lw = join(want);
+    g_ptr_array_sort(want, tl_cmp_str);
+    g_autofree char *lf = tl_join(files);
+    g_autofree char *lw = tl_join(want);
     tl_checkf(same_strings(files, want), __LINE__, "%s --pcap-format=pcap writes [%s], want [%s]",
               s->rel, lf, lw);
     for (guint i = 0; i < ng->ifaces->len; i++) {
@@ -924,8 +868,8 @@ static void none_format_writes_only_stats(void)
     g_autofree char *dir = cu_scratch_dir("e2e-none");
     TlRun r = tl_bondsim("run", s->ini, "-q", "-o", dir, "--pcap-format", "none", NULL);
     tl_checkf(r.code == 0, __LINE__, "--pcap-format none exits 0, got %d: %s", r.code, r.err);
-    g_autoptr(GPtrArray) files = list_files(dir);
-    g_autofree char *lf = join(files);
+    g_autoptr(GPtrArray) files = tl_list_files(dir);
+    g_autofree char *lf = tl_join(files);
     const char *const want[] = {"reorder.csv", "series.csv", "stats.json", "bonds.csv",
                                 "slaves.csv",  "flows.csv",  "faults.csv", "switches.csv"};
     tl_checkf(files->len == G_N_ELEMENTS(want) && expected_outputs(files, want, G_N_ELEMENTS(want)),

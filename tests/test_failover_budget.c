@@ -16,6 +16,7 @@
 #include "sim.h"
 #include "stats/budget.h"
 #include "stats/report.h"
+#include "testlib.h"
 #include "traffic/flow.h"
 #include "util/units.h"
 
@@ -26,8 +27,7 @@
  * path. */
 static char *write_ab_scenario(const char *opts, uint64_t cut_ms, uint64_t repair_ms)
 {
-    g_autofree char *dir = cu_scratch_dir("failover_budget");
-    char *path = g_build_filename(dir, "ab.ini", NULL);
+    char *path = tl_scratch_file("failover_budget", "ab.ini");
     GString *s = g_string_new(NULL);
     g_string_append_printf(
         s,
@@ -52,24 +52,11 @@ static char *write_ab_scenario(const char *opts, uint64_t cut_ms, uint64_t repai
     return path;
 }
 
-static Sim *load_file(const char *path)
-{
-    ScenarioOptions so = {0};
-    GError *err = NULL;
-    Sim *sim = scenario_load(path, &so, NULL, &err);
-    if (!sim)
-        g_printerr("%s\n", err->message);
-    g_clear_error(&err);
-    return sim;
-}
-
 /* Loads and runs a scenario without capture. Caller frees. */
 static Sim *run_file(const char *path)
 {
-    Sim *sim = load_file(path);
+    Sim *sim = tl_scenario_run(path, NULL, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    sim->cap = capture_new(CAPTURE_NONE, NULL, 0, NULL, NULL);
-    sim_run(sim, false);
     capture_abort(sim->cap);
     sim->cap = NULL;
     return sim;
@@ -224,8 +211,7 @@ static void phase_stats_min_median_max(void)
 
 static Sim *load_cb(void *data, GError **error)
 {
-    ScenarioOptions so = {0};
-    return scenario_load(data, &so, NULL, error);
+    return tl_scenario_load(data, NULL, NULL, error);
 }
 
 /* miimon=100: 8 phases 13 ms apart over the 104-ms tick: detections 80, 67,

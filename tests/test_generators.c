@@ -10,6 +10,7 @@
 #include "cu_run.h"
 #include "scenario/scenario.h"
 #include "sim.h"
+#include "testlib.h"
 #include "traffic/flow.h"
 #include "util/bytes.h"
 #include "util/units.h"
@@ -18,13 +19,7 @@
 #include <math.h>
 #include <string.h>
 
-#define GBPS UINT64_C(1000000000)
 #define MBPS UINT64_C(1000000)
-
-static const uint8_t mac1[6] = {0x02, 0, 0, 0, 0, 0x01};
-static const uint8_t mac2[6] = {0x02, 0, 0, 0, 0, 0x02};
-static const uint8_t ip1[4] = {10, 0, 0, 1};
-static const uint8_t ip2[4] = {10, 0, 0, 2};
 
 typedef struct {
     uint64_t time_ps;
@@ -56,28 +51,12 @@ typedef struct {
     Host *h1, *h2;
 } Pair;
 
-static Host *pair_host(Sim *sim, const char *name, const uint8_t mac[6], const uint8_t ip[4],
-                       bool tap)
-{
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    Nic *nic = host_add_nic(h, "eth0", mac, GBPS);
-    Iface *ifc = host_add_iface_nic(h, nic);
-    host_set_address(ifc, ip, 24);
-    if (tap)
-        nic->rx = tap_rx;
-    return h;
-}
-
 static void pair_init(Pair *p, uint64_t seed)
 {
     tap_log = g_array_new(FALSE, FALSE, sizeof(TapFrame));
     p->sim = sim_new("t", seed);
     p->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    p->h1 = pair_host(p->sim, "h1", mac1, ip1, false);
-    p->h2 = pair_host(p->sim, "h2", mac2, ip2, true);
-    Link *l = link_new(p->sim, p->h1->ifaces[0]->nic, p->h2->ifaces[0]->nic, PS_PER_US, 0.0);
-    g_ptr_array_add(p->sim->links, l);
+    tl_ip_pair(p->sim, PS_PER_US, NULL, tap_rx, &p->h1, &p->h2);
 }
 
 static void pair_clear(Pair *p)
@@ -89,7 +68,7 @@ static void pair_clear(Pair *p)
 
 static Flow *add_udp(Pair *p, const char *name, uint64_t rate, uint32_t payload)
 {
-    Flow *fl = flow_new(name, FLOW_UDP, p->h1, ip2);
+    Flow *fl = flow_new(name, FLOW_UDP, p->h1, tl_ip2);
     fl->index = (int)p->sim->flows->len;
     g_ptr_array_add(p->sim->flows, fl);
     flow_set_udp(fl, rate, payload, 40000, 5001);
@@ -294,12 +273,10 @@ static const char *const base_ini = "[simulation]\nformat = 1\nduration = 1s\nse
 
 static Sim *load_udp(const char *opts, GError **error)
 {
-    g_autofree char *dir = cu_scratch_dir("test_generators_ini");
-    g_autofree char *path = g_build_filename(dir, "t.ini", NULL);
+    g_autofree char *path = tl_scratch_file("test_generators_ini", "t.ini");
     g_autofree char *text = g_strdup_printf("%s%s\n", base_ini, opts);
     g_file_set_contents(path, text, -1, NULL);
-    ScenarioOptions so = {0};
-    return scenario_load(path, &so, NULL, error);
+    return tl_scenario_load(path, NULL, NULL, error);
 }
 
 static void vary_gives_distinct_five_tuples(void)
@@ -418,7 +395,7 @@ static void explicit_overrides_exact_bytes(void)
     CU_ASSERT_EQUAL(get_be16(ip + 2), 128);
     CU_ASSERT_EQUAL(ip[9], 17);
     CU_ASSERT_EQUAL(memcmp(ip + 12, sip, 4), 0);
-    CU_ASSERT_EQUAL(memcmp(ip + 16, ip2, 4), 0);
+    CU_ASSERT_EQUAL(memcmp(ip + 16, tl_ip2, 4), 0);
     CU_ASSERT_EQUAL(inet_checksum(ip, 20, 0), 0);
     CU_ASSERT_EQUAL(get_be16(ip + 20), 1234);
     CU_ASSERT_EQUAL(get_be16(ip + 22), 4321);
@@ -435,7 +412,7 @@ static void explicit_overrides_exact_bytes(void)
     CU_ASSERT_TRUE_FATAL(tap_log->len > 0);
     d = tap_at(0)->data;
     CU_ASSERT_EQUAL(get_be16(d + 12), 0x0800);
-    CU_ASSERT_EQUAL(memcmp(d + ETH_HLEN + 12, ip1, 4), 0);
+    CU_ASSERT_EQUAL(memcmp(d + ETH_HLEN + 12, tl_ip1, 4), 0);
     CU_ASSERT_EQUAL(inet_checksum(d + ETH_HLEN, 20, 0), 0);
     CU_ASSERT_EQUAL(fl->received, fl->sent);
     run_udp_clear(sim);
@@ -450,7 +427,7 @@ static void vary_addresses_count_up(void)
         const Flow *fl = g_ptr_array_index(sim->flows, i);
         const uint8_t want[4] = {10, 0, 0, (uint8_t)(1 + i)};
         CU_ASSERT_EQUAL(memcmp(fl->ex.src_ip, want, 4), 0);
-        CU_ASSERT_EQUAL(memcmp(fl->dst_ip, ip2, 4), 0);
+        CU_ASSERT_EQUAL(memcmp(fl->dst_ip, tl_ip2, 4), 0);
         CU_ASSERT_EQUAL(fl->sport, 40000);
     }
     sim_free(sim);
@@ -460,22 +437,12 @@ static void vary_addresses_count_up(void)
         const Flow *fl = g_ptr_array_index(sim->flows, i);
         const uint8_t want[4] = {10, 0, 0, (uint8_t)(2 + i)};
         CU_ASSERT_EQUAL(memcmp(fl->dst_ip, want, 4), 0);
-        CU_ASSERT_EQUAL(memcmp(fl->ex.src_ip, ip1, 4), 0);
+        CU_ASSERT_EQUAL(memcmp(fl->ex.src_ip, tl_ip1, 4), 0);
     }
     sim_free(sim);
 }
 
 /* ---- tshark: RTP stream analysis with no plugin -------------------------- */
-
-static char *spawn_out(const char *const *argv, bool *ok)
-{
-    char *out = NULL;
-    int status = -1;
-    *ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                       NULL, NULL, &out, NULL, &status, NULL) &&
-          g_spawn_check_wait_status(status, NULL);
-    return out;
-}
 
 /* scenarios/rtp-balance-rr.ini: voice#1 (dport 5001) sends 22 packets and the
  * client receives 21 (one lost with eth1). */
@@ -485,27 +452,25 @@ static void tshark_decodes_rtp_streams(void)
     if (!tshark)
         return;
     g_autofree char *dir = cu_scratch_dir("test_generators_tshark");
-    const char *run_argv[] = {BONDSIM_BINARY,
-                              "run",
-                              BONDSIM_SOURCE_DIR "/scenarios/rtp-balance-rr.ini",
-                              "-q",
-                              "-o",
-                              dir,
-                              NULL};
-    bool ok;
-    g_free(spawn_out(run_argv, &ok));
-    CU_ASSERT_TRUE_FATAL(ok);
+    TlRun r = tl_bondsim("run", BONDSIM_SOURCE_DIR "/scenarios/rtp-balance-rr.ini", "-q", "-o", dir,
+                         NULL);
+    int code = r.code;
+    tl_run_clear(&r);
+    CU_ASSERT_TRUE_FATAL(code == 0);
     g_autofree char *pcap = g_build_filename(dir, "rtp-balance-rr.pcapng", NULL);
     g_autofree char *rx = g_build_filename(dir, "rx.pcapng", NULL);
-    const char *split[] = {
-        "tshark", "-r", pcap, "-Y", "frame.interface_name == \"client/eth0\" && udp",
-        "-w",     rx,   NULL};
-    g_free(spawn_out(split, &ok));
-    CU_ASSERT_TRUE_FATAL(ok);
-    const char *streams[] = {"tshark", "-r",          rx,  "-d", "udp.port==5001,rtp", "-q",
-                             "-z",     "rtp,streams", NULL};
-    g_autofree char *out = spawn_out(streams, &ok);
-    CU_ASSERT_TRUE_FATAL(ok && out);
+    const char *const split[] = {"-Y", "frame.interface_name == \"client/eth0\" && udp", "-w", rx,
+                                 NULL};
+    r = tl_tshark_r(pcap, split);
+    code = r.code;
+    tl_run_clear(&r);
+    CU_ASSERT_TRUE_FATAL(code == 0);
+    const char *const streams[] = {"-d", "udp.port==5001,rtp", "-q", "-z", "rtp,streams", NULL};
+    TlRun st = tl_tshark_r(rx, streams);
+    g_autofree char *out = g_steal_pointer(&st.out);
+    code = st.code;
+    tl_run_clear(&st);
+    CU_ASSERT_TRUE_FATAL(code == 0);
     g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
     int found = 0;
     for (char **l = lines; *l; l++) {
@@ -524,17 +489,12 @@ static void tshark_decodes_rtp_streams(void)
         g_ptr_array_free(w, TRUE);
     }
     CU_ASSERT_EQUAL(found, 1);
-    const char *malformed[] = {"tshark",
-                               "-r",
-                               rx,
-                               "-d",
-                               "udp.port==5001,rtp",
-                               "-Y",
-                               "_ws.malformed || _ws.expert.severity >= error",
-                               NULL};
-    g_autofree char *bad = spawn_out(malformed, &ok);
-    CU_ASSERT_TRUE(ok);
-    CU_ASSERT_STRING_EQUAL(bad ? bad : "x", "");
+    const char *const malformed[] = {"-d", "udp.port==5001,rtp", "-Y",
+                                     "_ws.malformed || _ws.expert.severity >= error", NULL};
+    TlRun bad = tl_tshark_r(rx, malformed);
+    CU_ASSERT_TRUE(bad.code == 0);
+    CU_ASSERT_STRING_EQUAL(bad.out, "");
+    tl_run_clear(&bad);
 }
 
 int main(void)

@@ -11,19 +11,16 @@
 #include <string.h>
 
 #include "cu_run.h"
+#include "testlib.h"
 
 static char *run_scenario(const char *scenario, const char *out_dir)
 {
-    const char *argv[] = {BONDSIM_BINARY, "run", scenario, "-q", "-o", out_dir, NULL};
-    int status = -1;
-    g_autofree char *err = NULL;
-    gboolean ok = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &status, NULL);
-    if (!ok || !g_spawn_check_wait_status(status, NULL)) {
-        fprintf(stderr, "bondsim run %s failed: %s\n", scenario, err ? err : "");
-        return NULL;
-    }
-    return g_strdup(out_dir);
+    TlRun r = tl_bondsim("run", scenario, "-q", "-o", out_dir, NULL);
+    gboolean ok = r.code == 0;
+    if (!ok)
+        fprintf(stderr, "bondsim run %s failed: %s\n", scenario, r.err);
+    tl_run_clear(&r);
+    return ok ? g_strdup(out_dir) : NULL;
 }
 
 static void golden_captures_match_fresh_runs(void)

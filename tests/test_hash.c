@@ -19,14 +19,9 @@
 #include <string.h>
 
 #include "cu_run.h"
+#include "testlib.h"
 #include "util/bytes.h"
 #include "util/units.h"
-
-/* Records one assertion at the caller's line with a readable description. */
-static void check(gboolean ok, int line, const char *what)
-{
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-}
 
 static const char *const policy_names[BOND_HASH_POLICY_COUNT] = {
     "layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac",
@@ -38,7 +33,7 @@ static void hash_is(BondHashPolicy p, const uint8_t *f, uint32_t len, bool oob, 
     uint32_t got = bond_xmit_hash(p, f, len, oob, tci);
     char *what =
         g_strdup_printf("%s: %s hash 0x%08x (got 0x%08x)", name, policy_names[p], expected, got);
-    check(got == expected, line, what);
+    tl_check(got == expected, line, what);
     g_free(what);
 }
 
@@ -49,97 +44,62 @@ static void indices_are(uint32_t hash, int i2, int i3, int i4, const char *name,
     int g4 = bond_hash_slave_index(hash, 4);
     char *what = g_strdup_printf("%s: 0x%08x -> slaves %d/%d/%d of 2/3/4 (got %d/%d/%d)", name,
                                  hash, i2, i3, i4, g2, g3, g4);
-    check(g2 == i2 && g3 == i3 && g4 == i4, line, what);
+    tl_check(g2 == i2 && g3 == i3 && g4 == i4, line, what);
     g_free(what);
 }
 
 /* ---- frame building --------------------------------------------------- */
 
-typedef struct {
-    uint8_t b[512];
-    uint32_t len;
-} Frame;
-
-static void fr_put(Frame *f, const void *p, uint32_t n)
-{
-    g_assert(f->len + n <= sizeof f->b);
-    memcpy(f->b + f->len, p, n);
-    f->len += n;
-}
-
-static void fr_be16(Frame *f, uint16_t v)
-{
-    uint8_t b[2];
-    put_be16(b, v);
-    fr_put(f, b, 2);
-}
-
-static void fr_be32(Frame *f, uint32_t v)
-{
-    uint8_t b[4];
-    put_be32(b, v);
-    fr_put(f, b, 4);
-}
-
-static void fr_eth(Frame *f, const char *dst, const char *src, uint16_t type)
-{
-    uint8_t d[6], s[6];
-    g_assert(units_parse_mac(dst, d, NULL) && units_parse_mac(src, s, NULL));
-    fr_put(f, d, 6);
-    fr_put(f, s, 6);
-    fr_be16(f, type);
-}
-
 /* A 20-byte IPv4 header (lengths are not checked by the hash). */
-static void fr_ipv4(Frame *f, const char *src, const char *dst, uint8_t proto, uint16_t frag)
+static void fr_ipv4(TlBytes *f, const char *src, const char *dst, uint8_t proto, uint16_t frag)
 {
     uint8_t h[20] = {0x45, 0, 0, 40, 0, 1};
     put_be16(h + 6, frag);
     h[8] = 64;
     h[9] = proto;
     g_assert(units_parse_ipv4(src, h + 12, NULL) && units_parse_ipv4(dst, h + 16, NULL));
-    fr_put(f, h, 20);
+    tl_bytes_put(f, h, 20);
 }
 
-static void fr_ipv6(Frame *f, const char *src, const char *dst, uint8_t next)
+static void fr_ipv6(TlBytes *f, const char *src, const char *dst, uint8_t next)
 {
     uint8_t h[40] = {0x60, 0, 0, 0, 0, 20, next, 64};
     g_assert(inet_pton(AF_INET6, src, h + 8) == 1 && inet_pton(AF_INET6, dst, h + 24) == 1);
-    fr_put(f, h, 40);
+    tl_bytes_put(f, h, 40);
 }
 
 /* Source and destination port, then 16 bytes: a TCP header for the hash. */
-static void fr_ports(Frame *f, uint16_t sport, uint16_t dport)
+static void fr_ports(TlBytes *f, uint16_t sport, uint16_t dport)
 {
     static const uint8_t rest[16] = {0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff};
-    fr_be16(f, sport);
-    fr_be16(f, dport);
-    fr_put(f, rest, sizeof rest);
+    tl_bytes_be16(f, sport);
+    tl_bytes_be16(f, dport);
+    tl_bytes_put(f, rest, sizeof rest);
 }
 
-static void fr_icmp(Frame *f, uint8_t type, uint8_t code, uint16_t id, uint16_t seq)
+static void fr_icmp(TlBytes *f, uint8_t type, uint8_t code, uint16_t id, uint16_t seq)
 {
     uint8_t h[8] = {type, code};
     put_be16(h + 4, id);
     put_be16(h + 6, seq);
-    fr_put(f, h, 8);
+    tl_bytes_put(f, h, 8);
 }
 
-static void fr_arp_request(Frame *f, const char *sha, const char *sip, const char *tip)
+static void fr_arp_request(TlBytes *f, const char *sha, const char *sip, const char *tip)
 {
     uint8_t a[28] = {0, 1, 8, 0, 6, 4, 0, 1};
     g_assert(units_parse_mac(sha, a + 8, NULL));
     g_assert(units_parse_ipv4(sip, a + 14, NULL) && units_parse_ipv4(tip, a + 24, NULL));
-    fr_put(f, a, 28);
+    tl_bytes_put(f, a, 28);
 }
 
 #define HOST "00:11:22:33:44:55"
 #define GW "00:aa:bb:cc:dd:02"
 
-static void fr_tcp4(Frame *f, const char *src, const char *dst, uint16_t sport, uint16_t dport,
+static void fr_tcp4(TlBytes *f, const char *src, const char *dst, uint16_t sport, uint16_t dport,
                     uint16_t frag)
 {
-    fr_eth(f, GW, HOST, 0x0800);
+    tl_bytes_eth(f, GW, HOST, 0x0800);
     fr_ipv4(f, src, dst, 6, frag);
     fr_ports(f, sport, dport);
 }
@@ -152,7 +112,7 @@ static void fr_tcp4(Frame *f, const char *src, const char *dst, uint16_t sport, 
 /* 1: 0x02 ^ 0x55 ^ 0x0800 = 0x0857 -> 1 of 2, 2135 % 3 = 2 of 3. */
 static void example1_layer2(void)
 {
-    Frame f = {0};
+    TlBytes f = {0};
     fr_tcp4(&f, "192.168.1.10", "192.168.1.20", 1234, 80, 0);
     HASH_IS(BOND_HASH_LAYER2, &f, 0x0857);
     INDICES_ARE(0x0857, 1, 2, 3);
@@ -162,7 +122,7 @@ static void example1_layer2(void)
  * 0x1E1E1641 -> 1 of 2, 0 of 3. */
 static void example2_layer23(void)
 {
-    Frame f = {0};
+    TlBytes f = {0};
     fr_tcp4(&f, "192.168.1.10", "192.168.1.20", 1234, 80, 0);
     HASH_IS(BOND_HASH_LAYER23, &f, 0x1E1E1641);
     INDICES_ARE(0x1E1E1641, 1, 0, 1);
@@ -174,19 +134,19 @@ static void example2_layer23(void)
  * 0x03000300 -> 0x03030303 -> >>1 0x01818181. */
 static void example3_layer34(void)
 {
-    Frame f = {0};
+    TlBytes f = {0};
     fr_tcp4(&f, "10.0.0.1", "10.0.0.2", 49152, 80, 0);
     HASH_IS(BOND_HASH_LAYER34, &f, 0x29A9A9C9);
     INDICES_ARE(0x29A9A9C9, 1, 1, 1);
-    Frame g = {0};
+    TlBytes g = {0};
     fr_tcp4(&g, "10.0.0.1", "10.0.0.2", 49153, 80, 0);
     HASH_IS(BOND_HASH_LAYER34, &g, 0x29A9A949);
     INDICES_ARE(0x29A9A949, 1, 2, 1);
-    Frame h = {0};
+    TlBytes h = {0};
     fr_tcp4(&h, "10.0.0.1", "10.0.0.2", 49154, 80, 0);
     HASH_IS(BOND_HASH_LAYER34, &h, 0x29A9A8C8);
     INDICES_ARE(0x29A9A8C8, 0, 2, 0);
-    Frame m = {0};
+    TlBytes m = {0};
     fr_tcp4(&m, "10.0.0.1", "10.0.0.2", 49152, 80, 0x2000); /* MF */
     HASH_IS(BOND_HASH_LAYER34, &m, 0x01818181);
 }
@@ -195,8 +155,8 @@ static void example3_layer34(void)
  * -> 1 of 2, 1 of 3. */
 static void example4_layer23_ipv6(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x86DD);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x86DD);
     fr_ipv6(&f, "2001:db8::1", "2001:db8::2", 6);
     fr_ports(&f, 49152, 80);
     HASH_IS(BOND_HASH_LAYER23, &f, 0x0303850F);
@@ -206,8 +166,8 @@ static void example4_layer23_ipv6(void)
 /* 5: 0x64 ^ 0x525400 ^ 0x123456 = 0x406032 -> 0 of 2 and of 3. */
 static void example5_vlan_srcmac(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, "52:54:00:12:34:56", 0x0800);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, "52:54:00:12:34:56", 0x0800);
     fr_ipv4(&f, "10.0.0.1", "10.0.0.2", 6, 0);
     fr_ports(&f, 1, 2);
     uint32_t h = bond_xmit_hash(BOND_HASH_VLAN_SRCMAC, f.b, f.len, true, 100);
@@ -219,8 +179,8 @@ static void example5_vlan_srcmac(void)
  * >>1 0x08929296 -> 0 of 2 and 3. */
 static void example6_layer34_icmp_echo(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x0800);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x0800);
     fr_ipv4(&f, "10.0.0.1", "10.0.0.2", 1, 0);
     fr_icmp(&f, 8, 0, 0x1234, 1);
     HASH_IS(BOND_HASH_LAYER34, &f, 0x08929296);
@@ -231,8 +191,8 @@ static void example6_layer34_icmp_echo(void)
  * 0x08A4 -> 0 of 2, 1 of 3; layer2 and layer2+3 0x08AC -> 0 of 2 and 3. */
 static void example7_encap_arp(void)
 {
-    Frame f = {0};
-    fr_eth(&f, "ff:ff:ff:ff:ff:ff", HOST, 0x0806);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, "ff:ff:ff:ff:ff:ff", HOST, 0x0806);
     fr_arp_request(&f, HOST, "10.0.0.1", "10.0.0.2");
     HASH_IS(BOND_HASH_ENCAP34, &f, 0);
     for (int n = 1; n <= 8; n++)
@@ -244,8 +204,8 @@ static void example7_encap_arp(void)
     HASH_IS(BOND_HASH_LAYER34, &f, 0x08AC);
     INDICES_ARE(0x08AC, 0, 0, 0);
     /* Other addresses do not matter. */
-    Frame g = {0};
-    fr_eth(&g, "ff:ff:ff:ff:ff:ff", HOST, 0x0806);
+    TlBytes g = {0};
+    tl_bytes_eth(&g, "ff:ff:ff:ff:ff:ff", HOST, 0x0806);
     fr_arp_request(&g, HOST, "192.168.7.7", "192.168.7.1");
     HASH_IS(BOND_HASH_ENCAP34, &g, 0);
     HASH_IS(BOND_HASH_ENCAP23, &g, 0x08A4);
@@ -671,7 +631,7 @@ static void vectors_cover_the_cases(void)
         for (gsize i = 0; i < G_N_ELEMENTS(vectors) && !found; i++)
             found = strstr(vectors[i].name, needed[n]) != NULL;
         char *what = g_strdup_printf("a vector about '%s'", needed[n]);
-        check(found, __LINE__, what);
+        tl_check(found, __LINE__, what);
         g_free(what);
     }
 }
@@ -687,7 +647,7 @@ static const HashVector *vector_named(const char *name)
 }
 
 /* Same inner TCP flow as example 3 (10.0.0.1:49152 > 10.0.0.2:80). */
-static void fr_inner_tcp(Frame *f)
+static void fr_inner_tcp(TlBytes *f)
 {
     fr_ipv4(f, "10.0.0.1", "10.0.0.2", 6, 0);
     fr_ports(f, 49152, 80);
@@ -699,12 +659,12 @@ static void fr_inner_tcp(Frame *f)
  * 0x03008833 -> 0x03008B33 -> 0x03038BB8. layer2+3/3+4 see no IP: L2. */
 static void pppoe_is_looked_into_by_encap_only(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x8864);
-    fr_be16(&f, 0x1100);
-    fr_be16(&f, 0x0001); /* session */
-    fr_be16(&f, 42);
-    fr_be16(&f, 0x0021);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x8864);
+    tl_bytes_be16(&f, 0x1100);
+    tl_bytes_be16(&f, 0x0001); /* session */
+    tl_bytes_be16(&f, 42);
+    tl_bytes_be16(&f, 0x0021);
     fr_inner_tcp(&f);
     HASH_IS(BOND_HASH_ENCAP34, &f, 0x29A9A9C9);
     HASH_IS(BOND_HASH_ENCAP23, &f, 0x03038BB8);
@@ -719,15 +679,15 @@ static void pppoe_is_looked_into_by_encap_only(void)
  * 0x01818181. */
 static void gre_pptp_carries_ppp_ip(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x0800);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x0800);
     fr_ipv4(&f, "192.0.2.1", "192.0.2.2", 47, 0);
-    fr_be16(&f, 0x3081); /* key, sequence, ack, version 1 */
-    fr_be16(&f, 0x880B);
-    fr_be32(&f, 0x00280007); /* payload length, call id */
-    fr_be32(&f, 5);          /* sequence */
-    fr_be32(&f, 4);          /* ack */
-    fr_be32(&f, 0xff030021);
+    tl_bytes_be16(&f, 0x3081); /* key, sequence, ack, version 1 */
+    tl_bytes_be16(&f, 0x880B);
+    tl_bytes_be32(&f, 0x00280007); /* payload length, call id */
+    tl_bytes_be32(&f, 5);          /* sequence */
+    tl_bytes_be32(&f, 4);          /* ack */
+    tl_bytes_be32(&f, 0xff030021);
     fr_inner_tcp(&f);
     HASH_IS(BOND_HASH_ENCAP34, &f, 0x29A9A9C9);
     put_be16(f.b + 14 + 20, 0x1081); /* no key: not PPTP as the kernel knows it */
@@ -737,12 +697,12 @@ static void gre_pptp_carries_ppp_ip(void)
 /* GRE with the routing bit: not looked into, outer addresses, PORTS 0. */
 static void gre_with_routing_stops_at_outer(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x0800);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x0800);
     fr_ipv4(&f, "192.0.2.1", "192.0.2.2", 47, 0);
-    fr_be16(&f, 0x4000);
-    fr_be16(&f, 0x0800);
-    fr_be32(&f, 0);
+    tl_bytes_be16(&f, 0x4000);
+    tl_bytes_be16(&f, 0x0800);
+    tl_bytes_be32(&f, 0);
     fr_inner_tcp(&f);
     HASH_IS(BOND_HASH_ENCAP34, &f, 0x01818181);
 }
@@ -760,12 +720,12 @@ static void ipv6_extension_budget_is_15(void)
     const uint32_t ports0_value =
         vector_named("ipv6 fragment header (first fragment) then udp")->hash[BOND_HASH_ENCAP34];
     for (int n = 15; n <= 17; n++) {
-        Frame f = {0};
-        fr_eth(&f, GW, HOST, 0x86DD);
+        TlBytes f = {0};
+        tl_bytes_eth(&f, GW, HOST, 0x86DD);
         fr_ipv6(&f, "2001:db8::1", "2001:db8::2", 60);
         for (int k = 0; k < n; k++) {
             static const uint8_t opts[8] = {60, 0, 1, 4};
-            fr_put(&f, opts, 8);
+            tl_bytes_put(&f, opts, 8);
             if (k == n - 1)
                 f.b[f.len - 8] = 6; /* the last one leads to TCP */
         }
@@ -780,7 +740,7 @@ static void ipv6_extension_budget_is_15(void)
  * The dissector refuses IHL < 5: the encap policies fall back to L2. */
 static void ipv4_ihl_below_5(void)
 {
-    Frame f = {0};
+    TlBytes f = {0};
     fr_tcp4(&f, "10.0.0.1", "10.0.0.2", 49152, 80, 0);
     f.b[14] = 0x44;
     HASH_IS(BOND_HASH_LAYER34, &f, 0x00808085);
@@ -793,8 +753,8 @@ static void ipv4_ihl_below_5(void)
  * 0x01818181 (see example 3's fragment). */
 static void icmp_header_truncated_reads_zero(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x0800);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x0800);
     fr_ipv4(&f, "10.0.0.1", "10.0.0.2", 1, 0);
     fr_icmp(&f, 8, 0, 0x1234, 1);
     f.len -= 2;
@@ -807,10 +767,10 @@ static void icmp_header_truncated_reads_zero(void)
  * L2 = 0x57 ^ 0x8100 = 0x8157; vlan+srcmac = 100 ^ 0x335577 = 0x335513. */
 static void oob_tag_over_inframe_tag(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x8100);
-    fr_be16(&f, 200);
-    fr_be16(&f, 0x0800);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x8100);
+    tl_bytes_be16(&f, 200);
+    tl_bytes_be16(&f, 0x0800);
     fr_inner_tcp(&f);
     for (int p = 0; p < BOND_HASH_VLAN_SRCMAC; p++)
         hash_is((BondHashPolicy)p, f.b, f.len, true, 100, 0x8157, "stacked tags", __LINE__);
@@ -825,10 +785,10 @@ static void oob_tag_over_inframe_tag(void)
  * zero addresses, L2 = 0x57 ^ 0x8100 = 0x8157 -> 0x8157 -> 0x81D6. */
 static void inframe_tag_total_length_quirk(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x8100);
-    fr_be16(&f, 100);
-    fr_be16(&f, 0x0800);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x8100);
+    tl_bytes_be16(&f, 100);
+    tl_bytes_be16(&f, 0x0800);
     fr_inner_tcp(&f);
     HASH_IS(BOND_HASH_ENCAP34, &f, 0x8157);
     put_be16(f.b + 18 + 2, 2054);
@@ -843,12 +803,12 @@ static void inframe_tag_total_length_quirk(void)
  * 0x01100111 -> 0x01111110 -> >>1 0x00888888. */
 static void tipc_source_node_is_the_address(void)
 {
-    Frame f = {0};
-    fr_eth(&f, GW, HOST, 0x88CA);
-    fr_be32(&f, 0x50000000);
-    fr_be32(&f, 0);
-    fr_be32(&f, 0);
-    fr_be32(&f, 0x01001001);
+    TlBytes f = {0};
+    tl_bytes_eth(&f, GW, HOST, 0x88CA);
+    tl_bytes_be32(&f, 0x50000000);
+    tl_bytes_be32(&f, 0);
+    tl_bytes_be32(&f, 0);
+    tl_bytes_be32(&f, 0x01001001);
     HASH_IS(BOND_HASH_ENCAP23, &f, 0x01119905);
     HASH_IS(BOND_HASH_ENCAP34, &f, 0x00888888);
     HASH_IS(BOND_HASH_LAYER34, &f, 0x889D);

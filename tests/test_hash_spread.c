@@ -38,34 +38,20 @@
 
 #include "bond/hash.h"
 #include "cu_run.h"
+#include "testlib.h"
 #include "util/bytes.h"
 #include "util/units.h"
 
 /* ---- frames ----------------------------------------------------------- */
 
-typedef struct {
-    uint8_t b[128];
-    uint32_t len;
-} Frame;
-
-static void fr_put(Frame *f, const void *p, uint32_t n)
+/* An Ethernet header from host 00:11:22:33:44:55. */
+static void fr_eth(TlBytes *f, const char *dst, uint16_t type)
 {
-    g_assert(f->len + n <= sizeof f->b);
-    memcpy(f->b + f->len, p, n);
-    f->len += n;
-}
-
-static void fr_eth(Frame *f, const char *dst, uint16_t type)
-{
-    uint8_t h[14];
-    g_assert(units_parse_mac(dst, h, NULL));
-    g_assert(units_parse_mac("00:11:22:33:44:55", h + 6, NULL));
-    put_be16(h + 12, type);
-    fr_put(f, h, 14);
+    tl_bytes_eth(f, dst, "00:11:22:33:44:55", type);
 }
 
 /* IPv4 (20 bytes) + TCP (20 bytes) from 10.0.0.1. */
-static void fr_ip_tcp(Frame *f, const char *dst, uint16_t sport, uint16_t dport)
+static void fr_ip_tcp(TlBytes *f, const char *dst, uint16_t sport, uint16_t dport)
 {
     uint8_t h[40] = {0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6};
     g_assert(units_parse_ipv4("10.0.0.1", h + 12, NULL) && units_parse_ipv4(dst, h + 16, NULL));
@@ -73,41 +59,41 @@ static void fr_ip_tcp(Frame *f, const char *dst, uint16_t sport, uint16_t dport)
     put_be16(h + 22, dport);
     h[32] = 0x50;
     h[33] = 0x10;
-    fr_put(f, h, 40);
+    tl_bytes_put(f, h, 40);
 }
 
-static Frame tcp_frame(const char *dst, uint16_t sport, uint16_t dport)
+static TlBytes tcp_frame(const char *dst, uint16_t sport, uint16_t dport)
 {
-    Frame f = {0};
+    TlBytes f = {0};
     fr_eth(&f, "00:aa:bb:cc:dd:02", 0x0800);
     fr_ip_tcp(&f, dst, sport, dport);
     return f;
 }
 
-static Frame arp_frame(void)
+static TlBytes arp_frame(void)
 {
-    Frame f = {0};
+    TlBytes f = {0};
     fr_eth(&f, "ff:ff:ff:ff:ff:ff", 0x0806);
     uint8_t a[28] = {0, 1, 8, 0, 6, 4, 0, 1, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 10, 0, 0, 1};
     a[24] = 10;
     a[27] = 254;
-    fr_put(&f, a, 28);
+    tl_bytes_put(&f, a, 28);
     return f;
 }
 
-static Frame vlan_frame(void)
+static TlBytes vlan_frame(void)
 {
-    Frame f = {0};
+    TlBytes f = {0};
     fr_eth(&f, "00:aa:bb:cc:dd:02", 0x8100);
     uint8_t tag[4] = {0, 101, 0x08, 0x00};
-    fr_put(&f, tag, 4);
+    tl_bytes_put(&f, tag, 4);
     fr_ip_tcp(&f, "192.0.2.10", 49158, 80);
     return f;
 }
 
 #define N_FRAMES 9
 
-static void test_frames(Frame out[N_FRAMES])
+static void test_frames(TlBytes out[N_FRAMES])
 {
     out[0] = tcp_frame("192.0.2.10", 49152, 80);
     out[1] = tcp_frame("192.0.2.10", 49153, 80);
@@ -130,7 +116,7 @@ static char *scratch_path(const char *name)
     return g_build_filename(scratch_dir, name, NULL);
 }
 
-static void write_pcap(const char *path, int dlt, const Frame *frames, int n)
+static void write_pcap(const char *path, int dlt, const TlBytes *frames, int n)
 {
     pcap_t *dead = pcap_open_dead_with_tstamp_precision(dlt, 65535, PCAP_TSTAMP_PRECISION_NANO);
     g_assert(dead != NULL);
@@ -148,7 +134,7 @@ static void write_pcap(const char *path, int dlt, const Frame *frames, int n)
 
 static char *write_test_capture(void)
 {
-    Frame frames[N_FRAMES];
+    TlBytes frames[N_FRAMES];
     test_frames(frames);
     char *path = scratch_path("spread.pcap");
     write_pcap(path, DLT_EN10MB, frames, N_FRAMES);
@@ -370,7 +356,7 @@ static void all_policies_with_summary(void)
 /* A pcapng file (SHB, IDB, two EPBs) is read like a pcap. */
 static void reads_pcapng(void)
 {
-    Frame a = tcp_frame("192.0.2.10", 49152, 80), b = arp_frame();
+    TlBytes a = tcp_frame("192.0.2.10", 49152, 80), b = arp_frame();
     GByteArray *file = g_byte_array_new();
     uint8_t shb[28] = {0};
     put_le32(shb, 0x0A0D0D0A);
@@ -387,7 +373,7 @@ static void reads_pcapng(void)
     put_le32(idb + 12, 65535);
     put_le32(idb + 16, 20);
     g_byte_array_append(file, idb, sizeof idb);
-    const Frame *frames[] = {&a, &b};
+    const TlBytes *frames[] = {&a, &b};
     for (int i = 0; i < 2; i++) {
         uint32_t pad = (4 - frames[i]->len % 4) % 4, total = 32 + frames[i]->len + pad;
         uint8_t h[28] = {0}, zero[4] = {0}, tail[4];
@@ -429,9 +415,9 @@ static void error_is(const char *path, int slaves, int policy, int code, const c
 
 static void other_link_type_is_refused_by_name(void)
 {
-    Frame f = tcp_frame("192.0.2.10", 1, 2);
-    Frame ip = {0};
-    fr_put(&ip, f.b + 14, f.len - 14);
+    TlBytes f = tcp_frame("192.0.2.10", 1, 2);
+    TlBytes ip = {0};
+    tl_bytes_put(&ip, f.b + 14, f.len - 14);
     g_autofree char *path = scratch_path("raw.pcap");
     write_pcap(path, DLT_RAW, &ip, 1);
     error_is(path, 2, -1, HASH_SPREAD_ERROR_LINKTYPE, path, "(RAW) is not Ethernet");

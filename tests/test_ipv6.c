@@ -750,23 +750,13 @@ static void scenario_ipv6_errors_name_the_key(void)
     }
 }
 
-/* Runs `tshark -r path ARGS...`; returns stdout (NULL if it failed). */
+/* Runs `tshark -r path ARGS...`; returns stdout. */
 static char *tshark(const char *path, const char *const *args)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) "tshark");
-    g_ptr_array_add(argv, (gpointer) "-r");
-    g_ptr_array_add(argv, (gpointer)path);
-    for (; *args; args++)
-        g_ptr_array_add(argv, (gpointer)*args);
-    g_ptr_array_add(argv, NULL);
-    char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 0;
-    gboolean ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               &out, &err, &status, NULL);
-    tl_checkf(ok && g_spawn_check_wait_status(status, NULL), __LINE__, "tshark runs: %s",
-              err ? err : "");
+    TlRun r = tl_tshark_r(path, args);
+    tl_checkf(r.code == 0, __LINE__, "tshark runs: %s", r.err);
+    char *out = g_steal_pointer(&r.out);
+    tl_run_clear(&r);
     return out;
 }
 

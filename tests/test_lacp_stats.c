@@ -9,8 +9,8 @@
 #include "stats/report.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,88 +23,17 @@
 
 #define TICK_PS (104 * PS_PER_MS)
 
-static void check(gboolean ok, int line, const char *what)
-{
-    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, what, __FILE__, "", CU_FALSE);
-}
-
-static void checkf(gboolean ok, int line, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static void checkf(gboolean ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    check(ok, line, text);
-}
-
-static void u64_in(uint64_t v, uint64_t lo, uint64_t hi, int line, const char *what)
-{
-    checkf(v >= lo && v <= hi, line,
-           "%s: %" G_GUINT64_FORMAT " in [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "]", what, v,
-           lo, hi);
-}
-
-#define U64_IN(v, lo, hi, what) u64_in(v, lo, hi, __LINE__, what)
-
 /* Loads scenarios/<name>.ini with the overrides (NULL-terminated) and runs
  * it; NULL (and a failed check) when it does not load. */
 static Sim *run(const char *name, const char *const *sets)
 {
-    g_autofree char *path = g_strdup_printf("%s/scenarios/%s.ini", BONDSIM_SOURCE_DIR, name);
-    g_autoptr(GPtrArray) arr = g_ptr_array_new();
-    for (; sets && *sets; sets++)
-        g_ptr_array_add(arr, (gpointer)*sets);
-    ScenarioOptions opts = {.sets = arr};
+    g_autofree char *file = g_strdup_printf("%s.ini", name);
+    g_autofree char *path = tl_scenario_path(file);
     GError *error = NULL;
-    Sim *sim = scenario_load(path, &opts, NULL, &error);
-    checkf(sim != NULL, __LINE__, "%s loads: %s", name, error ? error->message : "");
+    Sim *sim = tl_scenario_run(path, NULL, sets, &error);
+    tl_checkf(sim != NULL, __LINE__, "%s loads: %s", name, error ? error->message : "");
     g_clear_error(&error);
-    if (!sim)
-        return NULL;
-    sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    sim_run(sim, false);
     return sim;
-}
-
-/* Time of the first event of `kind` on `subject` at or after `from`;
- * G_MAXUINT64 when none. */
-static uint64_t event_at(const Sim *sim, SimEventKind kind, const char *subject, uint64_t from)
-{
-    for (guint i = 0; i < sim->events->len; i++) {
-        const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
-        if (ev->kind == kind && ev->time_ps >= from && strcmp(ev->subject, subject) == 0)
-            return ev->time_ps;
-    }
-    return G_MAXUINT64;
-}
-
-static int count_events(const Sim *sim, SimEventKind kind, const char *subject)
-{
-    int n = 0;
-    for (guint i = 0; i < sim->events->len; i++) {
-        const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
-        n += ev->kind == kind && (!subject || strcmp(ev->subject, subject) == 0);
-    }
-    return n;
-}
-
-static Bond *bond_of(const Sim *sim, const char *full_name)
-{
-    for (guint i = 0; i < sim->bonds->len; i++) {
-        Bond *b = sim->bonds->pdata[i];
-        if (strcmp(b->full_name, full_name) == 0)
-            return b;
-    }
-    return NULL;
-}
-
-static int fault_index(const Sim *sim, const char *name)
-{
-    for (guint i = 0; i < sim->faults->len; i++)
-        if (strcmp(g_array_index(sim->faults, SimFault, i).name, name) == 0)
-            return (int)i;
-    return -1;
 }
 
 /* ---- flag strings ------------------------------------------------------------- */
@@ -129,20 +58,20 @@ static void lacp_sections_only_with_lacp(void)
         return;
     g_autofree char *table = report_table(sim);
     g_autofree char *json = report_json(sim);
-    check(strstr(table, "\nLACP (") != NULL, __LINE__, "LACP table");
-    check(strstr(table, "server/eth0  bond0          1+  0x3f **DCSGSA  0x3f **DCSGSA") != NULL,
-          __LINE__, "server/eth0 row: aggregator 1 (active), 0x3f both");
-    check(strstr(table, "Port-channels") == NULL, __LINE__, "no switch: no port-channel table");
-    check(strstr(json, "\"lacp\":{\"ports\":[") != NULL, __LINE__, "JSON lacp section");
-    check(strstr(json, "\"actor_state\":\"0x3f\",\"actor_state_flags\":\"**DCSGSA\"") != NULL,
-          __LINE__, "JSON state and flags");
-    check(strstr(json, "\"event\":\"lacp-agg-join\",\"subject\":\"server/eth0\"") != NULL, __LINE__,
-          "membership events");
+    tl_check(strstr(table, "\nLACP (") != NULL, __LINE__, "LACP table");
+    tl_check(strstr(table, "server/eth0  bond0          1+  0x3f **DCSGSA  0x3f **DCSGSA") != NULL,
+             __LINE__, "server/eth0 row: aggregator 1 (active), 0x3f both");
+    tl_check(strstr(table, "Port-channels") == NULL, __LINE__, "no switch: no port-channel table");
+    tl_check(strstr(json, "\"lacp\":{\"ports\":[") != NULL, __LINE__, "JSON lacp section");
+    tl_check(strstr(json, "\"actor_state\":\"0x3f\",\"actor_state_flags\":\"**DCSGSA\"") != NULL,
+             __LINE__, "JSON state and flags");
+    tl_check(strstr(json, "\"event\":\"lacp-agg-join\",\"subject\":\"server/eth0\"") != NULL,
+             __LINE__, "membership events");
     /* first C+D after link-up, 22-25 ticks (7.9) */
-    Bond *b = bond_of(sim, "server/bond0");
+    Bond *b = tl_bond_named(sim, "server/bond0");
     for (int i = 0; b && i < b->n_slaves; i++)
-        U64_IN(bond_8023ad_cd_time_ps(b, &b->slaves[i]), 22 * TICK_PS, 26 * TICK_PS,
-               "link-up -> C+D");
+        TL_U64_IN(bond_8023ad_cd_time_ps(b, &b->slaves[i]), 22 * TICK_PS, 26 * TICK_PS,
+                  "link-up -> C+D");
     sim_free(sim);
 
     sim = run("lag-lacp", NULL);
@@ -152,11 +81,11 @@ static void lacp_sections_only_with_lacp(void)
     g_free(json);
     table = report_table(sim);
     json = report_json(sim);
-    check(strstr(table, "Port-channels") != NULL, __LINE__, "port-channel table");
-    check(strstr(table, "sw1/po1  lacp active        2       2") != NULL, __LINE__,
-          "po1: 2 members, 2 active");
-    check(strstr(json, "\"port_channels\":[\n{\"switch\":\"sw1\",\"name\":\"po1\"") != NULL,
-          __LINE__, "JSON port_channels");
+    tl_check(strstr(table, "Port-channels") != NULL, __LINE__, "port-channel table");
+    tl_check(strstr(table, "sw1/po1  lacp active        2       2") != NULL, __LINE__,
+             "po1: 2 members, 2 active");
+    tl_check(strstr(json, "\"port_channels\":[\n{\"switch\":\"sw1\",\"name\":\"po1\"") != NULL,
+             __LINE__, "JSON port_channels");
     sim_free(sim);
 
     sim = run("balance-xor", NULL);
@@ -166,10 +95,10 @@ static void lacp_sections_only_with_lacp(void)
     g_free(json);
     table = report_table(sim);
     json = report_json(sim);
-    check(strstr(table, "LACP") == NULL && strstr(table, "Port-channels") == NULL, __LINE__,
-          "no LACP: no LACP tables");
-    check(strstr(json, "\"lacp\"") == NULL, __LINE__, "no LACP: no lacp key");
-    check(strstr(json, "lacp-") == NULL, __LINE__, "no LACP: no lacp events");
+    tl_check(strstr(table, "LACP") == NULL && strstr(table, "Port-channels") == NULL, __LINE__,
+             "no LACP: no LACP tables");
+    tl_check(strstr(json, "\"lacp\"") == NULL, __LINE__, "no LACP: no lacp key");
+    tl_check(strstr(json, "lacp-") == NULL, __LINE__, "no LACP: no lacp events");
     sim_free(sim);
 }
 
@@ -181,9 +110,9 @@ static void static_lag_report_unchanged(void)
         return;
     g_autofree char *table = report_table(sim);
     g_autofree char *json = report_json(sim);
-    check(!report_has_lacp(sim), __LINE__, "static LAG + balance-xor: no LACP");
-    check(strstr(table, "Port-channels") == NULL, __LINE__, "no port-channel table");
-    check(strstr(json, "\"lacp\"") == NULL, __LINE__, "no lacp key");
+    tl_check(!report_has_lacp(sim), __LINE__, "static LAG + balance-xor: no LACP");
+    tl_check(strstr(table, "Port-channels") == NULL, __LINE__, "no port-channel table");
+    tl_check(strstr(json, "\"lacp\"") == NULL, __LINE__, "no lacp key");
     sim_free(sim);
 }
 
@@ -201,18 +130,18 @@ static bool run_blocked(const char *const *sets, BlockRun *r)
     Sim *sim = run("8023ad-lacp-blocked", sets);
     if (!sim)
         return false;
-    int fb = fault_index(sim, "block"), fu = fault_index(sim, "unblock");
+    int fb = tl_fault_index(sim, "block"), fu = tl_fault_index(sim, "unblock");
     CU_ASSERT_TRUE_FATAL(fb >= 0 && fu >= 0);
     const SimFault *blk = &g_array_index(sim->faults, SimFault, fb);
     const SimFault *unb = &g_array_index(sim->faults, SimFault, fu);
-    uint64_t exp = event_at(sim, SIM_EV_LACP_EXPIRED, "peer/eth1", blk->at_ps);
-    uint64_t def = event_at(sim, SIM_EV_LACP_DEFAULTED, "peer/eth1", blk->at_ps);
-    uint64_t soff = event_at(sim, SIM_EV_LACP_CD_OFF, "server/eth1", blk->at_ps);
-    uint64_t on = event_at(sim, SIM_EV_LACP_CD_ON, "peer/eth1", unb->at_ps);
-    uint64_t son = event_at(sim, SIM_EV_LACP_CD_ON, "server/eth1", unb->at_ps);
-    check(exp != G_MAXUINT64 && def != G_MAXUINT64 && soff != G_MAXUINT64 && on != G_MAXUINT64 &&
-              son != G_MAXUINT64,
-          __LINE__, "expired, defaulted, server off, both back");
+    uint64_t exp = tl_event_at(sim, SIM_EV_LACP_EXPIRED, "peer/eth1", blk->at_ps);
+    uint64_t def = tl_event_at(sim, SIM_EV_LACP_DEFAULTED, "peer/eth1", blk->at_ps);
+    uint64_t soff = tl_event_at(sim, SIM_EV_LACP_CD_OFF, "server/eth1", blk->at_ps);
+    uint64_t on = tl_event_at(sim, SIM_EV_LACP_CD_ON, "peer/eth1", unb->at_ps);
+    uint64_t son = tl_event_at(sim, SIM_EV_LACP_CD_ON, "server/eth1", unb->at_ps);
+    tl_check(exp != G_MAXUINT64 && def != G_MAXUINT64 && soff != G_MAXUINT64 && on != G_MAXUINT64 &&
+                 son != G_MAXUINT64,
+             __LINE__, "expired, defaulted, server off, both back");
     if (exp == G_MAXUINT64 || def == G_MAXUINT64 || soff == G_MAXUINT64 || on == G_MAXUINT64 ||
         son == G_MAXUINT64) {
         sim_free(sim);
@@ -223,10 +152,10 @@ static bool run_blocked(const char *const *sets, BlockRun *r)
     r->server_off_ps = soff - exp;
     r->recover_ps = on - unb->at_ps;
     r->server_recover_ps = son - unb->at_ps;
-    check(report_detection_ps(sim, (guint)fb) == r->detect_ps, __LINE__,
-          "block fault: detected = expiry");
-    check(report_detection_ps(sim, (guint)fu) == r->recover_ps, __LINE__,
-          "unblock fault: detected = back in C+D");
+    tl_check(report_detection_ps(sim, (guint)fb) == r->detect_ps, __LINE__,
+             "block fault: detected = expiry");
+    tl_check(report_detection_ps(sim, (guint)fu) == r->recover_ps, __LINE__,
+             "unblock fault: detected = back in C+D");
     r->blocked = sim_lacp_blocked_frames(sim, blk->nic);
     r->lost_block = sim->fault_gaps[fb].lost;
     for (guint i = 0; i < sim->flows->len; i++) {
@@ -234,8 +163,8 @@ static bool run_blocked(const char *const *sets, BlockRun *r)
         if (strncmp(f->name, "streams", 7) == 0)
             r->streams_lost += f->sent - f->received;
     }
-    r->carrier_kept = count_events(sim, SIM_EV_BOND_CARRIER, NULL) == 2; /* the two ups at 0 */
-    Bond *peer = bond_of(sim, "peer/bond0");
+    r->carrier_kept = tl_count_events(sim, SIM_EV_BOND_CARRIER, NULL) == 2; /* the two ups at 0 */
+    Bond *peer = tl_bond_named(sim, "peer/bond0");
     r->end_distributing = peer && lacp_port_distributing(bond_8023ad_lacp(peer), 1);
     sim_free(sim);
     return true;
@@ -266,16 +195,16 @@ static void blocked_fast(void)
     if (!run_blocked(NULL, &r))
         return;
     report_block("fast", &r);
-    U64_IN(r.detect_ps, 18 * TICK_PS, 31 * TICK_PS, "fast: detection (<= 3 s + 1 tick)");
-    U64_IN(r.defaulted_ps, 30 * TICK_PS, 30 * TICK_PS, "EXPIRED -> DEFAULTED: 30 ticks");
-    U64_IN(r.server_off_ps, 30 * TICK_PS, 34 * TICK_PS, "partner stops at our DEFAULTED LACPDU");
-    U64_IN(r.recover_ps, 1, 16 * TICK_PS, "fast: recovery (next LACPDU + a few ticks)");
-    U64_IN(r.server_recover_ps, r.recover_ps, r.recover_ps + 4 * TICK_PS, "server follows");
-    check(r.blocked > 0, __LINE__, "LACPDUs blocked are counted");
-    check(r.lost_block > 0 && r.streams_lost == r.lost_block, __LINE__,
-          "server -> peer frames lost between expiry and the partner's reaction");
-    check(r.carrier_kept, __LINE__, "bond carrier never drops");
-    check(r.end_distributing, __LINE__, "peer/eth1 distributing at the end");
+    TL_U64_IN(r.detect_ps, 18 * TICK_PS, 31 * TICK_PS, "fast: detection (<= 3 s + 1 tick)");
+    TL_U64_IN(r.defaulted_ps, 30 * TICK_PS, 30 * TICK_PS, "EXPIRED -> DEFAULTED: 30 ticks");
+    TL_U64_IN(r.server_off_ps, 30 * TICK_PS, 34 * TICK_PS, "partner stops at our DEFAULTED LACPDU");
+    TL_U64_IN(r.recover_ps, 1, 16 * TICK_PS, "fast: recovery (next LACPDU + a few ticks)");
+    TL_U64_IN(r.server_recover_ps, r.recover_ps, r.recover_ps + 4 * TICK_PS, "server follows");
+    tl_check(r.blocked > 0, __LINE__, "LACPDUs blocked are counted");
+    tl_check(r.lost_block > 0 && r.streams_lost == r.lost_block, __LINE__,
+             "server -> peer frames lost between expiry and the partner's reaction");
+    tl_check(r.carrier_kept, __LINE__, "bond carrier never drops");
+    tl_check(r.end_distributing, __LINE__, "peer/eth1 distributing at the end");
 }
 
 /* lacp_rate slow: 900 ticks (93.6 s) after the last LACPDU heard, which
@@ -291,12 +220,12 @@ static void blocked_slow(void)
     if (!run_blocked(sets, &r))
         return;
     report_block("slow", &r);
-    U64_IN(r.detect_ps, 600 * TICK_PS, 901 * TICK_PS, "slow: detection (<= 90 s + 1 tick)");
-    U64_IN(r.defaulted_ps, 30 * TICK_PS, 30 * TICK_PS, "EXPIRED -> DEFAULTED: 30 ticks");
-    U64_IN(r.recover_ps, 1, 305 * TICK_PS, "slow: recovery <= 300 ticks + a few");
-    check(r.blocked > 0 && r.lost_block > 0, __LINE__, "blocked and lost counted");
-    check(r.carrier_kept, __LINE__, "bond carrier never drops");
-    check(r.end_distributing, __LINE__, "peer/eth1 distributing at the end");
+    TL_U64_IN(r.detect_ps, 600 * TICK_PS, 901 * TICK_PS, "slow: detection (<= 90 s + 1 tick)");
+    TL_U64_IN(r.defaulted_ps, 30 * TICK_PS, 30 * TICK_PS, "EXPIRED -> DEFAULTED: 30 ticks");
+    TL_U64_IN(r.recover_ps, 1, 305 * TICK_PS, "slow: recovery <= 300 ticks + a few");
+    tl_check(r.blocked > 0 && r.lost_block > 0, __LINE__, "blocked and lost counted");
+    tl_check(r.carrier_kept, __LINE__, "bond carrier never drops");
+    tl_check(r.end_distributing, __LINE__, "peer/eth1 distributing at the end");
 }
 
 /* The fault is refused on anything but an 802.3ad slave. */
@@ -310,8 +239,8 @@ static void lacp_block_needs_8023ad_slave(void)
     ScenarioOptions opts = {.sets = arr};
     GError *error = NULL;
     Sim *sim = scenario_load(path, &opts, NULL, &error);
-    check(sim == NULL && error && strstr(error->message, "not a slave of an 802.3ad bond"),
-          __LINE__, "lacp-block on a balance-xor slave refused");
+    tl_check(sim == NULL && error && strstr(error->message, "not a slave of an 802.3ad bond"),
+             __LINE__, "lacp-block on a balance-xor slave refused");
     g_clear_error(&error);
     sim_free(sim);
 }
@@ -336,20 +265,20 @@ static void passive_passive_is_silent(void)
     for (guint i = 0; i < sim->bonds->len; i++) {
         const Bond *b = sim->bonds->pdata[i];
         const LacpSystem *l = bond_8023ad_lacp(b);
-        check(b->carrier, __LINE__, "carrier kept");
+        tl_check(b->carrier, __LINE__, "carrier kept");
         for (int j = 0; j < b->n_slaves; j++) {
             tx += lacp_port_stats(l, j)->lacpdu_tx;
-            check(!lacp_port_distributing(l, j), __LINE__, "no C+D without a partner");
+            tl_check(!lacp_port_distributing(l, j), __LINE__, "no C+D without a partner");
         }
     }
-    U64_IN(tx, 0, 0, "LACPDUs sent by two passive bonds");
+    TL_U64_IN(tx, 0, 0, "LACPDUs sent by two passive bonds");
     uint64_t sent = 0, received = 0;
     for (guint i = 0; i < sim->flows->len; i++) {
         const Flow *f = sim->flows->pdata[i];
         sent += f->sent;
         received += f->received;
     }
-    check(sent > 0 && received > 0, __LINE__, "traffic over the fallback port");
+    tl_check(sent > 0 && received > 0, __LINE__, "traffic over the fallback port");
     sim_free(sim);
 
     /* one side active: the passive side answers and they aggregate */
@@ -360,11 +289,11 @@ static void passive_passive_is_silent(void)
     sim = run("8023ad-back-to-back", one);
     if (!sim)
         return;
-    const Bond *peer = bond_of(sim, "peer/bond0");
+    const Bond *peer = tl_bond_named(sim, "peer/bond0");
     const LacpSystem *l = bond_8023ad_lacp(peer);
-    check(lacp_port_distributing(l, 0) && lacp_port_distributing(l, 1), __LINE__,
-          "passive answers active: aggregated");
-    check(lacp_port_actor_state(l, 0) == 0x3e, __LINE__, "passive actor 0x3e");
+    tl_check(lacp_port_distributing(l, 0) && lacp_port_distributing(l, 1), __LINE__,
+             "passive answers active: aggregated");
+    tl_check(lacp_port_actor_state(l, 0) == 0x3e, __LINE__, "passive actor 0x3e");
     sim_free(sim);
 }
 

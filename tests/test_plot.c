@@ -11,7 +11,6 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "cu_run.h"
 #include "nic.h"
@@ -19,6 +18,7 @@
 #include "stats/plot.h"
 #include "stats/reorder.h"
 #include "stats/series.h"
+#include "testlib.h"
 #include "traffic/flow.h"
 #include "util/units.h"
 
@@ -136,40 +136,11 @@ static void test_load_script_marks_faults(void)
 
 /* ---- bondsim run --plot ------------------------------------------------------ */
 
-typedef struct {
-    int code;
-    char *out, *err;
-} Run;
-
-static Run run_bondsim(const char *const *argv, char **envp)
-{
-    Run r = {-1, NULL, NULL};
-    int status = 0;
-    GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, envp, 0, NULL, NULL, &r.out, &r.err, &status, &error)) {
-        CU_FAIL("cannot run bondsim");
-        g_error_free(error);
-        return r;
-    }
-    if (WIFEXITED(status))
-        r.code = WEXITSTATUS(status);
-    return r;
-}
-
-static void run_clear(Run *r)
-{
-    g_free(r->out);
-    g_free(r->err);
-}
-
+/* dir/name starts with `magic` and holds more. */
 static gboolean file_starts_with(const char *dir, const char *name, const char *magic, gsize n)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(path, &data, &len, NULL))
-        return FALSE;
-    return len > n && memcmp(data, magic, n) == 0;
+    return tl_file_starts_with(path, magic, n);
 }
 
 static guint count_lines(const char *path)
@@ -177,10 +148,7 @@ static guint count_lines(const char *path)
     g_autofree char *data = NULL;
     if (!g_file_get_contents(path, &data, NULL, NULL))
         return 0;
-    guint n = 0;
-    for (const char *p = data; *p; p++)
-        n += *p == '\n';
-    return n;
+    return tl_count_newlines(data);
 }
 
 static void test_run_plot_writes_images(void)
@@ -201,7 +169,7 @@ static void test_run_plot_writes_images(void)
                           "-q",
                           "--plot",
                           NULL};
-    Run r = run_bondsim(argv, NULL);
+    TlRun r = tl_spawn(argv);
     CU_ASSERT_EQUAL(r.code, 0);
     if (r.code != 0)
         fprintf(stderr, "%s", r.err);
@@ -239,7 +207,7 @@ static void test_run_plot_writes_images(void)
         CU_ASSERT_FALSE(g_str_has_suffix(name, ".tmp"));
     if (d)
         g_dir_close(d);
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 /* No gnuplot in PATH: exit 3 before anything is written. */
@@ -250,11 +218,11 @@ static void test_plot_without_gnuplot_writes_nothing(void)
     const char *argv[] = {BONDSIM_BINARY, "run", SCENARIO_DIR "/balance-rr.ini", "-o", dir,
                           "--plot",       NULL};
     char *envp[] = {"PATH=/nonexistent", NULL};
-    Run r = run_bondsim(argv, envp);
+    TlRun r = tl_spawn_in(NULL, argv, envp);
     CU_ASSERT_EQUAL(r.code, 3);
     CU_ASSERT_PTR_NOT_NULL(r.err ? strstr(r.err, "--plot needs gnuplot") : NULL);
     CU_ASSERT_FALSE(g_file_test(dir, G_FILE_TEST_EXISTS));
-    run_clear(&r);
+    tl_run_clear(&r);
 }
 
 static void test_load_bin_option(void)
@@ -264,21 +232,21 @@ static void test_load_bin_option(void)
                         "-o",           dir,   "--pcap-format",
                         "none",         "-q",  "--load-bin",
                         "300ms",        NULL};
-    Run r = run_bondsim(ok, NULL);
+    TlRun r = tl_spawn(ok);
     CU_ASSERT_EQUAL(r.code, 0);
     g_autofree char *series = g_build_filename(dir, "series.csv", NULL);
     CU_ASSERT_EQUAL(count_lines(series), 5); /* 0.3 0.6 0.9 and the last 0.1 s */
-    run_clear(&r);
+    tl_run_clear(&r);
     static const char *const bad[] = {"0", "1ps", "fast"};
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autofree char *sub = g_build_filename(dir, bad[i], NULL);
         const char *argv[] = {BONDSIM_BINARY, "run", SCENARIO_DIR "/balance-rr.ini",
                               "-o",           sub,   "--load-bin",
                               bad[i],         NULL};
-        Run b = run_bondsim(argv, NULL);
+        TlRun b = tl_spawn(argv);
         CU_ASSERT_EQUAL(b.code, 2);
         CU_ASSERT_FALSE(g_file_test(sub, G_FILE_TEST_EXISTS));
-        run_clear(&b);
+        tl_run_clear(&b);
     }
 }
 

@@ -26,6 +26,7 @@
 #include "scenario/scenario.h"
 #include "sim.h"
 #include "stats/report.h"
+#include "testlib.h"
 #include "traffic/replay.h"
 #include "util/bytes.h"
 #include "util/units.h"
@@ -402,8 +403,7 @@ static Sim *load_scn(const char *tmpl, const char *line, GError **err)
     g_autofree char *text = g_strdup_printf(tmpl, line);
     g_autofree char *scn = g_build_filename(dir, "replay.ini", NULL);
     CU_ASSERT_TRUE_FATAL(g_file_set_contents(scn, text, -1, NULL));
-    ScenarioOptions so = {0};
-    return scenario_load(scn, &so, NULL, err);
+    return tl_scenario_load(scn, NULL, NULL, err);
 }
 
 /* Loads and runs; with `cap_path`, every interface is captured there. */
@@ -709,22 +709,9 @@ static bool v6_check(const uint8_t *ip, uint32_t len, const uint8_t *src, const 
 /* Runs `tshark -r path ARGS...`; returns stdout, NULL if it failed. */
 static char *tshark(const char *path, const char *const *args)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) "tshark");
-    g_ptr_array_add(argv, (gpointer) "-r");
-    g_ptr_array_add(argv, (gpointer)path);
-    for (; *args; args++)
-        g_ptr_array_add(argv, (gpointer)*args);
-    g_ptr_array_add(argv, NULL);
-    char *out = NULL;
-    int status = 0;
-    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                      &status, NULL) ||
-        !g_spawn_check_wait_status(status, NULL)) {
-        g_free(out);
-        return NULL;
-    }
+    TlRun r = tl_tshark_r(path, args);
+    char *out = r.code == 0 ? g_steal_pointer(&r.out) : NULL;
+    tl_run_clear(&r);
     return out;
 }
 

@@ -13,6 +13,7 @@
 #include "nat.h"
 #include "scenario/scenario.h"
 #include "sim.h"
+#include "testlib.h"
 #include "traffic/echo.h"
 #include "traffic/flow.h"
 
@@ -60,8 +61,8 @@ static const char defroute_ini[] =
 
 static char *write_scenario(const char *name, const char *text)
 {
-    g_autofree char *dir = cu_scratch_dir(name);
-    char *path = g_strdup_printf("%s/%s.ini", dir, name);
+    g_autofree char *file = g_strdup_printf("%s.ini", name);
+    char *path = tl_scratch_file(name, file);
     CU_ASSERT_TRUE(g_file_set_contents(path, text, -1, NULL));
     return path;
 }
@@ -71,33 +72,7 @@ static char *write_scenario(const char *name, const char *text)
 static Sim *run_text(const char *name, const char *text, const char *const *sets, GError **error)
 {
     g_autofree char *path = write_scenario(name, text);
-    g_autoptr(GPtrArray) arr = g_ptr_array_new();
-    for (; sets && *sets; sets++)
-        g_ptr_array_add(arr, (gpointer)*sets);
-    ScenarioOptions opts = {.sets = arr};
-    Sim *sim = scenario_load(path, &opts, NULL, error);
-    if (!sim)
-        return NULL;
-    sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    sim_run(sim, false);
-    return sim;
-}
-
-static bool contains(const char *data, gsize len, const char *needle)
-{
-    gsize n = strlen(needle);
-    for (gsize i = 0; i + n <= len; i++)
-        if (memcmp(data + i, needle, n) == 0)
-            return true;
-    return false;
-}
-
-static Host *host_named(Sim *sim, const char *name)
-{
-    for (guint i = 0; i < sim->hosts->len; i++)
-        if (strcmp(((Host *)sim->hosts->pdata[i])->name, name) == 0)
-            return sim->hosts->pdata[i];
-    return NULL;
+    return tl_scenario_run(path, NULL, sets, error);
 }
 
 /* ---- host level ---------------------------------------------------------- */
@@ -108,11 +83,10 @@ static void route_del_moves_default_by_metric(void)
     static const uint8_t a0[4] = {10, 0, 1, 10}, a1[4] = {10, 0, 2, 10};
     static const uint8_t gw0[4] = {10, 0, 1, 1}, gw1[4] = {10, 0, 2, 1};
     static const uint8_t any[4] = {0}, far[4] = {198, 51, 100, 7};
-    Sim *sim = sim_new("routes", 1);
-    Host *h = host_new(sim, "server");
-    g_ptr_array_add(sim->hosts, h);
-    Iface *e0 = host_add_iface_nic(h, host_add_nic(h, "eth0", m0, 1000000000));
-    Iface *e1 = host_add_iface_nic(h, host_add_nic(h, "eth1", m1, 1000000000));
+    Sim *sim = tl_sim("routes", 0);
+    Host *h = tl_add_host(sim, "server");
+    Iface *e0 = host_add_iface_nic(h, tl_add_nic_mac(sim, h, "eth0", m0));
+    Iface *e1 = host_add_iface_nic(h, tl_add_nic_mac(sim, h, "eth1", m1));
     host_set_address(e0, a0, 24);
     host_set_address(e1, a1, 24);
     CU_ASSERT_TRUE(host_add_route(h, any, 0, gw1, e1, 200));
@@ -155,9 +129,9 @@ static void default_route_fault_moves_egress_ip(void)
     CU_ASSERT_EQUAL(st->created, 2);
     for (int r = 0; r < NAT_DROP_COUNT; r++)
         CU_ASSERT_EQUAL(st->drops[r], 0);
-    CU_ASSERT_EQUAL(host_named(sim, "echo")->echo_replies, f->sent);
+    CU_ASSERT_EQUAL(tl_host_named(sim, "echo")->echo_replies, f->sent);
     /* the server's route table: one default, through eth1 */
-    Host *srv = host_named(sim, "server");
+    Host *srv = tl_host_named(sim, "server");
     static const uint8_t echo_ip[4] = {203, 0, 113, 100};
     CU_ASSERT_STRING_EQUAL(host_route_iface(srv, echo_ip)->name, "eth1");
     sim_free(sim);
@@ -213,17 +187,16 @@ static void capture_comments_egress_change(void)
 {
     g_autofree char *path = write_scenario("defroute-cap", defroute_ini);
     g_autofree char *dir = cu_scratch_dir("defroute-cap-out");
-    const char *argv[] = {BONDSIM_BINARY, "run", path, "-q", "-o", dir, NULL};
-    int status = -1;
-    CU_ASSERT_TRUE(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                                NULL, NULL, &status, NULL));
-    CU_ASSERT_EQUAL(status, 0);
+    TlRun run = tl_bondsim("run", path, "-q", "-o", dir, NULL);
+    CU_ASSERT_TRUE(run.code != -1); /* started, and exited */
+    CU_ASSERT_EQUAL(run.code, 0);
+    tl_run_clear(&run);
     g_autofree char *pcap = g_strdup_printf("%s/defroute-cap.pcapng", dir);
     gchar *data = NULL;
     gsize len = 0;
     CU_ASSERT_TRUE_FATAL(g_file_get_contents(pcap, &data, &len, NULL));
     static const char want[] = "bondsim: egress-ip flow=curl 203.0.113.10->203.0.113.11";
-    CU_ASSERT_TRUE(contains(data, len, want));
+    CU_ASSERT_TRUE(tl_contains(data, len, want));
     g_free(data);
     g_autofree char *json_path = g_strdup_printf("%s/stats.json", dir);
     gchar *json = NULL;

@@ -17,6 +17,7 @@
 #include "scenario/scenario.h"
 #include "sim.h"
 #include "switch.h"
+#include "testlib.h"
 #include "traffic/echo.h"
 #include "traffic/flow.h"
 #include "util/units.h"
@@ -36,56 +37,12 @@
  * and runs it to the end with no capture. Caller frees. */
 static Sim *run_seed_set(const char *name, bool force, BondMode mode, const char *set)
 {
-    g_autofree char *path = g_strdup_printf("%s/scenarios/%s.ini", BONDSIM_SOURCE_DIR, name);
+    g_autofree char *file = g_strdup_printf("%s.ini", name);
+    g_autofree char *path = tl_scenario_path(file);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    if (set)
-        g_ptr_array_add(sets, (char *)set);
-    ScenarioOptions so = {.force_mode = force, .mode = mode, .warnings = warnings, .sets = sets};
-    GError *e = NULL;
-    Sim *sim = scenario_load(path, &so, NULL, &e);
-    if (!sim) {
-        fprintf(stderr, "%s: %s\n", name, e->message);
-        g_error_free(e);
-        return NULL;
-    }
-    sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    scenario_register_capture(sim);
-    sim_run(sim, false);
-    return sim;
-}
-
-static const Flow *flow_named(const Sim *sim, const char *name)
-{
-    for (guint i = 0; i < sim->flows->len; i++) {
-        const Flow *f = sim->flows->pdata[i];
-        if (strcmp(f->name, name) == 0)
-            return f;
-    }
-    CU_FAIL("no such flow");
-    return NULL;
-}
-
-static Switch *switch_named(const Sim *sim, const char *name)
-{
-    for (guint i = 0; i < sim->switches->len; i++) {
-        Switch *sw = sim->switches->pdata[i];
-        if (strcmp(sw->name, name) == 0)
-            return sw;
-    }
-    CU_FAIL("no such switch");
-    return NULL;
-}
-
-static const Nic *nic_named(const Sim *sim, const char *host, const char *ifname)
-{
-    for (guint i = 0; i < sim->hosts->len; i++) {
-        Host *h = sim->hosts->pdata[i];
-        if (strcmp(h->name, host) == 0)
-            return host_find_nic(h, ifname);
-    }
-    CU_FAIL("no such host");
-    return NULL;
+    const char *const sets[] = {set, NULL};
+    ScenarioOptions so = {.force_mode = force, .mode = mode, .warnings = warnings};
+    return tl_scenario_run(path, &so, sets, NULL);
 }
 
 static uint64_t vs_drops(const Switch *sw, int port, SwitchVsDrop r)
@@ -119,7 +76,7 @@ static void ecs_defroute_moves_the_egress_ip_at_the_route_change(void)
 {
     Sim *sim = run_seed("seed-ecs-defroute", false, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    const Flow *curl = flow_named(sim, "curl");
+    const Flow *curl = tl_flow_named(sim, "curl");
     CU_ASSERT_EQUAL(curl->sent, 71);
     CU_ASSERT_EQUAL(curl->received, 71);
     CU_ASSERT_PTR_NOT_NULL_FATAL(curl->egress_changes);
@@ -128,7 +85,7 @@ static void ecs_defroute_moves_the_egress_ip_at_the_route_change(void)
     CU_ASSERT_TRUE(ip_is(c->old_ip, "203.0.113.11"));
     CU_ASSERT_TRUE(ip_is(c->new_ip, "203.0.113.12"));
     CU_ASSERT_TRUE(c->time_ps > 2 * PS_PER_S && c->time_ps < 2 * PS_PER_S + 100 * PS_PER_MS);
-    CU_ASSERT_EQUAL(vs_total(switch_named(sim, "vsw")), 0); /* each ENI sources its own */
+    CU_ASSERT_EQUAL(vs_total(tl_switch_named(sim, "vsw")), 0); /* each ENI sources its own */
     sim_free(sim);
 }
 
@@ -138,12 +95,12 @@ static void ecs_bond_cuts_internet_and_office_but_not_the_private_peer(void)
 {
     Sim *sim = run_seed("seed-ecs-bond", false, 0); /* as written: balance-xor layer2 */
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    CU_ASSERT_EQUAL(flow_named(sim, "curl")->received, 0);
-    CU_ASSERT_EQUAL(flow_named(sim, "office-ping")->received, 0);
-    const Flow *priv = flow_named(sim, "private");
+    CU_ASSERT_EQUAL(tl_flow_named(sim, "curl")->received, 0);
+    CU_ASSERT_EQUAL(tl_flow_named(sim, "office-ping")->received, 0);
+    const Flow *priv = tl_flow_named(sim, "private");
     CU_ASSERT_EQUAL(priv->sent, 35);
     CU_ASSERT_EQUAL(priv->received, 20); /* every ping until eth0's cable goes at 2.5 s */
-    Switch *vsw = switch_named(sim, "vsw");
+    Switch *vsw = tl_switch_named(sim, "vsw");
     CU_ASSERT_EQUAL(vs_drops(vsw, 2, SWITCH_VS_SRC_MAC), XOR_SRC_MAC_DROPS);
     CU_ASSERT_EQUAL(vs_total(vsw), XOR_SRC_MAC_DROPS); /* nothing else, nowhere else */
     sim_free(sim);
@@ -153,23 +110,23 @@ static void ecs_bond_each_mode_fails_its_own_way(void)
 {
     Sim *sim = run_seed("seed-ecs-bond", true, BOND_MODE_AB);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    Switch *vsw = switch_named(sim, "vsw");
+    Switch *vsw = tl_switch_named(sim, "vsw");
     /* works until the cut (all on eth0), then the failover blackholes */
-    CU_ASSERT_EQUAL(flow_named(sim, "private")->received, 20);
+    CU_ASSERT_EQUAL(tl_flow_named(sim, "private")->received, 20);
     CU_ASSERT_EQUAL(vs_drops(vsw, 2, SWITCH_VS_SRC_MAC), AB_SRC_MAC_DROPS);
     CU_ASSERT_EQUAL(vs_total(vsw), AB_SRC_MAC_DROPS);
     sim_free(sim);
 
     sim = run_seed("seed-ecs-bond", true, BOND_MODE_8023AD);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    vsw = switch_named(sim, "vsw");
+    vsw = tl_switch_named(sim, "vsw");
     CU_ASSERT_EQUAL(vs_drops(vsw, 1, SWITCH_VS_LACP), AD_LACP_DROPS_1);
     CU_ASSERT_EQUAL(vs_drops(vsw, 2, SWITCH_VS_LACP), AD_LACP_DROPS_2);
     sim_free(sim);
 
     sim = run_seed("seed-ecs-bond", true, BOND_MODE_TLB);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    vsw = switch_named(sim, "vsw");
+    vsw = tl_switch_named(sim, "vsw");
     /* eth1 sends with its own MAC but the bond's address, until the failover
      * moves the bond MAC onto it */
     CU_ASSERT_EQUAL(vs_drops(vsw, 2, SWITCH_VS_SRC_IP), TLB_SRC_IP_DROPS);
@@ -178,9 +135,9 @@ static void ecs_bond_each_mode_fails_its_own_way(void)
 
     sim = run_seed("seed-ecs-bond", true, BOND_MODE_RR);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    vsw = switch_named(sim, "vsw");
+    vsw = tl_switch_named(sim, "vsw");
     CU_ASSERT_EQUAL(vs_drops(vsw, 2, SWITCH_VS_SRC_MAC), RR_SRC_MAC_DROPS);
-    const Flow *priv = flow_named(sim, "private");
+    const Flow *priv = tl_flow_named(sim, "private");
     CU_ASSERT_TRUE(priv->received > 0 && priv->received < priv->sent);
     sim_free(sim);
 }
@@ -197,17 +154,17 @@ static void ecs_bond_ports_are_bound_to_each_enis_own_mac(void)
     };
     Sim *sim = run_seed("seed-ecs-bond", false, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    Switch *vsw = switch_named(sim, "vsw");
+    Switch *vsw = tl_switch_named(sim, "vsw");
     for (int p = 0; p < 4; p++) {
         g_autofree char *t = cloud_binding_text(&vsw->vs->bind[p]);
         CU_ASSERT_STRING_EQUAL(t, want[p]);
     }
-    CU_ASSERT_FALSE(switch_named(sim, "internet")->vs != NULL);
+    CU_ASSERT_FALSE(tl_switch_named(sim, "internet")->vs != NULL);
     sim_free(sim);
     /* without bind.port2, the second slave has no address bound */
     sim = run_seed_set("seed-ecs-bond", false, 0, "switch.vsw.bind.port2=mac=02:00:00:01:00:02");
     CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
-    g_autofree char *t = cloud_binding_text(&switch_named(sim, "vsw")->vs->bind[1]);
+    g_autofree char *t = cloud_binding_text(&tl_switch_named(sim, "vsw")->vs->bind[1]);
     CU_ASSERT_STRING_EQUAL(t, "mac=02:00:00:01:00:02");
     sim_free(sim);
 }
@@ -220,7 +177,7 @@ static void ecs_bond_works_where_the_hypervisor_allows_teaming(void)
         const Flow *f = sim->flows->pdata[i];
         CU_ASSERT_EQUAL(f->received, f->sent);
     }
-    CU_ASSERT_EQUAL(vs_total(switch_named(sim, "vsw")), 0);
+    CU_ASSERT_EQUAL(vs_total(tl_switch_named(sim, "vsw")), 0);
     sim_free(sim);
 }
 
@@ -237,8 +194,8 @@ static void idc_checks(const Sim *sim, uint64_t *eth0_rx, uint64_t *moves)
             CU_ASSERT_TRUE(!f->egress_changes || f->egress_changes->len == 0);
         }
     }
-    *eth0_rx = nic_named(sim, "server", "eth0")->c.rx_frames;
-    *moves = switch_named(sim, "tor")->mac_moves;
+    *eth0_rx = tl_nic_named(sim, "server", "eth0")->c.rx_frames;
+    *moves = tl_switch_named(sim, "tor")->mac_moves;
 }
 
 static void idc_aggregated_balances_fails_over_and_keeps_the_egress_ip(void)
@@ -249,7 +206,7 @@ static void idc_aggregated_balances_fails_over_and_keeps_the_egress_ip(void)
     idc_checks(sim, &eth0_rx, &moves);
     CU_ASSERT_EQUAL(moves, 0);
     CU_ASSERT_EQUAL(eth0_rx, 101); /* the switch's hash sends inbound flows to both */
-    CU_ASSERT_EQUAL(nic_named(sim, "server", "eth1")->c.rx_frames, 173);
+    CU_ASSERT_EQUAL(tl_nic_named(sim, "server", "eth1")->c.rx_frames, 173);
     for (guint i = 0; i < sim->flows->len; i++)
         CU_ASSERT_EQUAL(((const Flow *)sim->flows->pdata[i])->out_of_order, 0);
     sim_free(sim);
@@ -263,7 +220,7 @@ static void idc_without_aggregation_flaps_the_mac_and_loses_inbound_balance(void
     idc_checks(sim, &eth0_rx, &moves);
     CU_ASSERT_EQUAL(moves, 95);
     CU_ASSERT_EQUAL(eth0_rx, 10); /* inbound follows the last-learned port: eth1 */
-    CU_ASSERT_EQUAL(nic_named(sim, "server", "eth1")->c.rx_frames, 266);
+    CU_ASSERT_EQUAL(tl_nic_named(sim, "server", "eth1")->c.rx_frames, 266);
     sim_free(sim);
 }
 
@@ -277,17 +234,10 @@ static int tshark_count(const char *name, const char *filter)
     if (!tshark)
         return -1;
     g_autofree char *pcap = g_strdup_printf("%s/pcaps/%s.pcapng", BONDSIM_SOURCE_DIR, name);
-    const char *argv[] = {tshark, "-r",     pcap, "-Y",           filter,
-                          "-T",   "fields", "-e", "frame.number", NULL};
-    g_autofree char *out = NULL;
-    int status = -1;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                      &status, NULL) ||
-        !g_spawn_check_wait_status(status, NULL))
-        return -2;
-    int n = 0;
-    for (const char *p = out; *p; p++)
-        n += *p == '\n';
+    const char *const args[] = {"-Y", filter, "-T", "fields", "-e", "frame.number", NULL};
+    TlRun r = tl_tshark_r(pcap, args);
+    int n = r.code == 0 ? (int)tl_count_newlines(r.out) : -2;
+    tl_run_clear(&r);
     return n;
 }
 

@@ -13,6 +13,7 @@
 #include "traffic/tcp.h"
 
 #include "cu_run.h"
+#include "testlib.h"
 
 #include <string.h>
 
@@ -22,13 +23,7 @@
 #include "util/bytes.h"
 #include "util/units.h"
 
-#define GBPS UINT64_C(1000000000)
 #define MSS 1460u
-
-static const uint8_t mac1[6] = {0x02, 0, 0, 0, 0, 0x01};
-static const uint8_t mac2[6] = {0x02, 0, 0, 0, 0, 0x02};
-static const uint8_t ip1[4] = {10, 0, 0, 1};
-static const uint8_t ip2[4] = {10, 0, 0, 2};
 
 /* ---- the script at h2's NIC and a log at h1's ------------------------------ */
 
@@ -115,30 +110,15 @@ typedef struct {
     TcpConn *c;
 } Pair;
 
-static Host *pair_host(Sim *sim, const char *name, const uint8_t mac[6], const uint8_t ip[4],
-                       NicRxFn rx)
-{
-    Host *h = host_new(sim, name);
-    g_ptr_array_add(sim->hosts, h);
-    Nic *nic = host_add_nic(h, "eth0", mac, GBPS);
-    g_ptr_array_add(sim->nics, nic);
-    host_set_address(host_add_iface_nic(h, nic), ip, 24);
-    nic->rx = rx;
-    return h;
-}
-
 /* h1 -> h2 over one link of `delay_ps`, a connection with `p` (ports and
  * rto_min as given), started at 0. */
 static void pair_init(Pair *p, uint64_t delay_ps, const TcpParams *tp)
 {
     script = g_new0(Script, 1);
     script->log = g_array_new(FALSE, FALSE, sizeof(Seen));
-    p->sim = sim_new("t", 1);
-    p->sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    p->h1 = pair_host(p->sim, "h1", mac1, ip1, h1_rx);
-    p->h2 = pair_host(p->sim, "h2", mac2, ip2, h2_rx);
-    g_ptr_array_add(p->sim->links, link_new(p->sim, p->h1->nics[0], p->h2->nics[0], delay_ps, 0));
-    p->c = tcp_conn_new(p->sim, "t", p->h1, p->h2, ip2, tp);
+    p->sim = tl_sim("t", 0);
+    tl_ip_pair(p->sim, delay_ps, h1_rx, h2_rx, &p->h1, &p->h2);
+    p->c = tcp_conn_new(p->sim, "t", p->h1, p->h2, tl_ip2, tp);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p->c);
     tcp_conn_start(p->sim, p->c);
 }
@@ -211,7 +191,7 @@ static void tcp_handshake_bytes_and_flags_are_exact(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(ack);
     const uint8_t *t = syn->data + ETH_HLEN + 20;
     CU_ASSERT_EQUAL(syn->len, ETH_HLEN + 20 + 32);
-    CU_ASSERT_EQUAL(memcmp(syn->data + ETH_HLEN + 12, ip1, 4), 0);
+    CU_ASSERT_EQUAL(memcmp(syn->data + ETH_HLEN + 12, tl_ip1, 4), 0);
     CU_ASSERT_EQUAL(get_be16(t), 40000);
     CU_ASSERT_EQUAL(get_be16(t + 2), 5001);
     CU_ASSERT_EQUAL(get_be32(t + 4), p.c->iss);
@@ -487,21 +467,9 @@ static void tcp_lost_syn_is_sent_again_after_one_second(void)
 
 static Sim *run_scenario(const char *name, const char *set)
 {
-    g_autofree char *path = g_strdup_printf("%s/scenarios/%s", BONDSIM_SOURCE_DIR, name);
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    if (set)
-        g_ptr_array_add(sets, (gpointer)set);
-    ScenarioOptions so = {.sets = sets};
-    GError *err = NULL;
-    Sim *sim = scenario_load(path, &so, NULL, &err);
-    if (!sim) {
-        fprintf(stderr, "%s: %s\n", name, err->message);
-        g_error_free(err);
-        return NULL;
-    }
-    sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
-    sim_run(sim, false);
-    return sim;
+    g_autofree char *path = tl_scenario_path(name);
+    const char *const sets[] = {set, NULL};
+    return tl_scenario_run(path, NULL, sets, NULL);
 }
 
 static TcpConn *first_conn(Sim *sim)
@@ -549,13 +517,9 @@ static void tcp_active_backup_failover_beyond_rto_stalls_until_the_backed_off_rt
     TcpConn *c = first_conn(sim);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     const TcpStats *st = &c->st;
-    uint64_t fault = g_array_index(sim->faults, SimFault, 0).at_ps, failover = 0;
-    for (guint i = 0; i < sim->events->len; i++) {
-        const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
-        if (ev->kind == SIM_EV_FAILOVER && ev->time_ps > fault && !failover)
-            failover = ev->time_ps;
-    }
-    CU_ASSERT_TRUE_FATAL(failover > fault);
+    uint64_t fault = g_array_index(sim->faults, SimFault, 0).at_ps;
+    uint64_t failover = tl_event_at(sim, SIM_EV_FAILOVER, NULL, fault + 1);
+    CU_ASSERT_TRUE_FATAL(failover != G_MAXUINT64 && failover > fault);
     uint64_t rto = st->stall_rto_ps, k = st->stall_rtos;
     CU_ASSERT_TRUE(failover - fault > rto); /* the gap exceeds the RTO */
     CU_ASSERT_EQUAL(k, 2);
@@ -587,14 +551,11 @@ static void tcp_scenario_refusals(void)
         {"traffic.bulk.tcp=server -> client window=1", "outside mss"},
         {"traffic.bulk.tcp=server -> client rate=1M", "unknown option 'rate'"},
     };
-    g_autofree char *path =
-        g_strdup_printf("%s/scenarios/tcp-balance-rr-reorder.ini", BONDSIM_SOURCE_DIR);
+    g_autofree char *path = tl_scenario_path("tcp-balance-rr-reorder.ini");
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(GPtrArray) sets = g_ptr_array_new();
-        g_ptr_array_add(sets, (gpointer)cases[i].set);
-        ScenarioOptions so = {.sets = sets};
+        const char *const sets[] = {cases[i].set, NULL};
         GError *err = NULL;
-        Sim *sim = scenario_load(path, &so, NULL, &err);
+        Sim *sim = tl_scenario_load(path, NULL, sets, &err);
         CU_ASSERT_PTR_NULL(sim);
         sim_free(sim);
         bool ok = err && strstr(err->message, cases[i].want) && strstr(err->message, "tcp");
@@ -607,54 +568,17 @@ static void tcp_scenario_refusals(void)
 
 /* ---- the capture: comments, and Wireshark's reading of it ---------------------------- */
 
-static char *spawn_out(const char *const *argv, int *status)
-{
-    char *out = NULL;
-    *status = -1;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                      status, NULL))
-        return g_strdup("");
-    return out;
-}
-
-/* The figure after "key": in a stats.json text, or -1. */
-static int64_t json_u64(const char *json, const char *key)
-{
-    g_autofree char *k = g_strdup_printf("\"%s\":", key);
-    const char *p = strstr(json, k);
-    return p ? g_ascii_strtoll(p + strlen(k), NULL, 10) : -1;
-}
-
-/* Whether `needle` occurs in `len` bytes (memmem is not POSIX). */
-static bool contains(const char *data, gsize len, const char *needle)
-{
-    gsize n = strlen(needle);
-    for (gsize i = 0; i + n <= len; i++)
-        if (memcmp(data + i, needle, n) == 0)
-            return true;
-    return false;
-}
-
-static guint count_lines(const char *s)
-{
-    guint n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
 /* The balance-rr scenario's capture marks each fast retransmit; exported to
  * the client's interface, tshark finds every checksum good, nothing
  * malformed, and as many spurious retransmissions as the ground truth. */
 static void tcp_capture_comments_and_wireshark_agree(void)
 {
     g_autofree char *dir = cu_scratch_dir("tcp-capture");
-    g_autofree char *ini =
-        g_strdup_printf("%s/scenarios/tcp-balance-rr-reorder.ini", BONDSIM_SOURCE_DIR);
-    const char *run[] = {BONDSIM_BINARY, "run", ini, "-q", "-o", dir, NULL};
-    int status;
-    g_free(spawn_out(run, &status));
-    CU_ASSERT_TRUE_FATAL(g_spawn_check_wait_status(status, NULL));
+    g_autofree char *ini = tl_scenario_path("tcp-balance-rr-reorder.ini");
+    TlRun run = tl_bondsim("run", ini, "-q", "-o", dir, NULL);
+    int code = run.code;
+    tl_run_clear(&run);
+    CU_ASSERT_EQUAL_FATAL(code, 0);
     g_autofree char *pcap = g_build_filename(dir, "tcp-balance-rr-reorder.pcapng", NULL);
     g_autofree char *json_path = g_build_filename(dir, "stats.json", NULL);
     g_autofree char *bytes = NULL, *json = NULL;
@@ -662,30 +586,28 @@ static void tcp_capture_comments_and_wireshark_agree(void)
     CU_ASSERT_TRUE_FATAL(g_file_get_contents(pcap, &bytes, &len, NULL));
     CU_ASSERT_TRUE_FATAL(g_file_get_contents(json_path, &json, NULL, NULL));
     const char *note = "bondsim: tcp-fast-retransmit bulk seq=";
-    CU_ASSERT_TRUE(contains(bytes, len, note));
-    int64_t spurious = json_u64(json, "spurious_fast_retransmits");
+    CU_ASSERT_TRUE(tl_contains(bytes, len, note));
+    int64_t spurious = tl_json_int(json, NULL, "spurious_fast_retransmits");
     CU_ASSERT_TRUE(spurious > 0);
-    CU_ASSERT_EQUAL(json_u64(json, "spurious_fast_retransmits"), json_u64(json, "retransmits"));
+    CU_ASSERT_EQUAL(tl_json_int(json, NULL, "spurious_fast_retransmits"),
+                    tl_json_int(json, NULL, "retransmits"));
     g_autofree char *tshark = g_find_program_in_path("tshark");
     if (!tshark)
         return;
     g_autofree char *client = g_build_filename(dir, "client.pcapng", NULL);
-    const char *export[] = {tshark, "-r",   pcap, "-Y", "frame.interface_name == \"client/eth0\"",
-                            "-w",   client, NULL};
-    g_free(spawn_out(export, &status));
-    const char *bad[] = {tshark,
-                         "-r",
-                         client,
-                         "-o",
-                         "tcp.check_checksum:TRUE",
-                         "-Y",
-                         "tcp.checksum.status != 1 || _ws.malformed",
-                         NULL};
-    g_autofree char *bad_out = spawn_out(bad, &status);
-    CU_ASSERT_EQUAL(count_lines(bad_out), 0);
-    const char *spur[] = {tshark, "-r", client, "-Y", "tcp.analysis.spurious_retransmission", NULL};
-    g_autofree char *spur_out = spawn_out(spur, &status);
-    CU_ASSERT_EQUAL(count_lines(spur_out), (guint)spurious);
+    const char *const export[] = {"-Y", "frame.interface_name == \"client/eth0\"", "-w", client,
+                                  NULL};
+    TlRun r = tl_tshark_r(pcap, export);
+    tl_run_clear(&r);
+    const char *const bad[] = {"-o", "tcp.check_checksum:TRUE", "-Y",
+                               "tcp.checksum.status != 1 || _ws.malformed", NULL};
+    r = tl_tshark_r(client, bad);
+    CU_ASSERT_EQUAL(tl_count_newlines(r.out), 0);
+    tl_run_clear(&r);
+    const char *const spur[] = {"-Y", "tcp.analysis.spurious_retransmission", NULL};
+    r = tl_tshark_r(client, spur);
+    CU_ASSERT_EQUAL(tl_count_newlines(r.out), (guint)spurious);
+    tl_run_clear(&r);
 }
 
 static CU_TestInfo cases[] = {

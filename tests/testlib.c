@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cu_run.h"
 #include "util/bytes.h"
 #include "util/units.h"
 
@@ -190,6 +191,27 @@ Iface *tl_add_lan_host(Sim *sim, const char *name, uint8_t host_id, const uint8_
     return ifc;
 }
 
+Host *tl_add_ip_host(Sim *sim, const char *name, const uint8_t mac[6], const uint8_t ip[4],
+                     NicRxFn rx)
+{
+    Host *h = tl_add_host(sim, name);
+    Nic *nic = tl_add_nic_mac(sim, h, "eth0", mac);
+    host_set_address(host_add_iface_nic(h, nic), ip, 24);
+    if (rx)
+        nic->rx = rx;
+    return h;
+}
+
+const uint8_t tl_ip1[4] = {10, 0, 0, 1}, tl_ip2[4] = {10, 0, 0, 2};
+
+void tl_ip_pair(Sim *sim, uint64_t delay_ps, NicRxFn rx1, NicRxFn rx2, Host **h1, Host **h2)
+{
+    static const uint8_t mac1[6] = {0x02, 0, 0, 0, 0, 0x01}, mac2[6] = {0x02, 0, 0, 0, 0, 0x02};
+    *h1 = tl_add_ip_host(sim, "h1", mac1, tl_ip1, rx1);
+    *h2 = tl_add_ip_host(sim, "h2", mac2, tl_ip2, rx2);
+    g_ptr_array_add(sim->links, link_new(sim, (*h1)->nics[0], (*h2)->nics[0], delay_ps, 0.0));
+}
+
 void tl_cable_slaves(Sim *sim, const Bond *b, Switch *sw, int first_port)
 {
     for (int i = 0; i < b->n_slaves; i++)
@@ -269,6 +291,36 @@ uint32_t tl_arp_request(uint8_t *d, const uint8_t sha[6], const uint8_t spa[4],
     memcpy(a + 14, spa, 4);
     memcpy(a + 24, tpa, 4); /* target MAC (18..23) zero */
     return ETH_ZLEN;
+}
+
+void tl_bytes_put(TlBytes *f, const void *p, uint32_t n)
+{
+    g_assert(f->len + n <= sizeof f->b);
+    memcpy(f->b + f->len, p, n);
+    f->len += n;
+}
+
+void tl_bytes_be16(TlBytes *f, uint16_t v)
+{
+    uint8_t b[2];
+    put_be16(b, v);
+    tl_bytes_put(f, b, 2);
+}
+
+void tl_bytes_be32(TlBytes *f, uint32_t v)
+{
+    uint8_t b[4];
+    put_be32(b, v);
+    tl_bytes_put(f, b, 4);
+}
+
+void tl_bytes_eth(TlBytes *f, const char *dst, const char *src, uint16_t type)
+{
+    uint8_t d[6], s[6];
+    g_assert(units_parse_mac(dst, d, NULL) && units_parse_mac(src, s, NULL));
+    tl_bytes_put(f, d, 6);
+    tl_bytes_put(f, s, 6);
+    tl_bytes_be16(f, type);
 }
 
 /* ---- the tap ------------------------------------------------------------- */
@@ -374,12 +426,12 @@ void tl_run_clear(TlRun *r)
     g_clear_pointer(&r->err, g_free);
 }
 
-TlRun tl_spawn(const char *const *argv)
+TlRun tl_spawn_in(const char *cwd, const char *const *argv, char **envp)
 {
     TlRun r = {-1, NULL, NULL};
     int status = 0;
     GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &r.out, &r.err,
+    if (!g_spawn_sync(cwd, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &r.out, &r.err,
                       &status, &error)) {
         tl_checkf(FALSE, __LINE__, "cannot run %s: %s", argv[0], error->message);
         g_error_free(error);
@@ -393,14 +445,37 @@ TlRun tl_spawn(const char *const *argv)
     return r;
 }
 
-TlRun tl_spawn_va(const char *program, const char *first, va_list args)
+TlRun tl_spawn(const char *const *argv)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    return tl_spawn_in(NULL, argv, NULL);
+}
+
+/* argv for `program FIRST ARGS...`, NULL-terminated; free with
+ * g_ptr_array_unref. */
+static GPtrArray *argv_va(const char *program, const char *first, va_list args)
+{
+    GPtrArray *argv = g_ptr_array_new();
     g_ptr_array_add(argv, (gpointer)program);
     for (const char *a = first; a != NULL; a = va_arg(args, const char *))
         g_ptr_array_add(argv, (gpointer)a);
     g_ptr_array_add(argv, NULL);
+    return argv;
+}
+
+TlRun tl_spawn_va(const char *program, const char *first, va_list args)
+{
+    g_autoptr(GPtrArray) argv = argv_va(program, first, args);
     return tl_spawn((const char *const *)argv->pdata);
+}
+
+TlRun tl_spawnl(const char *program, ...)
+{
+    va_list args;
+    va_start(args, program);
+    const char *first = va_arg(args, const char *);
+    TlRun r = tl_spawn_va(program, first, args);
+    va_end(args);
+    return r;
 }
 
 TlRun tl_bondsim(const char *first, ...)
@@ -420,4 +495,254 @@ TlRun tl_bondsim_argv(const char *const *args)
         g_ptr_array_add(argv, (gpointer)*a);
     g_ptr_array_add(argv, NULL);
     return tl_spawn((const char *const *)argv->pdata);
+}
+
+TlRun tl_bondsim_in(const char *cwd, const char *first, ...)
+{
+    va_list args;
+    va_start(args, first);
+    g_autoptr(GPtrArray) argv = argv_va(BONDSIM_BINARY, first, args);
+    va_end(args);
+    return tl_spawn_in(cwd, (const char *const *)argv->pdata, NULL);
+}
+
+TlRun tl_tshark_r(const char *path, const char *const *args)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer) "tshark");
+    g_ptr_array_add(argv, (gpointer) "-r");
+    g_ptr_array_add(argv, (gpointer)path);
+    for (; *args; args++)
+        g_ptr_array_add(argv, (gpointer)*args);
+    g_ptr_array_add(argv, NULL);
+    return tl_spawn((const char *const *)argv->pdata);
+}
+
+gboolean tl_tshark_stderr_clean(const char *err)
+{
+    g_auto(GStrv) lines = g_strsplit(err, "\n", -1);
+    for (char **l = lines; *l != NULL; l++)
+        if (**l != '\0' && !g_str_has_prefix(*l, "Running as user \"root\""))
+            return FALSE;
+    return TRUE;
+}
+
+/* ---- scenario files, in-process --------------------------------------------- */
+
+char *tl_scenario_path(const char *file)
+{
+    return g_build_filename(BONDSIM_SOURCE_DIR, "scenarios", file, NULL);
+}
+
+char *tl_scratch_file(const char *dir_name, const char *file_name)
+{
+    g_autofree char *dir = cu_scratch_dir(dir_name);
+    return g_build_filename(dir, file_name, NULL);
+}
+
+Sim *tl_scenario_load(const char *path, const ScenarioOptions *opts, const char *const *sets,
+                      GError **error)
+{
+    ScenarioOptions so = {0};
+    if (opts)
+        so = *opts;
+    g_autoptr(GPtrArray) arr = g_ptr_array_new();
+    for (; sets && *sets; sets++)
+        g_ptr_array_add(arr, (gpointer)*sets);
+    so.sets = arr;
+    GError *own = NULL;
+    Sim *sim = scenario_load(path, &so, NULL, error ? error : &own);
+    if (own) {
+        fprintf(stderr, "%s: %s\n", path, own->message);
+        g_error_free(own);
+    }
+    return sim;
+}
+
+Sim *tl_scenario_run(const char *path, const ScenarioOptions *opts, const char *const *sets,
+                     GError **error)
+{
+    Sim *sim = tl_scenario_load(path, opts, sets, error);
+    if (!sim)
+        return NULL;
+    sim->cap = capture_new(CAPTURE_NONE, "unused", 0, NULL, NULL);
+    sim_run(sim, false);
+    return sim;
+}
+
+/* ---- looking into a Sim ---------------------------------------------------------- */
+
+/* The item of `items` whose name (by `name_of`) is `name`; NULL with a
+ * failed assertion naming the `kind` when there is none. */
+static void *named(const GPtrArray *items, const char *(*name_of)(const void *item),
+                   const char *kind, const char *name)
+{
+    for (guint i = 0; i < items->len; i++)
+        if (strcmp(name_of(items->pdata[i]), name) == 0)
+            return items->pdata[i];
+    tl_checkf(FALSE, __LINE__, "no %s '%s'", kind, name);
+    return NULL;
+}
+
+static const char *host_name(const void *h)
+{
+    return ((const Host *)h)->name;
+}
+
+static const char *flow_name(const void *f)
+{
+    return ((const Flow *)f)->name;
+}
+
+static const char *switch_name(const void *sw)
+{
+    return ((const Switch *)sw)->name;
+}
+
+static const char *bond_name(const void *b)
+{
+    return ((const Bond *)b)->full_name;
+}
+
+Host *tl_host_named(const Sim *sim, const char *name)
+{
+    return named(sim->hosts, host_name, "host", name);
+}
+
+Flow *tl_flow_named(const Sim *sim, const char *name)
+{
+    return named(sim->flows, flow_name, "flow", name);
+}
+
+Switch *tl_switch_named(const Sim *sim, const char *name)
+{
+    return named(sim->switches, switch_name, "switch", name);
+}
+
+Bond *tl_bond_named(const Sim *sim, const char *full_name)
+{
+    return named(sim->bonds, bond_name, "bond", full_name);
+}
+
+Nic *tl_nic_named(const Sim *sim, const char *host, const char *ifname)
+{
+    Host *h = tl_host_named(sim, host);
+    Nic *nic = h ? host_find_nic(h, ifname) : NULL;
+    if (h && !nic)
+        tl_checkf(FALSE, __LINE__, "no NIC '%s' on host '%s'", ifname, host);
+    return nic;
+}
+
+int tl_fault_index(const Sim *sim, const char *name)
+{
+    for (guint i = 0; i < sim->faults->len; i++)
+        if (strcmp(g_array_index(sim->faults, SimFault, i).name, name) == 0)
+            return (int)i;
+    tl_checkf(FALSE, __LINE__, "no fault '%s'", name);
+    return -1;
+}
+
+static gboolean event_is(const SimEvent *ev, SimEventKind kind, const char *subject)
+{
+    return ev->kind == kind && (!subject || strcmp(ev->subject, subject) == 0);
+}
+
+uint64_t tl_event_at(const Sim *sim, SimEventKind kind, const char *subject, uint64_t from)
+{
+    for (guint i = 0; i < sim->events->len; i++) {
+        const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
+        if (ev->time_ps >= from && event_is(ev, kind, subject))
+            return ev->time_ps;
+    }
+    return G_MAXUINT64;
+}
+
+int tl_count_events(const Sim *sim, SimEventKind kind, const char *subject)
+{
+    int n = 0;
+    for (guint i = 0; i < sim->events->len; i++)
+        n += event_is(&g_array_index(sim->events, SimEvent, i), kind, subject);
+    return n;
+}
+
+/* ---- text, JSON and files ------------------------------------------------------- */
+
+gboolean tl_contains(const void *data, gsize len, const char *needle)
+{
+    const char *d = data;
+    gsize n = strlen(needle);
+    for (gsize i = 0; n > 0 && i + n <= len; i++)
+        if (d[i] == needle[0] && memcmp(d + i, needle, n) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+guint tl_count_newlines(const char *text)
+{
+    guint n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+gint64 tl_json_int(const char *json, const char *anchor, const char *key)
+{
+    const char *a = anchor ? strstr(json, anchor) : json;
+    if (a == NULL)
+        return -1;
+    g_autofree char *k = g_strdup_printf("\"%s\":", key);
+    const char *m = strstr(a, k);
+    return m ? g_ascii_strtoll(m + strlen(k), NULL, 10) : -1;
+}
+
+gint tl_cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Appends the files under base/rel (recursively) to `found`, as paths
+ * relative to `base`; `rel` NULL: `base` itself. */
+static void list_files_under(const char *base, const char *rel, GPtrArray *found)
+{
+    g_autofree char *dir = rel ? g_build_filename(base, rel, NULL) : g_strdup(base);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        char *child = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
+        g_autofree char *path = g_build_filename(base, child, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+            list_files_under(base, child, found);
+            g_free(child);
+        } else {
+            g_ptr_array_add(found, child);
+        }
+    }
+    g_dir_close(d);
+}
+
+GPtrArray *tl_list_files(const char *dir)
+{
+    GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+    list_files_under(dir, NULL, found);
+    g_ptr_array_sort(found, tl_cmp_str);
+    return found;
+}
+
+char *tl_join(const GPtrArray *a)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < a->len; i++)
+        g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)a->pdata[i]);
+    return g_string_free(s, FALSE);
+}
+
+gboolean tl_file_starts_with(const char *path, const char *magic, gsize n)
+{
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return FALSE;
+    return len > n && memcmp(data, magic, n) == 0;
 }

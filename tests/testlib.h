@@ -6,15 +6,19 @@
  * hand-made topologies the unit tests run (a Sim with no capture, hosts,
  * NICs with the 02:00:00:<host>:00:<n> MAC plan, 1 us links, a bond over
  * eth0..ethN-1, a switch, recording peers), the tap log of frames that hosts
- * receive, and running the built bondsim binary as a child process.
+ * receive, running the built bondsim binary (or tshark) as a child process,
+ * loading and running the scenario files in-process, looking up a Sim's
+ * hosts, flows, events and so on by name, and small text, JSON, file and
+ * frame-byte helpers.
  *
  * What does not: anything one test alone uses, expected values or any other
  * part of what a test asserts (those stay in the test, next to the case that
  * checks them), and the CUnit runner itself (cu_run.[ch]). A helper here
  * asserts nothing on success; it records a failed assertion only when what
- * it was asked to build cannot be built (refused bond options, a program
- * that cannot be started), so the assertion counts of the tests that use it
- * are those the tests make themselves.
+ * it was asked to build or find cannot be built or found (refused bond
+ * options, a program that cannot be started, no host of that name), so the
+ * assertion counts of the tests that use it are those the tests make
+ * themselves.
  */
 #ifndef BONDSIM_TESTS_TESTLIB_H
 #define BONDSIM_TESTS_TESTLIB_H
@@ -28,6 +32,7 @@
 #include "bond/bond.h"
 #include "host.h"
 #include "nic.h"
+#include "scenario/scenario.h"
 #include "sim.h"
 #include "switch.h"
 #include "traffic/flow.h"
@@ -123,6 +128,19 @@ Host *tl_add_peer(Sim *sim, const Bond *b, uint8_t host_id, NicRxFn rx, void *ow
  * ip/24) cabled to `port`. Returns its interface. */
 Iface *tl_add_lan_host(Sim *sim, const char *name, uint8_t host_id, const uint8_t ip[4], Nic *port);
 
+/* A host `name` with one 1 Gbit/s NIC eth0 (MAC `mac`, in sim->nics) and
+ * address ip/24; `rx` (NULL: the default) receives what the NIC does. */
+Host *tl_add_ip_host(Sim *sim, const char *name, const uint8_t mac[6], const uint8_t ip[4],
+                     NicRxFn rx);
+
+/* The addresses of tl_ip_pair's hosts: 10.0.0.1 and 10.0.0.2. */
+extern const uint8_t tl_ip1[4], tl_ip2[4];
+
+/* Two hosts back to back: h1 (tl_ip1/24, MAC 02:00:00:00:00:01) and h2
+ * (tl_ip2/24, MAC 02:00:00:00:00:02), each by tl_add_ip_host with receive
+ * handler rx1 / rx2, cabled with `delay_ps` of propagation and no loss. */
+void tl_ip_pair(Sim *sim, uint64_t delay_ps, NicRxFn rx1, NicRxFn rx2, Host **h1, Host **h2);
+
 /* Cables slave i of `b` to port first_port + i of `sw`. */
 void tl_cable_slaves(Sim *sim, const Bond *b, Switch *sw, int first_port);
 
@@ -177,6 +195,19 @@ void tl_eth_header(uint8_t *d, uint32_t len, const uint8_t dst[6], const uint8_t
  * MAC zero, in a minimum frame (60 bytes) at d. Returns its length. */
 uint32_t tl_arp_request(uint8_t *d, const uint8_t sha[6], const uint8_t spa[4],
                         const uint8_t tpa[4]);
+
+/* A frame under construction: bytes appended one header after another. */
+typedef struct {
+    uint8_t b[512];
+    uint32_t len;
+} TlBytes;
+
+/* Appends n bytes (aborts past the 512 bytes). */
+void tl_bytes_put(TlBytes *f, const void *p, uint32_t n);
+void tl_bytes_be16(TlBytes *f, uint16_t v);
+void tl_bytes_be32(TlBytes *f, uint32_t v);
+/* An Ethernet header; the MACs as text ("00:11:22:33:44:55"). */
+void tl_bytes_eth(TlBytes *f, const char *dst, const char *src, uint16_t type);
 
 /* ---- the tap: frames hosts receive --------------------------------------- */
 
@@ -236,6 +267,13 @@ void tl_run_clear(TlRun *r);
  * that cannot be started is a failed assertion and an empty run, code -1. */
 TlRun tl_spawn(const char *const *argv);
 
+/* The same in directory `cwd` (NULL: this one) with the environment `envp`
+ * (NULL: this process's). */
+TlRun tl_spawn_in(const char *cwd, const char *const *argv, char **envp);
+
+/* Runs `program ARGS...` (the list ends with NULL). */
+TlRun tl_spawnl(const char *program, ...) G_GNUC_NULL_TERMINATED;
+
 /* Runs `program FIRST ARGS...` (the list ends with NULL). */
 TlRun tl_spawn_va(const char *program, const char *first, va_list args);
 
@@ -244,5 +282,81 @@ TlRun tl_bondsim(const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 /* The same with the arguments in a NULL-terminated array. */
 TlRun tl_bondsim_argv(const char *const *args);
+
+/* Runs the built `bondsim ARGS...` in directory `cwd` (NULL: this one). */
+TlRun tl_bondsim_in(const char *cwd, const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/* Runs `tshark -r path ARGS...` (`args` NULL-terminated), tshark from PATH:
+ * see that it is installed first. */
+TlRun tl_tshark_r(const char *path, const char *const *args);
+
+/* `err` (a tshark's stderr) holds nothing but the warning tshark prints when
+ * run as root (as in CI). */
+gboolean tl_tshark_stderr_clean(const char *err);
+
+/* ---- scenario files, in-process --------------------------------------------- */
+
+/* BONDSIM_SOURCE_DIR/scenarios/<file>. Caller frees. */
+char *tl_scenario_path(const char *file);
+
+/* cu_scratch_dir(dir_name)/<file_name> (the directory is emptied). Caller
+ * frees. */
+char *tl_scratch_file(const char *dir_name, const char *file_name);
+
+/* Loads `path` with `opts` (NULL: the defaults) and, instead of opts->sets,
+ * the --set overrides `sets` (NULL-terminated; NULL: none). NULL with
+ * *error set when it does not load; with `error` NULL the reason is written
+ * to stderr, after the path, instead. Caller frees the Sim. */
+Sim *tl_scenario_load(const char *path, const ScenarioOptions *opts, const char *const *sets,
+                      GError **error);
+
+/* The same, then runs it to its end with a capture that records nothing. */
+Sim *tl_scenario_run(const char *path, const ScenarioOptions *opts, const char *const *sets,
+                     GError **error);
+
+/* ---- looking into a Sim ---------------------------------------------------------- */
+
+/* The host, flow, switch, bond ("host/bond0"), NIC of a host, fault index
+ * of that name; NULL (-1) with a failed assertion naming it when there is
+ * none. */
+Host *tl_host_named(const Sim *sim, const char *name);
+Flow *tl_flow_named(const Sim *sim, const char *name);
+Switch *tl_switch_named(const Sim *sim, const char *name);
+Bond *tl_bond_named(const Sim *sim, const char *full_name);
+Nic *tl_nic_named(const Sim *sim, const char *host, const char *ifname);
+int tl_fault_index(const Sim *sim, const char *name);
+
+/* Time of the first event of `kind` on `subject` (NULL: any) at or after
+ * `from`; G_MAXUINT64 when there is none. */
+uint64_t tl_event_at(const Sim *sim, SimEventKind kind, const char *subject, uint64_t from);
+
+/* Events of `kind` on `subject` (NULL: any). */
+int tl_count_events(const Sim *sim, SimEventKind kind, const char *subject);
+
+/* ---- text, JSON and files ------------------------------------------------------- */
+
+/* `needle` (not empty) occurs in the `len` bytes at `data` (captures hold
+ * NULs). */
+gboolean tl_contains(const void *data, gsize len, const char *needle);
+
+/* The '\n' characters in `text`. */
+guint tl_count_newlines(const char *text);
+
+/* The integer after `"key":` after the first `anchor` (NULL: from the
+ * start) in a JSON text; -1 when either is absent. */
+gint64 tl_json_int(const char *json, const char *anchor, const char *key);
+
+/* Orders a GPtrArray of strings (g_ptr_array_sort) by strcmp. */
+gint tl_cmp_str(gconstpointer a, gconstpointer b);
+
+/* Sorted paths, relative to `dir`, of every file under it (recursively).
+ * Caller frees. */
+GPtrArray *tl_list_files(const char *dir);
+
+/* The strings of `a` as "a, b, c", for messages. Caller frees. */
+char *tl_join(const GPtrArray *a);
+
+/* The file at `path` is longer than n bytes and starts with `magic`. */
+gboolean tl_file_starts_with(const char *path, const char *magic, gsize n);
 
 #endif
