@@ -464,24 +464,33 @@ static int cmd_compare(const char *file, RunArgs *a)
     return compare_and_report(&co, a->quiet, a->gnuplot);
 }
 
+/* Parses a subcommand's options (argv[0] is the subcommand) and expects
+ * exactly one operand, `what` ("scenario FILE", "CAPTURE file"): the operand,
+ * or NULL after printing why (the caller exits EXIT_USAGE). */
+static const char *parse_one_operand(GOptionContext *ctx, int argc, char **argv, const char *cmd,
+                                     const char *what)
+{
+    GError *err = NULL;
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    if (!g_option_context_parse(ctx, &sub_argc, &sub_argv, &err)) {
+        g_printerr("bondsim %s: %s\n", cmd, err->message);
+        g_error_free(err);
+        return NULL;
+    }
+    if (sub_argc != 2) {
+        g_printerr("bondsim %s: give exactly one %s (see --help)\n", cmd, what);
+        return NULL;
+    }
+    return sub_argv[1];
+}
+
 static int main_compare(int argc, char **argv)
 {
     RunArgs a = {0};
     GOptionContext *ctx = make_compare_context(&a);
-    GError *err = NULL;
-    int sub_argc = argc - 1;
-    char **sub_argv = argv + 1;
-    int rc;
-    if (!g_option_context_parse(ctx, &sub_argc, &sub_argv, &err)) {
-        g_printerr("bondsim compare: %s\n", err->message);
-        g_error_free(err);
-        rc = EXIT_USAGE;
-    } else if (sub_argc != 2) {
-        g_printerr("bondsim compare: give exactly one scenario FILE (see --help)\n");
-        rc = EXIT_USAGE;
-    } else {
-        rc = cmd_compare(sub_argv[1], &a);
-    }
+    const char *file = parse_one_operand(ctx, argc, argv, "compare", "scenario FILE");
+    int rc = file ? cmd_compare(file, &a) : EXIT_USAGE;
     g_option_context_free(ctx);
     g_free(a.out_dir);
     g_free(a.pcap_format);
@@ -566,20 +575,8 @@ static int main_hash_spread(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new("CAPTURE");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, hash_spread_summary);
-    GError *err = NULL;
-    int sub_argc = argc - 1;
-    char **sub_argv = argv + 1;
-    int rc;
-    if (!g_option_context_parse(ctx, &sub_argc, &sub_argv, &err)) {
-        g_printerr("bondsim hash-spread: %s\n", err->message);
-        g_error_free(err);
-        rc = EXIT_USAGE;
-    } else if (sub_argc != 2) {
-        g_printerr("bondsim hash-spread: give exactly one CAPTURE file (see --help)\n");
-        rc = EXIT_USAGE;
-    } else {
-        rc = cmd_hash_spread(sub_argv[1], &a);
-    }
+    const char *file = parse_one_operand(ctx, argc, argv, "hash-spread", "CAPTURE file");
+    int rc = file ? cmd_hash_spread(file, &a) : EXIT_USAGE;
     g_option_context_free(ctx);
     g_free(a.policy);
     return rc;
@@ -626,20 +623,8 @@ int main(int argc, char **argv)
     GOptionContext *ctx = make_context(params, &a, is_run);
     if (is_run)
         add_run_only_entries(ctx, &a);
-    GError *err = NULL;
-    int sub_argc = argc - 1;
-    char **sub_argv = argv + 1;
-    int rc;
-    if (!g_option_context_parse(ctx, &sub_argc, &sub_argv, &err)) {
-        g_printerr("bondsim %s: %s\n", cmd, err->message);
-        g_error_free(err);
-        rc = EXIT_USAGE;
-    } else if (sub_argc != 2) {
-        g_printerr("bondsim %s: give exactly one scenario FILE (see --help)\n", cmd);
-        rc = EXIT_USAGE;
-    } else {
-        rc = is_run ? cmd_run(sub_argv[1], &a) : cmd_validate(sub_argv[1], &a);
-    }
+    const char *file = parse_one_operand(ctx, argc, argv, cmd, "scenario FILE");
+    int rc = !file ? EXIT_USAGE : is_run ? cmd_run(file, &a) : cmd_validate(file, &a);
     g_option_context_free(ctx);
     g_free(a.out_dir);
     g_free(a.pcap_format);
