@@ -461,17 +461,6 @@ void host_neigh_hold(Sim *sim, Neigh *n, Frame *f)
     neigh_hold(sim, n->iface, n, f);
 }
 
-/* TCP (traffic/tcp.c) sums its checksum with a source of 0.0.0.0, as the
- * route decides the source: add it now (RFC 1624 incremental update). */
-static void host_tcp_checksum_add_source(uint8_t *ip)
-{
-    uint8_t *csum = ip + (ip[0] & 0x0f) * 4 + 16;
-    uint32_t sum = (uint16_t)~get_be16(csum) + (uint32_t)get_be16(ip + 12) + get_be16(ip + 14);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    put_be16(csum, (uint16_t)~sum);
-}
-
 /* Fills `pc` for `dst` unless it is current; false (the frame dropped and
  * counted) when there is no route or no neighbour entry to be had. */
 static bool host_path_fill(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc)
@@ -537,9 +526,9 @@ void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4])
 }
 
 /* host_send_ip with the source address `src`, or the outgoing interface's
- * when NULL. */
-static void host_send_ip_src(Sim *sim, Host *host, Frame *f, const uint8_t dst[4],
-                             const uint8_t *src, HostPathCache *pc)
+ * when NULL (host.h). */
+void host_send_ip_src(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], const uint8_t *src,
+                      HostPathCache *pc)
 {
     HostPathCache local = {0};
     if (!pc)
@@ -551,8 +540,6 @@ static void host_send_ip_src(Sim *sim, Host *host, Frame *f, const uint8_t dst[4
     memcpy(ip + 12, src ? src : ifc->ip, 4);
     put_be16(ip + 10, 0);
     put_be16(ip + 10, inet_checksum(ip, 20, 0));
-    if (ip[9] == 6)
-        host_tcp_checksum_add_source(ip);
     eth_write_header(f, pc->neigh->mac, ifc->mac, ETH_P_IP);
     if (pc->neigh->state != NEIGH_REACHABLE) {
         neigh_hold(sim, ifc, pc->neigh, f);

@@ -183,9 +183,22 @@ Iface *host_route_iface(Host *host, const uint8_t dst[4]);
 void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4]);
 
 /* Sends an IPv4 packet already written at f->data + ETH_HLEN (its header
- * complete but for the checksum, which is filled here) towards `dst`. Routes,
- * resolves, writes the Ethernet header and transmits. Takes ownership. */
+ * complete but for the source address and the header checksum, which are
+ * filled here: the source is the address of the interface the route sends
+ * it out of) towards `dst`. Routes, resolves, writes the Ethernet header and
+ * transmits. Takes ownership. An upper-layer checksum over the
+ * pseudo-header cannot be right unless the sender knew that address: a
+ * sender that owns its source (TCP, replies) uses host_send_ip_src. */
 void host_send_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], HostPathCache *pc);
+
+/* The same with the source address `src` (NULL: the outgoing interface's),
+ * whichever interface the route sends the packet out of, as Linux keeps a
+ * socket's bound or connected source address when the route moves (a TCP
+ * connection's local address, an ICMP echo reply from the address the
+ * request was sent to). The packet's upper-layer checksum must already
+ * cover `src`: only the IPv4 header checksum is filled here. */
+void host_send_ip_src(Sim *sim, Host *host, Frame *f, const uint8_t dst[4], const uint8_t *src,
+                      HostPathCache *pc);
 
 /* The host's own path cache for traffic to `dst` that no flow owns
  * (forwarding, replies): pass it to host_send_ip / ipv6_send. */

@@ -15,6 +15,9 @@ const char *const nat_drop_names[NAT_DROP_COUNT] = {
 
 #define PS_PER_S 1000000000000ull
 
+#define NAT_NOTE_FIRST 16   /* drops commented per reason and box, then */
+#define NAT_NOTE_EVERY 1000 /* every 1000th */
+
 /* ---- types ------------------------------------------------------------- */
 
 /* A 5-tuple as a packet carries it; ICMP echo: the identifier is `sport` of
@@ -126,11 +129,14 @@ static int iface_index(const Host *h, const Iface *iface)
     return -1;
 }
 
+static void nat_hook_notes(NatBox *nat);
+
 void nat_set_side(NatBox *nat, Iface *iface, NatSide side)
 {
     int i = iface_index(nat->host, iface);
     g_return_if_fail(i >= 0);
     nat->sides[i] = side;
+    nat_hook_notes(nat);
 }
 
 NatSide nat_side(const NatBox *nat, const Iface *iface)
@@ -172,6 +178,18 @@ bool nat_add_eip(NatBox *nat, const uint8_t priv[4], const uint8_t pub[4])
 void nat_set_timeouts(NatBox *nat, const NatTimeouts *t)
 {
     nat->to = *t;
+}
+
+NatPublicKind nat_public_kind(const NatBox *nat, const uint8_t pub[4], uint8_t priv[4])
+{
+    const NatPublic *p = pub_find(nat, get_be32(pub));
+    if (!p)
+        return NAT_PUBLIC_NONE;
+    if (p->out)
+        return NAT_PUBLIC_MASQUERADE;
+    if (priv)
+        put_be32(priv, p->priv);
+    return NAT_PUBLIC_EIP;
 }
 
 const NatStats *nat_stats(const NatBox *nat)
@@ -308,6 +326,35 @@ static NatConn *conn_lookup(NatBox *nat, const NatKey *k, uint64_t now, uint32_t
     }
     *ref = r;
     return &nat->conns[ci];
+}
+
+/* The same without removing anything: the live connection indexed by `k`. */
+static NatConn *conn_peek(NatBox *nat, const NatKey *k, uint64_t now, uint32_t *ref)
+{
+    uint32_t s = slot_find(nat, k, key_hash(k));
+    if (s == UINT32_MAX)
+        return NULL;
+    uint32_t r = nat->slots[s].ref;
+    if (nat->conns[(r - 1) >> 1].expires_ps <= now)
+        return NULL;
+    *ref = r;
+    return &nat->conns[(r - 1) >> 1];
+}
+
+/* conn_lookup when `commit`, else conn_peek: an expired entry is absent
+ * either way, so both give the same answer. */
+static NatConn *conn_get(NatBox *nat, const NatKey *k, uint64_t now, bool commit, uint32_t *ref)
+{
+    return commit ? conn_lookup(nat, k, now, ref) : conn_peek(nat, k, now, ref);
+}
+
+/* Whether some entry has expired (a sweep would free it). */
+static bool conn_any_expired(const NatBox *nat, uint64_t now)
+{
+    for (uint32_t i = 0; i < nat->capacity; i++)
+        if (nat->conns[i].used && nat->conns[i].expires_ps <= now)
+            return true;
+    return false;
 }
 
 /* Full table: remove every expired connection. O(capacity), only when a new
@@ -462,78 +509,111 @@ static bool snat_public(const NatBox *nat, uint32_t priv, const Iface *out, uint
     return false;
 }
 
-/* A new inside -> outside connection: the source port is kept when free, else
- * the next free one (1024-65535; ICMP ids 0-65535). */
-static NatConn *snat_open(NatBox *nat, const NatPkt *p, const Iface *out, uint64_t now,
-                          NatDrop *why)
+/* The outside key of a new inside -> outside connection: the public address
+ * of the source, the source port kept when free, else the next free one
+ * (1024-65535; ICMP ids 0-65535). */
+static bool snat_key(NatBox *nat, const NatPkt *p, const Iface *out, uint64_t now, bool commit,
+                     NatKey *out_k, NatDrop *why)
 {
     uint32_t pub;
     if (!snat_public(nat, p->k.src, out, &pub)) {
         *why = NAT_DROP_NO_EIP;
-        return NULL;
+        return false;
     }
     bool icmp = p->k.proto == 1;
     uint16_t orig = icmp && p->icmp_type == 0 ? p->k.dport : p->k.sport;
     uint32_t lo = icmp ? 0 : 1024, n_ports = 65536 - lo;
-    NatKey out_k = {.src = p->k.dst, .dst = pub, .proto = p->k.proto};
+    *out_k = (NatKey){.src = p->k.dst, .dst = pub, .proto = p->k.proto};
     for (uint32_t i = 0; i <= n_ports; i++) {
         uint16_t port = i == 0 ? orig : (uint16_t)(lo + (orig - lo + i) % n_ports);
         if (icmp && p->icmp_type == 0) { /* reply from inside: id in dport */
-            out_k.sport = port;
-            out_k.dport = 0;
+            out_k->sport = port;
+            out_k->dport = 0;
         } else {
-            out_k.sport = p->k.dport;
-            out_k.dport = port;
+            out_k->sport = p->k.dport;
+            out_k->dport = port;
         }
         uint32_t ref;
-        if (!conn_lookup(nat, &out_k, now, &ref))
-            return conn_create(nat, &p->k, &out_k, NAT_SIDE_INSIDE, now, why);
+        if (!conn_get(nat, out_k, now, commit, &ref))
+            return true;
     }
     *why = NAT_DROP_NO_PORT;
-    return NULL;
+    return false;
 }
 
-/* A packet from outside to an EIP with no connection: static 1:1 DNAT. */
-static NatConn *dnat_open(NatBox *nat, const NatPkt *p, uint64_t now, NatDrop *why)
+/* The inside key of a packet from outside to an EIP with no connection
+ * (static 1:1 DNAT). */
+static bool dnat_key(NatBox *nat, const NatPkt *p, uint64_t now, bool commit, NatKey *in_k,
+                     NatDrop *why)
 {
     const NatPublic *pb = pub_find(nat, p->k.dst);
     if (!pb || pb->out) {
         *why = NAT_DROP_NO_MAPPING;
-        return NULL;
+        return false;
     }
-    NatKey in_k = {.src = pb->priv,
-                   .dst = p->k.src,
-                   .sport = p->k.dport,
-                   .dport = p->k.sport,
-                   .proto = p->k.proto};
+    *in_k = (NatKey){.src = pb->priv,
+                     .dst = p->k.src,
+                     .sport = p->k.dport,
+                     .dport = p->k.sport,
+                     .proto = p->k.proto};
     uint32_t ref;
-    if (conn_lookup(nat, &in_k, now, &ref)) {
+    if (conn_get(nat, in_k, now, commit, &ref)) {
         *why = NAT_DROP_NO_PORT;
-        return NULL;
+        return false;
     }
-    return conn_create(nat, &in_k, &p->k, NAT_SIDE_OUTSIDE, now, why);
+    return true;
 }
 
-bool nat_translate(NatBox *nat, NatSide from, Iface *out, uint8_t *ip, uint32_t len,
-                   uint64_t now_ps, NatDrop *why)
+/* The connection a parsed packet belongs to, opened when it is the first.
+ * With `commit` false nothing changes (the look-ahead of the capture
+ * comment, nat_nic_rx_note): every step is the same, but an expired entry is
+ * skipped instead of removed and no connection is created (*conn stays
+ * NULL), so the answer is the one a committed call would give now. */
+static bool nat_decide(NatBox *nat, const NatPkt *p, NatSide from, const Iface *out, uint64_t now,
+                       bool commit, NatConn **conn, NatDrop *why)
+{
+    uint32_t ref;
+    *conn = conn_get(nat, &p->k, now, commit, &ref);
+    if (*conn) {
+        if ((((ref - 1) & 1) != 0) != (from == NAT_SIDE_OUTSIDE)) {
+            /* the 5-tuple of the other side of a connection (a private host
+             * sending from a public address, or the reverse): never a new
+             * one, which would index one key twice */
+            *why = NAT_DROP_NO_MAPPING;
+            return false;
+        }
+        return true;
+    }
+    NatKey in_k = p->k, out_k = p->k;
+    if (from == NAT_SIDE_OUTSIDE ? !dnat_key(nat, p, now, commit, &in_k, why)
+                                 : !snat_key(nat, p, out, now, commit, &out_k, why))
+        return false;
+    if (!commit) {
+        /* conn_create: a full table is swept first (the lookups above may
+         * already have removed some of the expired entries) */
+        if (nat->free_head == UINT32_MAX && !conn_any_expired(nat, now)) {
+            *why = NAT_DROP_TABLE_FULL;
+            return false;
+        }
+        return true;
+    }
+    *conn = conn_create(nat, &in_k, &out_k,
+                        from == NAT_SIDE_OUTSIDE ? NAT_SIDE_OUTSIDE : NAT_SIDE_INSIDE, now, why);
+    return *conn != NULL;
+}
+
+/* nat_translate, or with `commit` false its verdict alone. */
+static bool translate(NatBox *nat, NatSide from, Iface *out, uint8_t *ip, uint32_t len,
+                      uint64_t now_ps, bool commit, NatDrop *why)
 {
     NatPkt p;
     if (!pkt_parse(ip, len, &p, why))
         return false;
-    uint32_t ref;
-    NatConn *c = conn_lookup(nat, &p.k, now_ps, &ref);
-    if (c && (((ref - 1) & 1) != 0) != (from == NAT_SIDE_OUTSIDE)) {
-        /* the 5-tuple of the other side of a connection (a private host
-         * sending from a public address, or the reverse): never a new one,
-         * which would index one key twice */
-        *why = NAT_DROP_NO_MAPPING;
+    NatConn *c;
+    if (!nat_decide(nat, &p, from, out, now_ps, commit, &c, why))
         return false;
-    }
-    if (!c)
-        c = from == NAT_SIDE_OUTSIDE ? dnat_open(nat, &p, now_ps, why)
-                                     : snat_open(nat, &p, out, now_ps, why);
-    if (!c)
-        return false;
+    if (!commit)
+        return true;
     conn_touch(nat, c, &p, from, now_ps);
     if (from == NAT_SIDE_OUTSIDE) {
         /* dst -> the private end: in.src, port in.sport (ICMP: the id field) */
@@ -547,6 +627,12 @@ bool nat_translate(NatBox *nat, NatSide from, Iface *out, uint8_t *ip, uint32_t 
     return true;
 }
 
+bool nat_translate(NatBox *nat, NatSide from, Iface *out, uint8_t *ip, uint32_t len,
+                   uint64_t now_ps, NatDrop *why)
+{
+    return translate(nat, from, out, ip, len, now_ps, true, why);
+}
+
 /* ---- the hook ------------------------------------------------------------ */
 
 static bool is_local(const Host *h, const uint8_t ip[4])
@@ -557,13 +643,16 @@ static bool is_local(const Host *h, const uint8_t ip[4])
     return false;
 }
 
-static void nat_drop(Sim *sim, NatBox *nat, Frame *f, NatDrop why)
-{
-    nat->st.drops[why]++;
-    frame_free(&sim->pool, f);
-}
+/* What the box does with an IPv4 packet `iface` received. */
+enum {
+    NAT_RX_FORWARD = -1, /* translated (or routed between inside interfaces) */
+    NAT_RX_LOCAL = -2,   /* for the box's own stack */
+};
 
-bool nat_ip_rx(Sim *sim, NatBox *nat, Iface *iface, Frame *f)
+/* The decision of nat_ip_rx: NAT_RX_FORWARD, NAT_RX_LOCAL or the NatDrop
+ * reason. With `commit` the packet is translated and the counters move;
+ * without, nothing changes (nat_nic_rx_note asks before the capture). */
+static int nat_rx_decide(Sim *sim, NatBox *nat, Iface *iface, Frame *f, bool commit)
 {
     Host *h = nat->host;
     uint8_t *ip = f->data + ETH_HLEN;
@@ -571,43 +660,101 @@ bool nat_ip_rx(Sim *sim, NatBox *nat, Iface *iface, Frame *f)
     NatSide from = nat_side(nat, iface);
     bool local = is_local(h, ip + 16);
     if (local && from != NAT_SIDE_OUTSIDE)
-        return false;
-    if (!local && ip[8] <= 1) { /* before translating: no connection for it */
-        nat_drop(sim, nat, f, NAT_DROP_TTL);
-        return true;
-    }
-    Iface *out = NULL;
+        return NAT_RX_LOCAL;
+    if (!local && ip[8] <= 1) /* before translating: no connection for it */
+        return NAT_DROP_TTL;
     NatDrop why;
     bool ok;
     if (from == NAT_SIDE_OUTSIDE) {
-        ok = nat_translate(nat, from, NULL, ip, len, sim->eng.now_ps, &why);
+        ok = translate(nat, from, NULL, ip, len, sim->eng.now_ps, commit, &why);
         if (!ok && local && why == NAT_DROP_NO_MAPPING)
-            return false; /* for the box itself */
+            return NAT_RX_LOCAL; /* for the box itself */
     } else {
-        out = host_route_iface(h, ip + 16);
-        if (!out) {
-            nat_drop(sim, nat, f, NAT_DROP_NO_ROUTE);
-            return true;
-        }
+        Iface *out = host_route_iface(h, ip + 16);
+        if (!out)
+            return NAT_DROP_NO_ROUTE;
         if (nat_side(nat, out) == NAT_SIDE_OUTSIDE) {
-            ok = nat_translate(nat, NAT_SIDE_INSIDE, out, ip, len, sim->eng.now_ps, &why);
+            ok = translate(nat, NAT_SIDE_INSIDE, out, ip, len, sim->eng.now_ps, commit, &why);
         } else {
             ok = true;
-            nat->st.routed++;
+            if (commit)
+                nat->st.routed++;
         }
     }
-    if (ok && ip[8] <= 1) { /* to a public address that is the box's own */
-        ok = false;
-        why = NAT_DROP_TTL;
-    }
-    if (!ok) {
-        nat_drop(sim, nat, f, why);
+    if (ok && ip[8] <= 1) /* to a public address that is the box's own */
+        return NAT_DROP_TTL;
+    return ok ? NAT_RX_FORWARD : (int)why;
+}
+
+bool nat_ip_rx(Sim *sim, NatBox *nat, Iface *iface, Frame *f)
+{
+    int d = nat_rx_decide(sim, nat, iface, f, true);
+    if (d == NAT_RX_LOCAL)
+        return false;
+    if (d != NAT_RX_FORWARD) {
+        nat->st.drops[d]++;
+        frame_free(&sim->pool, f);
         return true;
     }
+    uint8_t *ip = f->data + ETH_HLEN;
     csum_field_update16(ip + 10, get_be16(ip + 8), (uint16_t)(get_be16(ip + 8) - 0x100));
     ip[8]--;
     uint8_t dst[4];
     memcpy(dst, ip + 16, 4);
-    host_forward_ip(sim, h, f, dst);
+    host_forward_ip(sim, nat->host, f, dst);
     return true;
+}
+
+/* ---- drop comments --------------------------------------------------------- */
+
+/* Whether the host stack hands `f`, just arrived at `iface`, to nat_ip_rx:
+ * host_rx's destination MAC and EtherType tests, then ipv4_rx's header
+ * checks (sim/host.c). A frame for an IPv6 multicast group (33:33:...) is
+ * left out: no IPv4 packet comes that way. */
+static bool nat_rx_reaches(const Iface *iface, const Frame *f)
+{
+    const uint8_t *d = f->data, *ip = f->data + ETH_HLEN;
+    if (f->len < ETH_HLEN + 20 || frame_ethertype(f) != ETH_P_IP)
+        return false;
+    if (!mac_equal(d, iface->mac) && (!mac_is_multicast(d) || (d[0] == 0x33 && d[1] == 0x33)))
+        return false;
+    return (ip[0] >> 4) == 4 && (ip[0] & 0x0f) >= 5 &&
+           ETH_HLEN + (uint32_t)get_be16(ip + 2) <= f->len;
+}
+
+/* The capture comment of a packet the box is about to drop, asked by the NIC
+ * before it captures the packet (Nic.rx_note): the same decision as
+ * nat_ip_rx, made without changing anything (nat_rx_decide). Commented: the
+ * first NAT_NOTE_FIRST drops of each reason on a box, then every
+ * NAT_NOTE_EVERY-th, as the switch's MAC moves, so a flood does not bury the
+ * capture; the count is the drop's number among those of its reason. Only
+ * those notes are formatted; an uncaptured NIC costs nothing. */
+static const char *nat_nic_rx_note(Sim *sim, Nic *nic, Frame *f)
+{
+    Iface *iface = nic->owner;
+    NatBox *nat = iface->host->nat;
+    if (nic->cap_if < 0 || !nat || !nat_rx_reaches(iface, f))
+        return NULL;
+    int d = nat_rx_decide(sim, nat, iface, f, false);
+    if (d < 0)
+        return NULL;
+    uint64_t n = nat->st.drops[d] + 1;
+    if (n > NAT_NOTE_FIRST && n % NAT_NOTE_EVERY != 0)
+        return NULL;
+    return sim_internf(sim, "bondsim: drop %s %s reason=%s count=%" G_GUINT64_FORMAT,
+                       nat->host->name, iface->name, nat_drop_names[d], n);
+}
+
+/* Every interface of the box that is a plain NIC gets the note hook (a
+ * bond's slaves keep the bond's own: drops behind a bond are counted, not
+ * commented). Called when sides are set, by then every interface exists;
+ * idempotent. */
+static void nat_hook_notes(NatBox *nat)
+{
+    Host *h = nat->host;
+    for (int i = 0; i < h->n_ifaces; i++) {
+        Nic *nic = h->ifaces[i]->nic;
+        if (nic && nic->owner == h->ifaces[i] && !nic->rx_note)
+            nic->rx_note = nat_nic_rx_note;
+    }
 }

@@ -56,7 +56,14 @@ typedef struct NatBox NatBox;
 typedef enum { NAT_SIDE_NONE = 0, NAT_SIDE_INSIDE, NAT_SIDE_OUTSIDE } NatSide;
 
 /* Why a packet died at the NAT (summary "NAT" table, stats.json nat[].drops).
- * No capture comment: the frame was captured when the box's NIC took it. */
+ * The packet gets a capture comment where the box's NIC captures it
+ * arriving, "bondsim: drop NAT IF reason=no-mapping count=N" (N: its number
+ * among the box's drops of that reason): the NIC asks before it captures,
+ * and the box answers by making the same decision without changing anything
+ * (a second connection-table lookup per packet, as the cloud vSwitch checks
+ * twice). Limited as the switch's MAC moves: the first 16 of each reason,
+ * then every 1000th; only those are formatted. Not on an interface that is
+ * a bond (its slaves keep the bond's comments): counted only. */
 typedef enum {
     NAT_DROP_NO_MAPPING = 0, /* from outside, no connection and not to an EIP */
     NAT_DROP_NO_EIP,         /* from inside, no EIP for the source, no masquerade address */
@@ -112,6 +119,14 @@ NatSide nat_side(const NatBox *nat, const Iface *iface);
 bool nat_add_masquerade(NatBox *nat, Iface *outside, const uint8_t pub[4]);
 bool nat_add_eip(NatBox *nat, const uint8_t priv[4], const uint8_t pub[4]);
 void nat_set_timeouts(NatBox *nat, const NatTimeouts *t);
+
+/* What a public address is to the box: an EIP (then *priv, which may be
+ * NULL, gets the private address it is bound to: a packet from outside to
+ * it opens a connection to that address), a masquerade address (outbound
+ * only: nothing from outside opens a connection to it), or neither. Load
+ * time (the scenario resolves a TCP destination that is an EIP). */
+typedef enum { NAT_PUBLIC_NONE = 0, NAT_PUBLIC_EIP, NAT_PUBLIC_MASQUERADE } NatPublicKind;
+NatPublicKind nat_public_kind(const NatBox *nat, const uint8_t pub[4], uint8_t priv[4]);
 
 /* Called by host.c for every IPv4 packet `iface` of the box receives (Ethernet
  * header at f->data). Returns false when the packet is for the box itself

@@ -1267,14 +1267,37 @@ static gboolean traffic_options(Loader *ld, const char *g, const char *key, GHas
     return TRUE;
 }
 
-/* The host owning an IPv4 address (a TCP connection needs its far end). */
-static Host *tcp_host_by_ip(Loader *ld, const uint8_t ip[4])
+/* The host owning an IPv4 address (a TCP connection needs its far end). An
+ * address no host owns may be an EIP of a [nat] box: the far end is then
+ * the host owning the private address it is bound to (*via gets the box),
+ * and the connection runs through the box's DNAT and SNAT. NULL when
+ * nothing owns or maps it; *masq then names a box that has it as a
+ * masquerade address (outbound only), if one does. */
+static Host *tcp_host_by_ip(Loader *ld, const uint8_t ip[4], NatBox **via, NatBox **masq)
 {
-    for (guint i = 0; i < ld->sim->hosts->len; i++) {
-        Host *h = ld->sim->hosts->pdata[i];
-        for (int j = 0; j < h->n_ifaces; j++)
-            if (h->ifaces[j]->has_ip && memcmp(h->ifaces[j]->ip, ip, 4) == 0)
-                return h;
+    *via = *masq = NULL;
+    uint8_t want[4], priv[4];
+    memcpy(want, ip, 4);
+    /* pass 0: the address itself; then each EIP's private address (one NAT
+     * on the way: an EIP bound to another EIP is not followed) */
+    for (guint n = 0; n <= ld->sim->nats->len; n++) {
+        NatBox *nat = n ? ld->sim->nats->pdata[n - 1] : NULL;
+        if (nat) {
+            NatPublicKind k = nat_public_kind(nat, ip, priv);
+            if (k == NAT_PUBLIC_MASQUERADE && !*masq)
+                *masq = nat;
+            if (k != NAT_PUBLIC_EIP)
+                continue;
+            memcpy(want, priv, 4);
+        }
+        for (guint i = 0; i < ld->sim->hosts->len; i++) {
+            Host *h = ld->sim->hosts->pdata[i];
+            for (int j = 0; j < h->n_ifaces; j++)
+                if (h->ifaces[j]->has_ip && memcmp(h->ifaces[j]->ip, want, 4) == 0) {
+                    *via = nat;
+                    return h;
+                }
+        }
     }
     return NULL;
 }
@@ -1366,10 +1389,24 @@ static gboolean load_tcp(Loader *ld, const char *g, const char *name, GError **e
     uint8_t dst[4];
     if (!traffic_dst(ld, g, key, tok[2], dst, error))
         return FALSE;
-    Host *dh = tcp_host_by_ip(ld, dst);
-    if (!dh || dh == src)
+    NatBox *via, *masq;
+    Host *dh = tcp_host_by_ip(ld, dst, &via, &masq);
+    if (!dh && masq)
         return ini_fail(ld->ini, error, g, key,
-                        "'%s' is no other host of the scenario (TCP needs both ends)", tok[2]);
+                        "'%s' is a masquerade address of nat %s: outbound only, nothing from "
+                        "outside reaches a host through it (give an EIP, eip = PRIV -> PUB)",
+                        tok[2], nat_name(masq));
+    if (!dh)
+        return ini_fail(ld->ini, error, g, key,
+                        "'%s' is no other host of the scenario, nor an EIP of a [nat] box "
+                        "bound to one (TCP needs both ends)",
+                        tok[2]);
+    if (dh == src)
+        return ini_fail(ld->ini, error, g, key,
+                        "'%s' is no other host of the scenario: it is %s's own address%s%s "
+                        "(TCP needs both ends)",
+                        tok[2], src->name, via ? " through an EIP of nat " : "",
+                        via ? nat_name(via) : "");
     g_autoptr(GHashTable) kv = kv_parse(ld, g, key, tok[3] ? tok[3] : "", opts, error);
     if (!kv)
         return FALSE;

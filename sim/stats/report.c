@@ -814,7 +814,7 @@ static void table_tcp(const Sim *sim, GString *out, GString *csv)
                    : table_new("TCP (spurious: retransmitted although the original arrived; stall: "
                                "longest pause in in-order delivery, with the RTO computed then; "
                                "survived: never reset, and data sent after the last fault or route "
-                               "change was delivered)",
+                               "change was delivered and acknowledged)",
                                hdr);
     g_autoptr(GPtrArray) conns = tcp_conns(sim);
     for (guint i = 0; i < conns->len; i++) {

@@ -39,6 +39,14 @@ struct TcpHost {
     uint32_t tab_n;
     uint32_t n_ends;
     GPtrArray *listen; /* TcpEnd* of server ends not yet bound to a SYN */
+    /* the same ends keyed by their ports alone: which connection a segment
+     * for no connection was aimed at (its peer's address changed) */
+    TcpEnd **ptab;
+    uint32_t ptab_n;
+    uint32_t n_pends;
+    uint64_t no_conn_segs; /* segments that matched no connection */
+    uint64_t rsts_sent;    /* RSTs answering them */
+    uint16_t rst_ip_id;    /* IPv4 ID of those RSTs */
 };
 
 typedef enum { TCP_TX_NEW = 0, TCP_TX_FAST, TCP_TX_RTO } TcpTxKind;
@@ -62,15 +70,21 @@ static bool tcp_end_matches(const TcpEnd *e, const uint8_t ip[4], uint16_t lport
     return e->lport == lport && e->rport == rport && memcmp(e->remote_ip, ip, 4) == 0;
 }
 
+/* The end with this peer and these ports and, unless `local` is NULL (the
+ * load-time clash checks), this local address: a segment belongs to a
+ * connection only by its four values, as in Linux (an end whose local
+ * address is not fixed yet, a client before its SYN, takes nothing). The
+ * hash leaves the local address out, so it can be fixed after insertion. */
 static TcpEnd *tcp_host_find(const struct TcpHost *th, const uint8_t ip[4], uint16_t lport,
-                             uint16_t rport)
+                             uint16_t rport, const uint8_t *local)
 {
     if (!th || !th->tab_n)
         return NULL;
     uint32_t mask = th->tab_n - 1;
     for (uint32_t i = tcp_key_hash(ip, lport, rport) & mask;; i = (i + 1) & mask) {
         TcpEnd *e = th->tab[i];
-        if (!e || tcp_end_matches(e, ip, lport, rport))
+        if (!e || (tcp_end_matches(e, ip, lport, rport) &&
+                   (!local || (e->has_local && memcmp(e->local_ip, local, 4) == 0))))
             return e;
     }
 }
@@ -96,6 +110,54 @@ static void tcp_host_insert(struct TcpHost *th, TcpEnd *e)
     th->n_ends++;
 }
 
+static uint32_t tcp_port_hash(uint16_t lport, uint16_t rport)
+{
+    uint32_t h = ((uint32_t)lport << 16 | rport) * 2654435761u;
+    return h ^ (h >> 15);
+}
+
+/* The first end (in insertion order) with these ports, whatever its peer's
+ * address. Only for segments that matched no connection. */
+static TcpEnd *tcp_ports_find(const struct TcpHost *th, uint16_t lport, uint16_t rport)
+{
+    if (!th->ptab_n)
+        return NULL;
+    uint32_t mask = th->ptab_n - 1;
+    for (uint32_t i = tcp_port_hash(lport, rport) & mask;; i = (i + 1) & mask) {
+        TcpEnd *e = th->ptab[i];
+        if (!e || (e->lport == lport && e->rport == rport))
+            return e;
+    }
+}
+
+static void tcp_ports_insert(struct TcpHost *th, TcpEnd *e)
+{
+    if ((th->n_pends + 1) * 2 > th->ptab_n) {
+        uint32_t old_n = th->ptab_n;
+        TcpEnd **old = th->ptab;
+        th->ptab_n = old_n ? old_n * 2 : 16;
+        th->ptab = g_new0(TcpEnd *, th->ptab_n);
+        th->n_pends = 0;
+        for (uint32_t i = 0; i < old_n; i++)
+            if (old[i])
+                tcp_ports_insert(th, old[i]);
+        g_free(old);
+    }
+    uint32_t mask = th->ptab_n - 1;
+    uint32_t i = tcp_port_hash(e->lport, e->rport) & mask;
+    while (th->ptab[i])
+        i = (i + 1) & mask;
+    th->ptab[i] = e;
+    th->n_pends++;
+}
+
+/* An end bound to its peer: found by the full key and by its ports. */
+static void tcp_host_add(struct TcpHost *th, TcpEnd *e)
+{
+    tcp_host_insert(th, e);
+    tcp_ports_insert(th, e);
+}
+
 /* A listening server end with these ports expecting `ip` (load-time clash
  * check). */
 static bool tcp_listen_clash(const struct TcpHost *th, const uint8_t ip[4], uint16_t lport,
@@ -107,14 +169,17 @@ static bool tcp_listen_clash(const struct TcpHost *th, const uint8_t ip[4], uint
     return false;
 }
 
-/* A SYN from ip:rport to lport matched no bound end: the listener takes it.
+/* A SYN from ip:rport to local:lport matched no bound end: the listener
+ * takes it.
  * Preference: the end whose expected peer is exactly what arrived (no NAT),
  * then one with the same ports (a NAT that kept the source port), then any
  * listening on lport (creation order). The chosen end is bound to what the
- * SYN carried (address and port as seen, i.e. after SNAT) and leaves the
- * listen list. NULL when nothing listens on lport. */
+ * SYN carried (address and port as seen, i.e. after SNAT), takes the
+ * SYN's destination as its local address (the address the client reached,
+ * after any DNAT) and leaves the listen list. NULL when nothing listens on
+ * lport. */
 static TcpEnd *tcp_listen_accept(struct TcpHost *th, const uint8_t ip[4], uint16_t lport,
-                                 uint16_t rport)
+                                 uint16_t rport, const uint8_t local[4])
 {
     if (!th)
         return NULL;
@@ -132,7 +197,9 @@ static TcpEnd *tcp_listen_accept(struct TcpHost *th, const uint8_t ip[4], uint16
     memcpy(e->remote_ip, ip, 4);
     e->rport = rport;
     e->bound = true;
-    tcp_host_insert(th, e);
+    memcpy(e->local_ip, local, 4);
+    e->has_local = true;
+    tcp_host_add(th, e);
     return e;
 }
 
@@ -163,6 +230,7 @@ void tcp_host_free(struct TcpHost *th)
     g_ptr_array_free(th->conns, TRUE);
     g_ptr_array_free(th->listen, TRUE);
     g_free(th->tab);
+    g_free(th->ptab);
     g_free(th);
 }
 
@@ -214,8 +282,8 @@ TcpConn *tcp_conn_new(Sim *sim, const char *name, Host *client, Host *server,
     const uint8_t *cli_ip = tcp_host_first_ip(client);
     g_return_val_if_fail(cli_ip != NULL, NULL);
     struct TcpHost *cth = tcp_host_of(client), *sth = tcp_host_of(server);
-    if (tcp_host_find(cth, dst_ip, p->sport, p->dport) ||
-        tcp_host_find(sth, cli_ip, p->dport, p->sport) ||
+    if (tcp_host_find(cth, dst_ip, p->sport, p->dport, NULL) ||
+        tcp_host_find(sth, cli_ip, p->dport, p->sport, NULL) ||
         tcp_listen_clash(sth, cli_ip, p->dport, p->sport))
         return NULL;
     TcpConn *c = g_new0(TcpConn, 1);
@@ -225,11 +293,16 @@ TcpConn *tcp_conn_new(Sim *sim, const char *name, Host *client, Host *server,
         const Host *h = sim->hosts->pdata[i];
         c->index += h->tcp ? (int)h->tcp->conns->len : 0;
     }
-    c->cli = (TcpEnd){c, true, client, {0}, p->sport, p->dport, {0}, 0, true};
+    c->cli = (TcpEnd){.conn = c,
+                      .is_client = true,
+                      .host = client,
+                      .lport = p->sport,
+                      .rport = p->dport,
+                      .bound = true};
     memcpy(c->cli.remote_ip, dst_ip, 4);
     /* The server end listens: its peer is what the SYN shows (after any
      * NAT); the client's address and port are only the first preference. */
-    c->srv = (TcpEnd){c, false, server, {0}, p->dport, p->sport, {0}, 0, false};
+    c->srv = (TcpEnd){.conn = c, .host = server, .lport = p->dport, .rport = p->sport};
     memcpy(c->srv.remote_ip, cli_ip, 4);
     /* Fixed initial sequence numbers derived from the index: deterministic,
      * and far from zero so relative and absolute numbers differ. */
@@ -244,7 +317,7 @@ TcpConn *tcp_conn_new(Sim *sim, const char *name, Host *client, Host *server,
     c->ring = g_new0(TcpSeg, c->ring_n);
     c->cstate = TCP_CLOSED;
     c->sstate = TCP_LISTEN;
-    tcp_host_insert(cth, &c->cli);
+    tcp_host_add(cth, &c->cli);
     g_ptr_array_add(sth->listen, &c->srv);
     g_ptr_array_add(cth->conns, c);
     return c;
@@ -296,18 +369,17 @@ const char *tcp_state_name(TcpState s)
 /* ---- wire --------------------------------------------------------------------- */
 
 /* Writes IPv4 + TCP into a pool frame: zero payload of `paylen`, `opt`
- * (a multiple of 4 bytes). The checksum covers a source of 0.0.0.0:
- * host_send_ip() adds the real source when it writes it. */
+ * (a multiple of 4 bytes), from the end's local address (0.0.0.0 while it
+ * has none: a SYN with no route, dropped unsent), the checksum complete. */
 static Frame *tcp_frame(Sim *sim, TcpEnd *e, uint32_t seq, uint32_t ack, uint8_t flags,
                         uint16_t win, const uint8_t *opt, uint32_t optlen, uint32_t paylen)
 {
-    static const uint8_t unset[4] = {0};
     Frame *f = frame_alloc(&sim->pool);
     if (!f)
         return NULL;
     uint32_t hlen = 20 + optlen, tcp_len = hlen + paylen;
     uint8_t *ip = f->data + ETH_HLEN;
-    ipv4_write_header(ip, (uint16_t)(20 + tcp_len), e->ip_id++, 6, unset, e->remote_ip);
+    ipv4_write_header(ip, (uint16_t)(20 + tcp_len), e->ip_id++, 6, e->local_ip, e->remote_ip);
     uint8_t *t = ip + 20;
     put_be16(t, e->lport);
     put_be16(t + 2, e->rport);
@@ -321,15 +393,18 @@ static Frame *tcp_frame(Sim *sim, TcpEnd *e, uint32_t seq, uint32_t ack, uint8_t
     if (optlen)
         memcpy(t + 20, opt, optlen);
     memset(t + hlen, 0, paylen);
-    uint32_t pseudo = get_be16(e->remote_ip) + get_be16(e->remote_ip + 2) + 6u + tcp_len;
+    uint32_t pseudo = get_be16(e->local_ip) + get_be16(e->local_ip + 2) + get_be16(e->remote_ip) +
+                      get_be16(e->remote_ip + 2) + 6u + tcp_len;
     put_be16(t + 16, inet_checksum(t, hlen, pseudo)); /* the zero payload adds nothing */
     f->len = ETH_HLEN + 20 + tcp_len;
     return f;
 }
 
+/* Out through the end's path cache (no route or neighbour search while the
+ * host's routes stay), from its local address whatever the interface. */
 static void tcp_xmit(Sim *sim, TcpEnd *e, Frame *f)
 {
-    host_send_ip(sim, e->host, f, e->remote_ip, &e->pc);
+    host_send_ip_src(sim, e->host, f, e->remote_ip, e->local_ip, &e->pc);
 }
 
 /* SYN options: MSS, NOP, window scale, then NOP NOP SACK-permitted. */
@@ -561,6 +636,17 @@ static void tcp_send_seg(Sim *sim, TcpConn *c, uint64_t idx, TcpTxKind kind)
 
 static void tcp_send_syn(Sim *sim, TcpConn *c)
 {
+    if (!c->cli.has_local) {
+        /* the local address is the source the route gives the first SYN
+         * (Linux: chosen at connect() and kept): one table walk per
+         * connection; none while there is no route (the SYN is dropped as
+         * no-route, a retransmission looks again) */
+        Iface *out = host_route_iface(c->cli.host, c->cli.remote_ip);
+        if (out) {
+            memcpy(c->cli.local_ip, out->ip, 4);
+            c->cli.has_local = true;
+        }
+    }
     uint8_t opt[12];
     uint32_t n = tcp_syn_options(opt, c->p.mss, c->rcv_wscale, c->p.sack);
     Frame *f = tcp_frame(sim, &c->cli, c->iss, 0, TCP_SYN, tcp_cli_window(c), opt, n, 0);
@@ -765,8 +851,10 @@ static void tcp_sample_acked(Sim *sim, TcpConn *c, uint64_t ack)
 {
     uint64_t first = tcp_seg_of(c, c->una), last = tcp_seg_of(c, ack - 1);
     bool clean = true;
-    for (uint64_t i = first; i <= last; i++)
+    for (uint64_t i = first; i <= last; i++) {
         clean = clean && tcp_seg(c, i)->tx == 1;
+        c->st.acked_sent_ps = MAX(c->st.acked_sent_ps, tcp_seg(c, i)->sent_ps);
+    }
     if (clean)
         tcp_rtt_sample(c, sim->eng.now_ps - tcp_seg(c, first)->sent_ps);
     for (uint64_t i = first; i <= last; i++)
@@ -959,13 +1047,39 @@ static void tcp_stop_fire(Sim *sim, void *obj, void *arg)
     }
 }
 
+/* A pause in in-order delivery that began before the run's end and never
+ * ended, while the connection was open with data outstanding: recorded as
+ * the longest pause if it is, up to the end (the stall of a connection that
+ * never recovers). */
+static void tcp_stall_close(Sim *sim, TcpConn *c)
+{
+    uint64_t now = sim->eng.now_ps;
+    bool open = c->cstate == TCP_ESTABLISHED || c->cstate == TCP_FIN_WAIT;
+    if (!open || !c->st.first_data_ps || c->una >= c->data_len ||
+        now - c->st.last_data_ps <= c->st.max_stall_ps)
+        return;
+    c->st.max_stall_ps = now - c->st.last_data_ps;
+    c->st.stall_from_ps = c->st.last_data_ps;
+    c->st.stall_rto_ps = c->rto_ps;
+    c->st.stall_rtos = (uint32_t)(c->st.rto_events - c->stall_rto_base);
+}
+
+static void tcp_end_fire(Sim *sim, void *obj, void *arg)
+{
+    (void)arg;
+    tcp_stall_close(sim, obj);
+}
+
 void tcp_conn_start(Sim *sim, TcpConn *c)
 {
     timer_init(&c->start, tcp_start_fire, c);
     timer_init(&c->rto, tcp_rto_fire, c);
     timer_init(&c->stop, tcp_stop_fire, c);
     timer_init(&c->delack, tcp_delack_fire, c);
+    timer_init(&c->end, tcp_end_fire, c);
     timer_arm(&sim->eng, &c->start, c->p.start_ps);
+    if (sim->end_ps > c->p.start_ps)
+        timer_arm(&sim->eng, &c->end, sim->end_ps);
     if (!c->p.bytes && c->p.stop_ps != UINT64_MAX)
         timer_arm(&sim->eng, &c->stop, c->p.stop_ps);
 }
@@ -1158,6 +1272,76 @@ static void tcp_srv_rx(Sim *sim, TcpConn *c, const Frame *f, const uint8_t *t, u
         tcp_srv_data(sim, c, f, t, paylen);
 }
 
+/* ---- segments for no connection ---------------------------------------------------- */
+
+#define TCP_RST_NOTE_FIRST 16   /* RSTs commented per host, then */
+#define TCP_RST_NOTE_EVERY 1000 /* every 1000th */
+
+/* A segment (IPv4 header `ip`, TCP header `t`, `paylen` data bytes) that
+ * matched no connection of host `h`, which runs the TCP model: never taken
+ * into a connection, only counted, and, unless it is itself an RST,
+ * answered with an RST as Linux answers a segment to a port with no socket
+ * (RFC 793 3.4 "Reset Generation", tcp_v4_send_reset): an incoming ACK
+ * gives the RST its sequence number; otherwise sequence 0 and an ACK of
+ * the segment's sequence plus its length (SYN and FIN count one each). The
+ * RST's source is the segment's destination (tcp_v4_send_reset), whichever
+ * interface the route sends it out of. When the segment came to the ports
+ * of a connection from another address, the peer's address changed on the
+ * way (a NAT gave its packets another public address): it is counted
+ * against that connection too (TcpStats.stray_segs). */
+static void tcp_no_conn(Sim *sim, Host *h, const uint8_t *ip, const uint8_t *t, uint32_t paylen)
+{
+    struct TcpHost *th = h->tcp;
+    uint16_t sport = get_be16(t), dport = get_be16(t + 2);
+    uint8_t flags = t[13];
+    th->no_conn_segs++;
+    TcpEnd *aimed = tcp_ports_find(th, dport, sport);
+    if (aimed && memcmp(aimed->remote_ip, ip + 12, 4) == 0)
+        aimed = NULL; /* from the peer itself, to another local address */
+    if (aimed) {
+        aimed->conn->st.stray_segs++;
+        memcpy(aimed->conn->stray_ip, ip + 12, 4);
+    }
+    if (flags & TCP_RST)
+        return; /* never an RST for an RST */
+    TcpEnd e = {
+        .host = h, .lport = dport, .rport = sport, .ip_id = th->rst_ip_id, .has_local = true};
+    memcpy(e.remote_ip, ip + 12, 4);
+    memcpy(e.local_ip, ip + 16, 4);
+    uint32_t seq = 0, ack = 0;
+    uint8_t out = TCP_RST;
+    if (flags & TCP_ACK) {
+        seq = get_be32(t + 8);
+    } else {
+        ack = get_be32(t + 4) + paylen + ((flags & TCP_SYN) ? 1 : 0) + ((flags & TCP_FIN) ? 1 : 0);
+        out |= TCP_ACK;
+    }
+    Frame *f = tcp_frame(sim, &e, seq, ack, out, 0, NULL, 0, 0);
+    th->rst_ip_id = e.ip_id;
+    if (!f)
+        return;
+    uint64_t n = ++th->rsts_sent;
+    if (n <= TCP_RST_NOTE_FIRST || n % TCP_RST_NOTE_EVERY == 0) {
+        char a[16];
+        f->note = sim_internf(sim,
+                              "bondsim: tcp-rst %s to=%s:%u reason=no-connection%s%s "
+                              "count=%" G_GUINT64_FORMAT,
+                              h->name, units_format_ipv4(e.remote_ip, a, sizeof a), sport,
+                              aimed ? " stray-of=" : "", aimed ? aimed->conn->name : "", n);
+    }
+    host_send_ip_src(sim, h, f, e.remote_ip, e.local_ip, host_dst_cache(h, e.remote_ip));
+}
+
+uint64_t tcp_host_no_conn_segs(const Host *h)
+{
+    return h->tcp ? h->tcp->no_conn_segs : 0;
+}
+
+uint64_t tcp_host_rsts_sent(const Host *h)
+{
+    return h->tcp ? h->tcp->rsts_sent : 0;
+}
+
 /* ---- entry from the IPv4 stack ------------------------------------------------------ */
 
 void tcp_rx(Sim *sim, Iface *iface, Frame *f)
@@ -1172,11 +1356,13 @@ void tcp_rx(Sim *sim, Iface *iface, Frame *f)
         frame_free(&sim->pool, f);
         return;
     }
-    TcpEnd *e = tcp_host_find(h->tcp, ip + 12, get_be16(t + 2), get_be16(t));
+    TcpEnd *e = tcp_host_find(h->tcp, ip + 12, get_be16(t + 2), get_be16(t), ip + 16);
     if (!e && (t[13] & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN)
-        e = tcp_listen_accept(h->tcp, ip + 12, get_be16(t + 2), get_be16(t));
+        e = tcp_listen_accept(h->tcp, ip + 12, get_be16(t + 2), get_be16(t), ip + 16);
     if (!e) {
         h->drops[HOST_DROP_NO_LISTENER]++;
+        if (h->tcp)
+            tcp_no_conn(sim, h, ip, t, ip_len - ihl - doff);
         frame_free(&sim->pool, f);
         return;
     }
@@ -1207,8 +1393,16 @@ bool tcp_survived(const Sim *sim, const TcpConn *c, char *why, size_t why_len)
         if (f->at_ps <= now && (!last || f->at_ps >= last->at_ps))
             last = f;
     }
+    char stray[96] = "";
+    if (s->stray_segs) {
+        char a[16];
+        g_snprintf(stray, sizeof stray,
+                   "; %" G_GUINT64_FORMAT " segment%s from another address (%s) refused",
+                   s->stray_segs, s->stray_segs == 1 ? "" : "s",
+                   units_format_ipv4(c->stray_ip, a, sizeof a));
+    }
     if (s->resets) {
-        g_snprintf(why, why_len, "reset at %.6f s", (double)s->reset_ps / 1e12);
+        g_snprintf(why, why_len, "reset at %.6f s%s", (double)s->reset_ps / 1e12, stray);
         return false;
     }
     if (!s->established_ps) {
@@ -1220,16 +1414,24 @@ bool tcp_survived(const Sim *sim, const TcpConn *c, char *why, size_t why_len)
         return true;
     }
     double at = (double)last->at_ps / 1e12;
-    if (s->delivered && s->fresh_sent_ps > last->at_ps) {
-        g_snprintf(why, why_len, "delivered data sent after %s at %.3f s", last->name, at);
+    bool fresh = s->delivered && s->fresh_sent_ps > last->at_ps;
+    if (fresh && s->acked_sent_ps > last->at_ps) {
+        g_snprintf(why, why_len, "delivered and acknowledged data sent after %s at %.3f s",
+                   last->name, at);
         return true;
     }
     if (s->done_ps && s->done_ps <= last->at_ps) {
         g_snprintf(why, why_len, "finished before %s at %.3f s", last->name, at);
         return true;
     }
-    g_snprintf(why, why_len,
-               "nothing sent after %s at %.3f s was delivered (%" G_GUINT64_FORMAT " RTOs)",
-               last->name, at, s->rto_events);
+    if (fresh)
+        g_snprintf(why, why_len,
+                   "data sent after %s at %.3f s was delivered, no ACK of it came back "
+                   "(%" G_GUINT64_FORMAT " RTOs)%s",
+                   last->name, at, s->rto_events, stray);
+    else
+        g_snprintf(why, why_len,
+                   "nothing sent after %s at %.3f s was delivered (%" G_GUINT64_FORMAT " RTOs)%s",
+                   last->name, at, s->rto_events, stray);
     return false;
 }

@@ -32,7 +32,40 @@
  * connects. A SYN matching no bound end is taken by a listener on its
  * destination port: first one expecting exactly that peer, then one with
  * the same ports, then any. An RST at either end aborts the connection
- * (TcpStats.resets; tcp_survived).
+ * (TcpStats.resets; tcp_survived): any RST matching the connection's
+ * addresses and ports, whatever its sequence number (RFC 5961's exact-match
+ * rule and challenge ACK are not modelled).
+ *
+ * A segment that matches no connection (and is no SYN a listener takes) is
+ * never taken into one: the host counts it (tcp_host_no_conn_segs, and the
+ * host's no-listener drop) and, as Linux for a port with no socket, answers
+ * it with an RST (RFC 793 3.4; none for an RST), commented in the capture
+ * "bondsim: tcp-rst HOST to=ADDR:PORT reason=no-connection [stray-of=CONN]
+ * count=N" for the host's first 16 RSTs, then every 1000th. When it came to
+ * the ports of one of the host's connections from another address, that
+ * peer's public address has changed on the way (a NAT box's egress moved
+ * to another of its public addresses; a host's own route change does not
+ * do this, as the connection keeps its source): counted in that connection's
+ * TcpStats.stray_segs. The RST goes back to that new address; through the
+ * NAT it reaches the far end, which matches it to the connection and
+ * aborts. Only hosts with a TCP connection in the scenario run this (the
+ * TCP model); any other host drops such a segment silently (no-listener),
+ * as before. The RST's source is the segment's destination address
+ * (tcp_v4_send_reset), whichever interface the route sends it out of.
+ *
+ * Addresses: a connection's local address is fixed when it is created, as
+ * Linux fixes a socket's: the client's is the source the route gives its
+ * first SYN (the outgoing interface's address), the server's the
+ * destination of the SYN it accepted (what the client reached, after any
+ * DNAT). Every segment of the connection (data, ACKs, FIN, retransmissions)
+ * carries it, whichever interface the current route sends it out of, so a
+ * route change that moves an established connection to a NIC with another
+ * address does not change its source (a cloud vSwitch that checks sources
+ * then drops it; a 1:1 NAT keyed by the private address keeps its EIP).
+ * Segments are built complete (the checksum covers the real source) and
+ * sent through the end's HostPathCache (host_send_ip_src): no route or
+ * neighbour search per segment. A segment is demultiplexed by all four
+ * values (peer address and port, local address and port).
  *
  * Receiver: in-order data is consumed at once (the application reads as fast
  * as data comes), so the window offered is the whole receive buffer; out of
@@ -124,7 +157,9 @@ typedef struct {
     uint64_t first_data_ps;    /* first data byte delivered */
     uint64_t last_data_ps;     /* last in-order delivery */
     uint64_t done_ps;          /* every byte acknowledged, 0 if never */
-    uint64_t max_stall_ps;     /* longest pause in in-order delivery */
+    uint64_t max_stall_ps;     /* longest pause in in-order delivery (one still open
+                                * at the run's end, the connection open with data
+                                * outstanding, counts up to the end) */
     uint64_t stall_from_ps;    /* its start */
     uint64_t stall_rto_ps;     /* the sender's computed RTO over that pause */
     uint32_t stall_rtos;       /* RTO expiries during that pause */
@@ -133,6 +168,13 @@ typedef struct {
                                 * data already queued before it) */
     uint64_t resets;           /* RSTs that aborted the connection (0 or 1) */
     uint64_t reset_ps;         /* when, 0 if never */
+    uint64_t acked_sent_ps;    /* last transmission time of the newest data segment
+                                * the sender saw acknowledged (both directions
+                                * worked for data sent then) */
+    uint64_t stray_segs;       /* segments to this connection's ports, at either end,
+                                * from another address than its peer's (the peer's
+                                * NAT address changed): matched no connection, so
+                                * refused and answered with an RST (tcp_rx) */
 } TcpStats;
 
 /* Scoreboard entry: one segment of the send buffer in flight. */
@@ -157,6 +199,12 @@ typedef struct {
     HostPathCache pc;
     uint16_t ip_id;
     bool bound; /* server: remote_ip/rport are the SYN's (else only expected) */
+    /* The connection's local address, fixed when it is created (client: the
+     * source the route gives its first SYN; server: the destination of the
+     * SYN it accepted): every segment of the end carries it, whichever
+     * interface the current route sends it out of. */
+    bool has_local;
+    uint8_t local_ip[4];
 } TcpEnd;
 
 struct TcpConn {
@@ -185,6 +233,7 @@ struct TcpConn {
     bool fin_sent;
     bool rto_note; /* the next segment is a timeout's retransmission: note it */
     Timer start, rto, stop, delack;
+    Timer end;    /* the run's end: a pause in delivery still open counts (max_stall_ps) */
     TcpSeg *ring; /* scoreboard, ring_n entries */
     uint32_t ring_n;
     uint64_t serial_next;
@@ -204,6 +253,7 @@ struct TcpConn {
     uint64_t ooo_stamp;
     uint32_t stall_rto_base; /* rto_events when the current pause began */
     TcpStats st;
+    uint8_t stray_ip[4]; /* source of the last stray segment (st.stray_segs) */
     /* test hook: called after the sender processed an ACK (may be NULL) */
     void (*on_ack)(Sim *sim, TcpConn *c, void *data);
     void *on_ack_data;
@@ -226,6 +276,11 @@ void tcp_conn_start(Sim *sim, TcpConn *c);
 /* IPv4 protocol 6 arrived at `iface` for this host. Takes ownership. */
 void tcp_rx(Sim *sim, Iface *iface, Frame *f);
 
+/* A host's segments that matched no connection, and the RSTs it answered
+ * them with (0 for a host with no TCP connection). */
+uint64_t tcp_host_no_conn_segs(const Host *h);
+uint64_t tcp_host_rsts_sent(const Host *h);
+
 /* Frees a host's TCP state and the connections it owns (host_free). */
 void tcp_host_free(struct TcpHost *th);
 
@@ -246,13 +301,19 @@ const char *tcp_state_name(TcpState s);
  * bond fail over, route faults that move the egress and with it a NAT's
  * public address). Survived: never reset (aborted by an RST) and either no
  * change was applied, or data sent after the last one was delivered in order
- * (data already queued before it does not count: TcpStats.fresh_sent_ps), or
- * every byte was acknowledged before it (the change could not touch it).
+ * (data already queued before it does not count: TcpStats.fresh_sent_ps) and
+ * acknowledged to the sender (TcpStats.acked_sent_ps: both directions work
+ * again), or every byte was acknowledged before it (the change could not
+ * touch it). Data delivered but never acknowledged (the ACK path broken, e.g.
+ * by a vSwitch source check) is not survival: "data sent after F at T s was
+ * delivered, no ACK of it came back (N RTOs)".
  * Not survived also when the handshake never completed. A connection whose
- * packets, after the change, arrive at the server from a new source address
- * (new SNAT address) matches no connection there: dropped as no-listener,
- * nothing more is delivered, so it did not survive. `why` (may be NULL)
- * gets a one-line reason. */
+ * packets, after the change, arrive at the other end from a new source
+ * address (a NAT box's new SNAT address) matches no connection there: refused,
+ * answered with an RST that aborts it, so it did not survive. `why` (may be
+ * NULL) gets a one-line reason, with the segments refused from another
+ * address when there were some ("; N segments from another address (ADDR)
+ * refused"). */
 bool tcp_survived(const Sim *sim, const TcpConn *c, char *why, size_t why_len);
 
 #endif
