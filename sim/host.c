@@ -511,6 +511,18 @@ HostPathCache *host_dst_cache6(Host *host, const uint8_t dst[16])
     return &e->pc;
 }
 
+Iface *host_route_iface_cached(Host *host, const uint8_t dst[4])
+{
+    HostPathCache *pc = host_dst_cache(host, dst);
+    if (pc->gen != host->route_gen || !pc->iface) {
+        /* the neighbour is looked up by host_path_fill when it sends */
+        pc->iface = host_route_iface(host, dst);
+        pc->neigh = NULL;
+        pc->gen = pc->iface ? host->route_gen : 0;
+    }
+    return pc->iface;
+}
+
 void host_forward_ip(Sim *sim, Host *host, Frame *f, const uint8_t dst[4])
 {
     HostPathCache *pc = host_dst_cache(host, dst);

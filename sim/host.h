@@ -176,6 +176,9 @@ int host_del_routes(Host *host, const uint8_t dst[4], int prefix_len, const uint
 /* The interface the routing table sends `dst` out of, or NULL. Control path:
  * one table walk. */
 Iface *host_route_iface(Host *host, const uint8_t dst[4]);
+/* The same answer for the per-packet path (forwarding): kept in the host's
+ * per-destination path cache (host_dst_cache), so no table walk per packet. */
+Iface *host_route_iface_cached(Host *host, const uint8_t dst[4]);
 
 /* Forwards an IPv4 packet (a router's or NAT box's: source address, TTL and
  * checksums as they are) towards `dst`: route, neighbour, Ethernet header,

@@ -670,7 +670,7 @@ static int nat_rx_decide(Sim *sim, NatBox *nat, Iface *iface, Frame *f, bool com
         if (!ok && local && why == NAT_DROP_NO_MAPPING)
             return NAT_RX_LOCAL; /* for the box itself */
     } else {
-        Iface *out = host_route_iface(h, ip + 16);
+        Iface *out = host_route_iface_cached(h, ip + 16);
         if (!out)
             return NAT_DROP_NO_ROUTE;
         if (nat_side(nat, out) == NAT_SIDE_OUTSIDE) {

@@ -256,7 +256,7 @@ static Frame *flow_build(Sim *sim, Flow *flow, uint64_t now)
  * interface that routes the destination (dropped when none does). */
 static void flow_send_explicit(Sim *sim, Flow *flow, Frame *f)
 {
-    Iface *ifc = host_route_iface(flow->src, flow->dst_ip);
+    Iface *ifc = host_route_iface_cached(flow->src, flow->dst_ip);
     if (!ifc) {
         frame_free(&sim->pool, f);
         return;
