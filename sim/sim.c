@@ -44,10 +44,33 @@ static void nat_free_cb(gpointer p)
     nat_free(p);
 }
 
+/* BONDSIM_ENGINE_WHEEL=UP/DOWN moves the engine's heap/wheel switch points
+ * (engine_set_wheel_thresholds). A testing knob: tests/test_golden.c runs
+ * every scenario with 8/2 so that the wheel, which no kept scenario reaches
+ * at the default 512 pending, must give the same bytes as the heap. */
+static void sim_engine_knob(Engine *eng)
+{
+    const char *v = g_getenv("BONDSIM_ENGINE_WHEEL");
+    guint64 up = 0, down = 0;
+    char *end = NULL;
+    if (!v)
+        return;
+    up = g_ascii_strtoull(v, &end, 10);
+    if (end && *end == '/')
+        down = g_ascii_strtoull(end + 1, &end, 10);
+    if (!end || *end != '\0' || down < 1 || up <= down) {
+        g_printerr("bondsim: BONDSIM_ENGINE_WHEEL='%s' ignored: expected UP/DOWN, UP > DOWN >= 1\n",
+                   v);
+        return;
+    }
+    engine_set_wheel_thresholds(eng, (size_t)up, (size_t)down);
+}
+
 Sim *sim_new(const char *name, uint64_t seed)
 {
     Sim *sim = g_new0(Sim, 1);
     engine_init(&sim->eng, 0);
+    sim_engine_knob(&sim->eng);
     frame_pool_init(&sim->pool, 1536, SIM_MAX_FRAMES_IN_FLIGHT);
     sim->seed = seed;
     sim->hz = 250;
