@@ -668,6 +668,11 @@ static void tcp_rr_retransmits_spuriously_ab_does_not(void)
               ab[stall]);
     tl_checkf(strcmp(rr[surv], "1/1") == 0 && strcmp(ab[surv], "1/1") == 0, __LINE__,
               "no fault: the connection survives in both modes: %s %s", rr[surv], ab[surv]);
+    /* no UDP or ping flow: the flows' columns have no value, not 0 */
+    int udp_mbps = strv_index(titles, "Mb/s"), lost = strv_index(titles, "lost");
+    CU_ASSERT_FATAL(udp_mbps >= 0 && lost >= 0);
+    tl_checkf(strcmp(rr[udp_mbps], "-") == 0 && strcmp(ab[lost], "-") == 0, __LINE__,
+              "TCP only: flow Mb/s and lost are '-': %s %s", rr[udp_mbps], ab[lost]);
 
     g_autofree char *json = read_file(t->dir1, "compare.json");
     g_autoptr(GPtrArray) jrows = json_rows(json);

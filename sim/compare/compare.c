@@ -78,6 +78,7 @@ typedef struct {
     BondMode mode;
     CompareRowStatus status;
     ReportTotals t;  /* ROW_RAN only */
+    bool no_flows;   /* the scenario has no UDP/ping flow: their columns are "-" */
     GArray *tcp;     /* CompareTcp in creation order; ROW_RAN in a run with TCP only */
     char *share;     /* TX share per bond before the first fault, "50/50 100/0" */
     char *share_run; /* the same over the whole run */
@@ -239,11 +240,13 @@ static void compare_cells(const CompareRow *r, char *cells[COL_COUNT])
         return;
     }
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    cells[COL_MBPS] = g_strdup(g_ascii_formatd(buf, sizeof buf, "%.2f", r->t.delivered_mbps));
     cells[COL_SHARE] = g_strdup(r->share);
-    cells[COL_LOST] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.lost);
-    cells[COL_OOO] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.out_of_order);
-    cells[COL_DUP] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.duplicates);
+    if (!r->no_flows) { /* else a TCP-only scenario: no figure, not 0 */
+        cells[COL_MBPS] = g_strdup(g_ascii_formatd(buf, sizeof buf, "%.2f", r->t.delivered_mbps));
+        cells[COL_LOST] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.lost);
+        cells[COL_OOO] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.out_of_order);
+        cells[COL_DUP] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.duplicates);
+    }
     if (r->t.worst_gap_fault >= 0)
         cells[COL_GAP] = format_ms(r->t.worst_gap_ps);
     cells[COL_MOVES] = g_strdup_printf("%" G_GUINT64_FORMAT, r->t.mac_moves);
@@ -529,6 +532,7 @@ static gboolean compare_run_sim(Compare *c, const CompareOptions *o, Sim *sim, c
     row->share_run = share_text(sim, &snap);
     g_free(snap.frames);
     report_totals(sim, &row->t);
+    row->no_flows = sim->flows->len == 0;
     if (c->has_tcp)
         row->tcp = collect_tcp(sim);
     if (row->t.worst_gap_fault >= 0)
