@@ -300,8 +300,10 @@ static int count_str(const char *hay, const char *needle)
 static void tshark_reads_every_lacpdu(void)
 {
     g_autofree char *tshark_path = g_find_program_in_path("tshark");
-    if (!tshark_path)
+    if (!tshark_path) {
+        g_printerr("tshark_reads_every_lacpdu: skipped, tshark is not in PATH\n");
         return;
+    }
     g_autofree char *dir = cu_scratch_dir("test_8023ad_tshark");
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;

@@ -483,6 +483,49 @@ static void ab_primary_reselect_prio_matrix(void)
     }
 }
 
+/* 5.1 step 3, primary_reselect=better: the speeds compared are the slaves'
+ * link speeds (what ethtool reports after negotiation: the slower end of the
+ * cable), not the NICs' nominal ones. eth0 (the primary) is cut at 1.0 s
+ * (failover to eth1 at the 1.040 s tick) and returns at 2.0 s (UP at the
+ * 2.080 s tick): with a 10G NIC on a 1G peer its speed equals eth1's 1G,
+ * so eth1 is kept; with eth1 on a 100M NIC eth0 is faster and takes over. */
+static void ab_reselect_better_compares_link_speeds(void)
+{
+    static const struct {
+        uint64_t eth0_bps, eth1_bps;
+        int want_active; /* at 2.5 s */
+        int want_failovers;
+    } cases[] = {
+        {10 * UINT64_C(1000000000), UINT64_C(1000000000), 1, 1}, /* 1G == 1G: keep eth1 */
+        {UINT64_C(1000000000), UINT64_C(100000000), 0, 2},       /* 1G > 100M: back to eth0 */
+    };
+    for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
+        Sim *sim = tl_sim("test_bond", tl_ms(3000));
+        g_autoptr(GArray) seen = g_array_new(FALSE, TRUE, sizeof(TlSeenArp));
+        Bond *b =
+            tl_add_bond(sim, (&(const TlBond){.opts = "mode=active-backup miimon=100 primary=eth0 "
+                                                      "primary_reselect=better",
+                                              .n_slaves = 2}));
+        if (b) {
+            b->slaves[0].nic->speed_bps = cases[c].eth0_bps; /* before cabling */
+            b->slaves[1].nic->speed_bps = cases[c].eth1_bps;
+            tl_add_peer(sim, b, 3, tl_record_arp_rx, seen, NULL); /* 1G peer NICs */
+            tl_add_fault(sim, tl_ms(1000), SIM_FAULT_LINK_DOWN, b->slaves[0].nic);
+            tl_add_fault(sim, tl_ms(2000), SIM_FAULT_LINK_UP, b->slaves[0].nic);
+            Probe after;
+            probe_at(sim, &after, b, tl_ms(2500));
+            sim_run(sim, false);
+            TL_U64_IS(failover_time(sim, 0, "eth0", "eth1"), tl_ms(1040), "eth0 -> eth1");
+            TL_U64_IS(event_time(sim, SIM_EV_SLAVE_UP, tl_ms(2000), "eth0"), tl_ms(2080),
+                      "eth0 UP");
+            CU_ASSERT_EQUAL(after.active, cases[c].want_active);
+            CU_ASSERT_EQUAL(count_events(sim, SIM_EV_FAILOVER, tl_ms(500), UINT64_MAX, NULL),
+                            cases[c].want_failovers);
+        }
+        sim_free(sim);
+    }
+}
+
 /* ---- peer notifications (5.2, 5.3) ------------------------------------------ */
 
 typedef struct {
@@ -845,6 +888,7 @@ int main(void)
          ab_no_slave_up_uses_returning_slave_at_once},
         {"ab_recovery_updelay_selftest", ab_recovery_updelay_selftest},
         {"ab_primary_reselect_prio_matrix", ab_primary_reselect_prio_matrix},
+        {"ab_reselect_better_compares_link_speeds", ab_reselect_better_compares_link_speeds},
         {"ab_peer_notify_ticks_follow_num_grat_arp_and_delay",
          ab_peer_notify_ticks_follow_num_grat_arp_and_delay},
         {"ab_bringup_with_updelay_announces_from_next_tick",

@@ -463,49 +463,91 @@ static int select_winner(LacpSelect sel)
     return select_winner_late(sel, 0);
 }
 
+/* A's port 1 (speed `speed1`) to partner B, ports 2 and 3 (1G) to partner
+ * C; ports 2 and 3 come up `late` ticks after port 1; 80 + late ticks run. */
+static void select_trio(Side *a, Side *b, Side *c, LacpSelect sel, uint64_t speed1, int late)
+{
+    side_init(a, 0x0a, 3, true, true, sel);
+    side_init(b, 0x0b, 1, true, true, LACP_SELECT_STABLE);
+    side_init(c, 0x0c, 2, true, true, LACP_SELECT_STABLE);
+    /* two partners: deliver A's frames to whichever side the port goes to */
+    cable(a, 0, b, 0);
+    side_up(a, 0, speed1);
+    side_up(b, 0, speed1);
+    lacp_system_open(a->sys);
+    lacp_system_open(b->sys);
+    lacp_system_open(c->sys);
+    for (int t = 0; t < 80 + late; t++) {
+        if (t == late)
+            for (int i = 1; i < 3; i++) {
+                side_up(a, i, GBPS);
+                side_up(c, i - 1, GBPS);
+            }
+        lacp_tick(a->sys);
+        lacp_tick(b->sys);
+        lacp_tick(c->sys);
+        for (int i = 0; i < a->nq; i++) {
+            int p = a->q[i].port;
+            lacp_rx(p == 0 ? b->sys : c->sys, p == 0 ? 0 : p - 1, a->q[i].bytes, LACP_FRAME_LEN);
+        }
+        for (int i = 0; i < b->nq; i++)
+            lacp_rx(a->sys, 0, b->q[i].bytes, LACP_FRAME_LEN);
+        for (int i = 0; i < c->nq; i++)
+            lacp_rx(a->sys, c->q[i].port + 1, c->q[i].bytes, LACP_FRAME_LEN);
+        a->nq = b->nq = c->nq = 0;
+    }
+}
+
+static void select_trio_free(Side *a, Side *b, Side *c)
+{
+    lacp_system_free(a->sys);
+    lacp_system_free(b->sys);
+    lacp_system_free(c->sys);
+}
+
 /* Ports 2 and 3 come up `late` ticks after port 1. */
 static int select_winner_late(LacpSelect sel, int late)
 {
     Side a, b, c;
-    side_init(&a, 0x0a, 3, true, true, sel);
-    side_init(&b, 0x0b, 1, true, true, LACP_SELECT_STABLE);
-    side_init(&c, 0x0c, 2, true, true, LACP_SELECT_STABLE);
-    /* two partners: deliver A's frames to whichever side the port goes to */
-    cable(&a, 0, &b, 0);
-    side_up(&a, 0, 10 * GBPS);
-    side_up(&b, 0, 10 * GBPS);
-    lacp_system_open(a.sys);
-    lacp_system_open(b.sys);
-    lacp_system_open(c.sys);
-    for (int t = 0; t < 80 + late; t++) {
-        if (t == late)
-            for (int i = 1; i < 3; i++) {
-                side_up(&a, i, GBPS);
-                side_up(&c, i - 1, GBPS);
-            }
-        lacp_tick(a.sys);
-        lacp_tick(b.sys);
-        lacp_tick(c.sys);
-        for (int i = 0; i < a.nq; i++) {
-            int p = a.q[i].port;
-            lacp_rx(p == 0 ? b.sys : c.sys, p == 0 ? 0 : p - 1, a.q[i].bytes, LACP_FRAME_LEN);
-        }
-        for (int i = 0; i < b.nq; i++)
-            lacp_rx(a.sys, 0, b.q[i].bytes, LACP_FRAME_LEN);
-        for (int i = 0; i < c.nq; i++)
-            lacp_rx(a.sys, c.q[i].port + 1, c.q[i].bytes, LACP_FRAME_LEN);
-        a.nq = b.nq = c.nq = 0;
-    }
+    select_trio(&a, &b, &c, sel, 10 * GBPS, late);
     int active = lacp_active_aggregator(a.sys);
     int winner = active == lacp_port_aggregator(a.sys, 0)   ? 1
                  : active == lacp_port_aggregator(a.sys, 1) ? 2
                                                             : 0;
     check(lacp_port_aggregator(a.sys, 1) == lacp_port_aggregator(a.sys, 2), __LINE__,
           "ports 2 and 3 aggregate");
-    lacp_system_free(a.sys);
-    lacp_system_free(b.sys);
-    lacp_system_free(c.sys);
+    select_trio_free(&a, &b, &c);
     return winner;
+}
+
+/* 7.7 bandwidth = link-up ports x the speed of the aggregator's first port,
+ * and a port whose link is down (or whose speed has no 7.3 code) has speed 0 (the kernel's link
+ * speed of a slave not UP). All 1G, ad_select=bandwidth: C's LAG (ports 2, 3: 2000) beats B's (port
+ * 1: 1000). Ports 2 and 3 join C's LAG in port order, each at the head of the list, so port 3 is
+ * its first port. Port 3 down: one link-up port x speed 0 = 0 < 1000, B's LAG wins at once. Port 2
+ * down instead: 1 x 1000 = 1000, a tie, and ties keep the active. */
+static void ad_select_bandwidth_ignores_a_down_first_port(void)
+{
+    Side a, b, c;
+    select_trio(&a, &b, &c, LACP_SELECT_BANDWIDTH, GBPS, 0);
+    int lag_b = lacp_port_aggregator(a.sys, 0), lag_c = lacp_port_aggregator(a.sys, 1);
+    INT_IS(lacp_active_aggregator(a.sys), lag_c, "2 x 1G active");
+    side_down(&a, 2);
+    INT_IS(lacp_active_aggregator(a.sys), lag_b, "first port down: 0 bandwidth, B's LAG wins");
+    select_trio_free(&a, &b, &c);
+
+    select_trio(&a, &b, &c, LACP_SELECT_BANDWIDTH, GBPS, 0);
+    lag_c = lacp_port_aggregator(a.sys, 1);
+    side_down(&a, 1);
+    INT_IS(lacp_active_aggregator(a.sys), lag_c, "other port down: a tie keeps C's LAG");
+    select_trio_free(&a, &b, &c);
+
+    /* A speed without a 7.3 code (3 Gb/s) counts 0: B's 1 x 3000 would
+     * beat C's 2 x 1000, but reads 0, so C's LAG wins. */
+    select_trio(&a, &b, &c, LACP_SELECT_BANDWIDTH, 3 * GBPS, 0);
+    INT_IS(lacp_active_aggregator(a.sys), lacp_port_aggregator(a.sys, 1),
+           "uncoded speed: 0 bandwidth, C's LAG wins");
+    select_trio_free(&a, &b, &c);
 }
 
 static void ad_select_count_prefers_more_ports(void)
@@ -574,6 +616,8 @@ int main(void)
         {"ad_select_count_prefers_more_ports", ad_select_count_prefers_more_ports},
         {"ad_select_bandwidth_prefers_10g", ad_select_bandwidth_prefers_10g},
         {"ad_select_stable_keeps_current_active", ad_select_stable_keeps_current_active},
+        {"ad_select_bandwidth_ignores_a_down_first_port",
+         ad_select_bandwidth_ignores_a_down_first_port},
         {"link_cut_and_return", link_cut_and_return},
         CU_TEST_INFO_NULL,
     };

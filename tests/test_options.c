@@ -309,6 +309,12 @@ static void arp_target_errors(void)
     expect_error("arp_ip_target=10.0.0.1,10.0.0.1", BOND_OPTIONS_ERROR_VALUE, NULL);
     expect_error("ns_ip6_target=ff02::1", BOND_OPTIONS_ERROR_VALUE, NULL);
     expect_error("ns_ip6_target=::1", BOND_OPTIONS_ERROR_VALUE, NULL);
+    /* a sign without an address is refused, not taken as "no change" */
+    expect_error("arp_ip_target=+", BOND_OPTIONS_ERROR_VALUE,
+                 "option 'arp_ip_target': '+' names no address to add; accepted up to 16 IPv4 "
+                 "addresses, comma-separated");
+    expect_error("arp_ip_target=10.0.0.1 arp_ip_target=-", BOND_OPTIONS_ERROR_VALUE, NULL);
+    expect_error("ns_ip6_target=2001:db8::1,+", BOND_OPTIONS_ERROR_VALUE, NULL);
     g_autoptr(GString) many = g_string_new("arp_interval=100 arp_ip_target=");
     for (int i = 1; i <= 16; i++)
         g_string_append_printf(many, "%s10.0.0.%d", i > 1 ? "," : "", i);
@@ -357,6 +363,30 @@ static void options_refused_outside_their_modes(void)
                  "option 'arp_interval' is not valid in mode 802.3ad (valid in: balance-rr, "
                  "active-backup, balance-xor, broadcast)");
     expect_error("mode=balance-alb arp_validate=all", BOND_OPTIONS_ERROR_MODE, NULL);
+    expect_error("mode=balance-alb arp_missed_max=3", BOND_OPTIONS_ERROR_MODE, NULL);
+    /* reference 11 gives these no mode restriction (the kernel's table has
+     * no unsuppmodes for them): accepted in every mode */
+    static const char *const anywhere[] = {
+        "mode=802.3ad arp_ip_target=10.0.0.1",      "mode=balance-tlb ns_ip6_target=2001:db8::1",
+        "mode=balance-alb arp_all_targets=all",     "mode=active-backup ad_select=count",
+        "mode=balance-xor primary_reselect=better",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(anywhere); i++) {
+        GError *error = NULL;
+        BondParams p;
+        bond_params_defaults(&p);
+        gboolean ok = bond_params_parse(&p, anywhere[i], NULL, &error);
+        if (!ok)
+            fprintf(stderr, "\n  '%s': %s\n", anywhere[i], error->message);
+        CU_ASSERT_TRUE(ok);
+        g_clear_error(&error);
+    }
+    /* accepted there, and kept when compare forces a mode */
+    BondParams ad = parse_ok("mode=802.3ad arp_ip_target=10.0.0.1 ad_select=count", NULL);
+    CU_ASSERT_EQUAL(ad.n_arp_targets, 1);
+    CU_ASSERT_EQUAL(ad.ad_select, 2);
+    CU_ASSERT_EQUAL(bond_params_force_mode(&ad, BOND_MODE_AB, NULL), 0);
+    CU_ASSERT_EQUAL(ad.ad_select, 2);
     /* the order in the string does not matter: the final mode decides */
     CU_ASSERT_EQUAL(parse_ok("primary=eth0 mode=active-backup", NULL).mode, BOND_MODE_AB);
 }
@@ -501,6 +531,11 @@ static void check_modelled_refuses_by_name(void)
     expect_unmodelled("mode=4 broadcast_neighbor=1",
                       "option 'broadcast_neighbor' is a real bonding option that this version of "
                       "bondsim does not model yet");
+    /* active_slave (reference 11) is read by nothing in the bond: refused by
+     * name when set, never accepted and ignored; empty is its default */
+    expect_unmodelled("mode=active-backup miimon=100 active_slave=eth1",
+                      "option 'active_slave' is a real bonding option that this version of "
+                      "bondsim does not model yet");
     BondParams lacp = parse_ok("mode=4 lacp_rate=fast lacp_active=off ad_select=count "
                                "ad_actor_sys_prio=100 ad_user_port_key=3 min_links=2 "
                                "coupled_control=1 broadcast_neighbor=0",
@@ -509,7 +544,7 @@ static void check_modelled_refuses_by_name(void)
     /* modelled options and explicit defaults of unmodelled ones pass */
     static const char *const fine[] = {
         "mode=active-backup miimon=100 updelay=200 downdelay=100 peer_notif_delay=300 "
-        "primary=eth1 primary_reselect=failure active_slave=eth0 fail_over_mac=follow "
+        "primary=eth1 primary_reselect=failure active_slave= fail_over_mac=follow "
         "num_unsol_na=5 all_slaves_active=1 resend_igmp=0 use_carrier=1",
         "mode=balance-rr packets_per_slave=0 miimon=50",
         "mode=1 miimon=100 arp_validate=none arp_missed_max=2",

@@ -325,6 +325,14 @@ static Slave *bond_fallback_slave(Bond *bond)
     return back;
 }
 
+/* A slave's speed as the kernel reads it (ethtool, after negotiation): the
+ * rate of its cable, i.e. the slower end; the NIC's nominal speed uncabled. */
+static uint64_t bond_slave_speed_bps(const Slave *s)
+{
+    const Nic *n = s->nic;
+    return n->link ? n->link->rate_bps : n->speed_bps;
+}
+
 /* Step 3: keep the current active or take the candidate. */
 static Slave *bond_reselect(Bond *bond, Slave *cand)
 {
@@ -334,7 +342,7 @@ static Slave *bond_reselect(Bond *bond, Slave *cand)
     switch (bond->p.primary_reselect) {
     case BOND_RESELECT_BETTER:
         /* all simulated links are full duplex: equal speed keeps the current */
-        return cand->nic->speed_bps <= cur->nic->speed_bps ? cur : cand;
+        return bond_slave_speed_bps(cand) <= bond_slave_speed_bps(cur) ? cur : cand;
     case BOND_RESELECT_FAILURE:
         return cur;
     case BOND_RESELECT_ALWAYS:
@@ -360,6 +368,18 @@ static Slave *bond_find_best_slave(Bond *bond)
         return prim;
     }
     return bond_reselect(bond, prim);
+}
+
+const char *bond_up_reselect_reason(const Bond *bond, const Slave *s)
+{
+    const Slave *cur = bond->curr_active;
+    if (!cur)
+        return "no-active";
+    if (s == bond->primary)
+        return "primary";
+    if (s->prio > cur->prio)
+        return "prio";
+    return NULL;
 }
 
 void bond_select_active(Sim *sim, Bond *bond, const char *reason)

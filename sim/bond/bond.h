@@ -194,6 +194,10 @@ void bond_change_active(Sim *sim, Bond *bond, Slave *new_active, const char *rea
 /* Rebuilds the usable array (1.3) when the mode keeps one. Called on every
  * link commit, carrier event, active change and at open. */
 void bond_update_usable(Bond *bond);
+/* Why the active slave must be chosen again after a monitor committed `s`
+ * UP (5.1: no active, `s` is the primary, or its prio exceeds the active's),
+ * as a failover reason; NULL when no reselection is due. Both monitors. */
+const char *bond_up_reselect_reason(const Bond *bond, const Slave *s);
 /* Recomputes bond carrier (1.2). */
 void bond_update_carrier(Sim *sim, Bond *bond);
 /* Sends one peer notification round: a gratuitous ARP per address. */
@@ -206,7 +210,9 @@ void bond_set_slave_backup(Bond *bond, Slave *s);
  * notes become several comments). */
 void bond_note(Sim *sim, Bond *bond, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-/* MII monitor (monitor_mii.c). */
+/* MII monitor (monitor_mii.c). The kernel's msecs_to_jiffies (rounding up)
+ * and the real tick length of a monitor with that interval (both monitors). */
+uint64_t bond_msecs_to_jiffies(uint32_t ms, uint32_t hz);
 uint64_t bond_monitor_tick_ps(uint32_t interval_ms, uint32_t hz);
 void bond_mii_start(Sim *sim, Bond *bond);
 void bond_mii_tick(Sim *sim, void *obj, void *arg);

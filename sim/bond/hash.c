@@ -736,21 +736,14 @@ int bond_hash_slave_index(uint32_t hash, int count)
 /* Names                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static const struct {
-    const char *name;
-    BondHashPolicy policy;
-} hash_policy_names[] = {
-    {"layer2", BOND_HASH_LAYER2},    {"layer3+4", BOND_HASH_LAYER34},
-    {"layer2+3", BOND_HASH_LAYER23}, {"encap2+3", BOND_HASH_ENCAP23},
-    {"encap3+4", BOND_HASH_ENCAP34}, {"vlan+srcmac", BOND_HASH_VLAN_SRCMAC},
-};
-
+/* The names are those of the options table (options.c), read back through
+ * bond_hash_policy_name() so that they are written in one place. */
 gboolean bond_hash_policy_parse(const char *s, BondHashPolicy *out)
 {
     g_return_val_if_fail(s != NULL && out != NULL, FALSE);
-    for (gsize i = 0; i < G_N_ELEMENTS(hash_policy_names); i++) {
-        if (strcmp(s, hash_policy_names[i].name) == 0) {
-            *out = hash_policy_names[i].policy;
+    for (int p = 0; p < BOND_HASH_POLICY_COUNT; p++) {
+        if (strcmp(s, bond_hash_policy_name((BondHashPolicy)p)) == 0) {
+            *out = (BondHashPolicy)p;
             return TRUE;
         }
     }

@@ -22,9 +22,10 @@
  * Decisions: the actor system is ad_actor_system when set, else the bond MAC;
  * port priority 255; links are full duplex (the simulator has no half
  * duplex); the port speed is the link rate (slower end), as ethtool reports
- * the negotiated speed. lacp_strict is not in the options table (the
- * reference only names its selftest) and is not modelled: the behaviour is
- * the default fallback (no partner: one port carries traffic).
+ * the negotiated speed. lacp_strict (the reference only names its selftest,
+ * 12): off (default) is the fallback of 7.7, a partner-less active
+ * aggregator carries traffic on its port; on gives such an aggregator no
+ * usable port and no bond carrier (ad_slave_usable, ad_carrier_on).
  */
 #include "bond/bond.h"
 

@@ -91,12 +91,6 @@ static int64_t arp_now(const Sim *sim)
     return bond_jiffies(sim, sim->eng.now_ps);
 }
 
-/* msecs_to_jiffies, rounding up (the same as monitor_mii.c's). */
-static int64_t arp_msecs_to_jiffies(uint32_t ms, uint32_t hz)
-{
-    return (int64_t)(((uint64_t)ms * hz + 999) / 1000);
-}
-
 /* fresh(t, k): t - d <= now <= t + k*d + d/2 (bond_time_in_interval). */
 static bool arp_fresh(const Bond *bond, int64_t now, int64_t t, int k)
 {
@@ -441,20 +435,6 @@ static void arp_log_down(Sim *sim, Bond *bond, Slave *s, const char *reason)
     bond_note(sim, bond, "bondsim: slave-down %s %s reason=%s", bond->name, s->nic->ifname, reason);
 }
 
-/* Why the active slave must be chosen again after `s` came UP, or NULL
- * (no active, the primary, a higher prio: as the MII commit). */
-static const char *arp_up_reselect(const Bond *bond, const Slave *s)
-{
-    const Slave *cur = bond->curr_active;
-    if (!cur)
-        return "no-active";
-    if (s == bond->primary)
-        return "primary";
-    if (s->prio > cur->prio)
-        return "prio";
-    return NULL;
-}
-
 /* ---- active-backup ------------------------------------------------------------ */
 
 /* Step 1 (bond_ab_arp_inspect). Returns whether anything must be committed. */
@@ -495,7 +475,7 @@ static const char *arp_ab_commit_up(Sim *sim, Bond *bond, Slave *s)
         bond->current_arp_slave = NULL;
     }
     arp_log_up(sim, bond, s);
-    return arp_up_reselect(bond, s);
+    return bond_up_reselect_reason(bond, s); /* as the MII commit */
 }
 
 /* Step 2 (bond_ab_arp_commit): then the active is chosen once (5.1). */
@@ -680,7 +660,7 @@ void bond_arp_start(Sim *sim, Bond *bond)
 {
     uint32_t ms = bond->p.arp_interval_ms;
     g_return_if_fail(ms > 0);
-    bond->arp_delta_j = arp_msecs_to_jiffies(ms, sim->hz);
+    bond->arp_delta_j = (int64_t)bond_msecs_to_jiffies(ms, sim->hz);
     bond->arp_tick_ps = bond_monitor_tick_ps(ms, sim->hz);
     bond->current_arp_slave = NULL;
     int64_t stamp = arp_now(sim) - (bond->arp_delta_j + 1);

@@ -16,6 +16,13 @@
  * (4) send the notification if it was due. Older kernels count down at the
  * start instead (Sim.legacy_peer_notify; bond.c arms the counter for that
  * rule).
+ *
+ * Decision where the reference is silent: a FAIL slave whose carrier returns
+ * goes back to UP, and a BACK slave whose carrier goes again back to DOWN,
+ * without a commit (no event, no mode hook, no reselection, no failure
+ * counted), as 6.1's table reads. Current kernels propose UP / DOWN there and
+ * run the full commit (hooks, failure count for DOWN, reselection checks);
+ * in active-backup that changes nothing observable but the counters.
  */
 #include <string.h>
 
@@ -23,7 +30,7 @@
 #include "sim.h"
 #include "util/units.h"
 
-static uint64_t msecs_to_jiffies(uint32_t ms, uint32_t hz)
+uint64_t bond_msecs_to_jiffies(uint32_t ms, uint32_t hz)
 {
     return ((uint64_t)ms * hz + 999) / 1000;
 }
@@ -44,7 +51,7 @@ static uint64_t wheel_expiry_jiffies(uint64_t d)
 
 uint64_t bond_monitor_tick_ps(uint32_t interval_ms, uint32_t hz)
 {
-    uint64_t j = wheel_expiry_jiffies(msecs_to_jiffies(interval_ms, hz));
+    uint64_t j = wheel_expiry_jiffies(bond_msecs_to_jiffies(interval_ms, hz));
     return (j * PS_PER_S + hz / 2) / hz;
 }
 
@@ -112,14 +119,7 @@ static const char *mii_commit_up(Sim *sim, Bond *bond, Slave *s, SlaveLink old)
     bond_note(sim, bond, "bondsim: slave-up %s %s", bond->name, s->nic->ifname);
     if (bond->ops->link_changed)
         bond->ops->link_changed(sim, bond, s, old);
-    Slave *cur = bond->curr_active;
-    if (!cur)
-        return "no-active";
-    if (s == bond->primary)
-        return "primary";
-    if (s->prio > cur->prio)
-        return "prio";
-    return NULL;
+    return bond_up_reselect_reason(bond, s);
 }
 
 /* Actions of a commit DOWN (6.1), the link already set. */

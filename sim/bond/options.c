@@ -12,6 +12,13 @@
  * bond_params_to_string() and bond_options_help() all read the table, so an
  * option is added (or declared modelled) in one place.
  *
+ * `modes` follows reference section 11, which names a mode restriction only
+ * where the kernel's table has one (unsuppmodes): arp_ip_target,
+ * ns_ip6_target, arp_all_targets, ad_select and primary_reselect have none,
+ * so they are accepted in every mode (used only where they mean something).
+ * active_slave is not modelled: bond.c never reads it, so a slave name given
+ * there is refused by name rather than silently ignored.
+ *
  * Rows after OPT_REAL_COUNT are real bonding settings that do not belong in a
  * bond's option string (per-slave prio/queue_id, the slave list, module
  * parameters): they exist so the parser can say where they go instead.
@@ -213,9 +220,9 @@ static const BondOpt bond_opts[OPT_COUNT] = {
                           .modelled = TRUE,
                           .doc = "ARP/NS monitor period, 0 = off; needs targets; clears miimon"},
     [OPT_ARP_IP_TARGET] = {"arp_ip_target", ALIASES("arp-ip-targets", "ARPIPTargets"),
-                           OPT_KIND_IPV4_LIST, .modes = MODES_ARP, .modelled = TRUE,
+                           OPT_KIND_IPV4_LIST, .modes = MODES_ALL, .modelled = TRUE,
                            .doc = "IPv4 addresses the ARP monitor probes (comma list, +a, -a)"},
-    [OPT_NS_IP6_TARGET] = {"ns_ip6_target", NULL, OPT_KIND_IPV6_LIST, .modes = MODES_ARP,
+    [OPT_NS_IP6_TARGET] = {"ns_ip6_target", NULL, OPT_KIND_IPV6_LIST, .modes = MODES_ALL,
                            .modelled = TRUE,
                            .doc = "IPv6 addresses the NS monitor probes (comma list, +a, -a)"},
     [OPT_ARP_VALIDATE] = {"arp_validate", ALIASES("arp-validate", "ARPValidate"), OPT_KIND_ENUM,
@@ -226,7 +233,7 @@ static const BondOpt bond_opts[OPT_COUNT] = {
                           .doc = "which received frames count as answers"},
     [OPT_ARP_ALL_TARGETS] = {"arp_all_targets", ALIASES("arp-all-targets", "ARPAllTargets"),
                              OPT_KIND_ENUM, FIELD(arp_all_targets), VALUES({"any", 0}, {"all", 1}),
-                             .modes = MODES_ARP, .modelled = TRUE,
+                             .modes = MODES_ALL, .modelled = TRUE,
                              .doc = "any or every target must answer"},
     [OPT_ARP_MISSED_MAX] = {"arp_missed_max", ALIASES("ARPMissedMax"), OPT_KIND_INT,
                             FIELD(arp_missed_max), .min = 1, .max = 255, .def = 2,
@@ -243,14 +250,14 @@ static const BondOpt bond_opts[OPT_COUNT] = {
                               .modes = MODES_ALL, .modelled = TRUE,
                               .doc = "when a returning primary takes over again"},
     [OPT_ACTIVE_SLAVE] = {"active_slave", NULL, OPT_KIND_IFNAME, FIELD(active_slave),
-                          .modes = MODES_PRIMARY, .modelled = TRUE,
+                          .modes = MODES_PRIMARY, .modelled = FALSE,
                           .doc = "slave to make active (must be up)"},
     [OPT_FAIL_OVER_MAC] = {"fail_over_mac", ALIASES("fail-over-mac-policy", "FailOverMACPolicy"),
                            OPT_KIND_ENUM, FIELD(fail_over_mac),
                            VALUES({"none", BOND_FOM_NONE}, {"active", BOND_FOM_ACTIVE},
                                   {"follow", BOND_FOM_FOLLOW}),
                            .modes = MODES_AB, .modelled = TRUE,
-                           .doc = "MAC handling at failover (no slaves; effect in AB only)"},
+                           .doc = "MAC handling at failover (no slaves; active-backup only)"},
     [OPT_NUM_GRAT_ARP] =
         {"num_grat_arp", ALIASES("num_unsol_na", "gratuitous-arp", "GratuitousARP"), OPT_KIND_INT,
          FIELD(num_peer_notif), .max = 255, .def = 1, .modes = MODES_ALL, .modelled = TRUE,
@@ -281,7 +288,7 @@ static const BondOpt bond_opts[OPT_COUNT] = {
                          .doc = "send LACPDUs unprompted (off = passive)"},
     [OPT_AD_SELECT] = {"ad_select", ALIASES("ad-select", "AdSelect"), OPT_KIND_ENUM,
                        FIELD(ad_select), VALUES({"stable", 0}, {"bandwidth", 1}, {"count", 2}),
-                       .modes = MODES_AD, .modelled = TRUE,
+                       .modes = MODES_ALL, .modelled = TRUE,
                        .doc = "aggregator selection (bond down)"},
     [OPT_AD_ACTOR_SYS_PRIO] = {"ad_actor_sys_prio", ALIASES("AdActorSystemPriority"), OPT_KIND_INT,
                                FIELD(ad_actor_sys_prio), .min = 1, .max = 65535, .def = 65535,
@@ -833,8 +840,12 @@ static gboolean opts_apply_list(BondParams *p, const BondOpt *o, const char *lab
     for (char **it = items; *it; it++) {
         const char *item = *it;
         gboolean add = item[0] != '-';
-        if (item[0] == '+' || item[0] == '-')
+        gboolean signed_item = item[0] == '+' || item[0] == '-';
+        if (signed_item)
             item++;
+        if (signed_item && *item == '\0') /* the kernel: invalid target, EINVAL */
+            return opts_value_error(error, o, label, "'%s' names no address to %s", *it,
+                                    add ? "add" : "remove");
         if (*item != '\0' && !opts_list_edit(o, label, &l, item, add, error))
             return FALSE;
     }

@@ -231,11 +231,16 @@ static bool agg_device_up(const LacpAgg *a)
     return false;
 }
 
+/* Link-up ports x the speed of the first port (the head of the list). That
+ * speed counts only while the first port's link is up and its speed has a
+ * 7.3 code, as the kernel reads it (0 otherwise): a first port that went down
+ * leaves its aggregator 0 bandwidth even if other ports are up. */
 static uint64_t agg_bandwidth_mbps(const LacpAgg *a)
 {
-    if (!a->lag_ports)
+    const LacpPort *first = a->lag_ports;
+    if (!first || !first->link_up || !lacp_speed_code(first->speed_bps))
         return 0;
-    return (uint64_t)agg_link_up_ports(a) * (a->lag_ports->speed_bps / 1000000);
+    return (uint64_t)agg_link_up_ports(a) * (first->speed_bps / 1000000);
 }
 
 static LacpAgg *lacp_active_agg(LacpSystem *sys)
