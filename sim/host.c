@@ -79,6 +79,8 @@ Nic *host_find_nic(Host *host, const char *ifname)
     return NULL;
 }
 
+static void neigh_retry(Sim *sim, void *obj, void *arg);
+
 static Iface *iface_new(Host *host, const char *name, const uint8_t mac[6])
 {
     g_return_val_if_fail(host->n_ifaces < HOST_MAX_IFACES, NULL);
@@ -87,8 +89,13 @@ static Iface *iface_new(Host *host, const char *name, const uint8_t mac[6])
     g_strlcpy(ifc->name, name, sizeof(ifc->name));
     memcpy(ifc->mac, mac, 6);
     ifc->cap_if = -1;
-    for (int i = 0; i < HOST_MAX_NEIGH; i++)
+    /* Each entry's retry timer is set up once, here: re-initialising it when
+     * the slot is reused would restart its generation count, and a retry
+     * still queued from the slot's previous life could then match it. */
+    for (int i = 0; i < HOST_MAX_NEIGH; i++) {
         ifc->neigh[i].iface = ifc;
+        timer_init(&ifc->neigh[i].retry, neigh_retry, &ifc->neigh[i]);
+    }
     host->ifaces[host->n_ifaces++] = ifc;
     return ifc;
 }
@@ -292,8 +299,6 @@ static Neigh *neigh_find(Iface *iface, int family, const uint8_t *ip)
     return NULL;
 }
 
-static void neigh_retry(Sim *sim, void *obj, void *arg);
-
 static Neigh *neigh_create(Iface *iface, int family, const uint8_t *ip)
 {
     for (int i = 0; i < HOST_MAX_NEIGH; i++) {
@@ -304,7 +309,6 @@ static Neigh *neigh_create(Iface *iface, int family, const uint8_t *ip)
             memcpy(n->ip, ip, family == 6 ? 16 : 4);
             n->family = (uint8_t)family;
             n->solicits = 0;
-            timer_init(&n->retry, neigh_retry, n);
             return n;
         }
     }
@@ -373,10 +377,14 @@ static void arp_rx(Sim *sim, Iface *iface, Frame *f)
     const uint8_t *sha = a + 8, *spa = a + 14, *tpa = a + 24;
     bool for_us = (iface->has_ip && memcmp(tpa, iface->ip, 4) == 0) ||
                   (h->nat && nat_arp_proxy(h->nat, iface, tpa));
-    Neigh *n = neigh_find(iface, 4, spa);
+    /* a sender of 0.0.0.0 (an ARP probe, an ARP monitor probe from a bond
+     * with no address on the route) is answered but not learned, as
+     * arp_process does */
+    static const uint8_t ip_any[4] = {0};
+    Neigh *n = memcmp(spa, ip_any, 4) != 0 ? neigh_find(iface, 4, spa) : NULL;
     if (n)
         neigh_update(sim, iface, n, sha);
-    else if (for_us && (n = neigh_create(iface, 4, spa)) != NULL)
+    else if (for_us && memcmp(spa, ip_any, 4) != 0 && (n = neigh_create(iface, 4, spa)) != NULL)
         neigh_update(sim, iface, n, sha);
     if (op == 1 && for_us && memcmp(spa, tpa, 4) != 0) {
         Frame *r = arp_build(sim, sha, iface->mac, 2, iface->mac, tpa, sha, spa);
@@ -572,7 +580,12 @@ static void icmp_rx(Sim *sim, Iface *iface, Frame *f, uint8_t *ip, uint32_t ihl)
 {
     Host *h = iface->host;
     uint8_t *icmp = ip + ihl;
-    uint32_t icmp_len = get_be16(ip + 2) - ihl;
+    uint32_t icmp_len = get_be16(ip + 2) - ihl; /* ipv4_rx: total >= ihl */
+    if (icmp_len < 8) {                         /* type, code, checksum, id, sequence */
+        h->drops[HOST_DROP_MALFORMED]++;
+        frame_free(&sim->pool, f);
+        return;
+    }
     if (icmp[0] == 8) { /* echo request: turn the frame around */
         h->icmp_echo_rx++;
         /* As Linux (icmp_reply): the reply's source is the address the
@@ -603,8 +616,11 @@ static void ipv4_rx(Sim *sim, Iface *iface, Frame *f)
     Host *h = iface->host;
     uint8_t *ip = f->data + ETH_HLEN;
     uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
-    if (f->len < ETH_HLEN + 20 || (ip[0] >> 4) != 4 || ihl < 20 ||
-        ETH_HLEN + (uint32_t)get_be16(ip + 2) > f->len) {
+    uint32_t total = get_be16(ip + 2);
+    /* as ip_rcv: a total length shorter than the header is malformed (the
+     * ICMP length below would wrap) */
+    if (f->len < ETH_HLEN + 20 || (ip[0] >> 4) != 4 || ihl < 20 || total < ihl ||
+        ETH_HLEN + total > f->len) {
         h->drops[HOST_DROP_MALFORMED]++;
         frame_free(&sim->pool, f);
         return;

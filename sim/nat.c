@@ -718,8 +718,8 @@ static bool nat_rx_reaches(const Iface *iface, const Frame *f)
         return false;
     if (!mac_equal(d, iface->mac) && (!mac_is_multicast(d) || (d[0] == 0x33 && d[1] == 0x33)))
         return false;
-    return (ip[0] >> 4) == 4 && (ip[0] & 0x0f) >= 5 &&
-           ETH_HLEN + (uint32_t)get_be16(ip + 2) <= f->len;
+    uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4, total = get_be16(ip + 2);
+    return (ip[0] >> 4) == 4 && ihl >= 20 && total >= ihl && ETH_HLEN + total <= f->len;
 }
 
 /* The capture comment of a packet the box is about to drop, asked by the NIC

@@ -485,6 +485,103 @@ static void iface_mac_changed_flushes_neighbours_and_held_frames(void)
     tl_pair_clear(&p);
 }
 
+/* A neighbour slot reused while a cancelled retry of its previous entry is
+ * still queued: that retry must stay dead. Here 10.0.0.2 resolves at once
+ * (its 1 s retry, armed at 0, is cancelled by the reply), the flush frees the
+ * slot at 1 ms, and 10.0.0.99 takes it. Its requests must go 1 s apart from
+ * 1 ms (1 ms, 1.001 s, 2.001 s), not early at 1 s when the old retry
+ * surfaces with a generation number that matches a restarted count. */
+static void host_reused_neigh_slot_ignores_the_old_retry(void)
+{
+    static const uint8_t mac1_new[6] = {0x02, 0, 0, 0, 0, 0x11};
+    TlPair p;
+    pair_init(&p, PS_PER_US);
+    send_udp(&p, p.h1, ip2);
+    run_until(&p, PS_PER_MS);
+    CU_ASSERT_EQUAL(neigh_of(p.if1, ip2)->state, NEIGH_REACHABLE);
+    iface_mac_changed(p.sim, p.if1, mac1_new);
+    send_udp(&p, p.h1, ip_nobody);
+    CU_ASSERT_PTR_EQUAL(neigh_of(p.if1, ip_nobody), &p.if1->neigh[0]);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 2);
+
+    run_until(&p, PS_PER_S + PS_PER_MS / 2);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 2); /* the second request is due at 1.001 s */
+    run_until(&p, PS_PER_S + PS_PER_MS);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 3);
+    run_until(&p, 3 * PS_PER_S + PS_PER_MS / 2);
+    CU_ASSERT_EQUAL(p.h1->arp_tx, 4);
+    CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_FAILED], 0);
+    run_until(&p, 3 * PS_PER_S + PS_PER_MS);
+    CU_ASSERT_EQUAL(p.h1->drops[HOST_DROP_ARP_FAILED], 1);
+    tl_pair_clear(&p);
+}
+
+/* An IPv4 packet for h2 whose header says ihl = 24 and total length
+ * `total`, with `pad` bytes after the header: protocol ICMP, type 8. */
+static Frame *short_icmp_frame(TlPair *p, uint16_t total, uint32_t pad)
+{
+    Frame *f = frame_alloc(&p->sim->pool);
+    memset(f->data, 0, f->cap);
+    memcpy(f->data, mac2, 6);
+    memcpy(f->data + 6, mac1, 6);
+    put_be16(f->data + 12, ETH_P_IP);
+    uint8_t *ip = f->data + ETH_HLEN;
+    ipv4_write_header(ip, total, 0, 1, ip1, ip2);
+    ip[0] = 0x46; /* ihl 6: 24 bytes */
+    ip[24] = 8;   /* echo request */
+    f->len = ETH_HLEN + 24 + pad;
+    return f;
+}
+
+/* A total length below the header length (ip_rcv drops it) or an ICMP part
+ * shorter than its 8-byte header: malformed, no reply, nothing read past the
+ * packet (the ICMP length of the first would wrap to about 4 G). */
+static void host_ipv4_total_length_below_header_is_malformed(void)
+{
+    TlPair p;
+    pair_init(&p, PS_PER_US);
+    host_rx(p.sim, p.if2, short_icmp_frame(&p, 20, 40));
+    CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_MALFORMED], 1);
+    host_rx(p.sim, p.if2, short_icmp_frame(&p, 24 + 4, 40));
+    CU_ASSERT_EQUAL(p.h2->drops[HOST_DROP_MALFORMED], 2);
+    CU_ASSERT_EQUAL(p.h2->icmp_echo_rx, 0);
+    run_until(&p, PS_PER_MS);
+    CU_ASSERT_EQUAL(p.h2->arp_tx, 0);
+    CU_ASSERT_EQUAL(tap_count(1, ETH_P_IP), 0);
+    CU_ASSERT_EQUAL(p.sim->pool.in_use, 0);
+    tl_pair_clear(&p);
+}
+
+/* An ARP request from 0.0.0.0 for h2's address (a probe, or an ARP monitor
+ * probe from a bond with no address on the route): answered, to the
+ * sender's MAC with target IP 0.0.0.0, but 0.0.0.0 is not learned. */
+static void host_arp_probe_from_zero_is_answered_not_learned(void)
+{
+    static const uint8_t zero_ip[4] = {0};
+    TlPair p;
+    pair_init(&p, PS_PER_US);
+    Frame *f = frame_alloc(&p.sim->pool);
+    memset(f->data, 0, ETH_ZLEN);
+    memcpy(f->data, mac_bcast, 6);
+    memcpy(f->data + 6, mac1, 6);
+    put_be16(f->data + 12, ETH_P_ARP);
+    uint8_t *a = f->data + ETH_HLEN;
+    put_be16(a, 1);
+    put_be16(a + 2, ETH_P_IP);
+    a[4] = 6;
+    a[5] = 4;
+    put_be16(a + 6, 1);
+    memcpy(a + 8, mac1, 6);
+    memcpy(a + 24, ip2, 4);
+    f->len = ETH_ZLEN;
+    host_rx(p.sim, p.if2, f);
+    CU_ASSERT_EQUAL(neigh_count(p.if2), 0);
+    CU_ASSERT_EQUAL(p.h2->arp_tx, 1);
+    run_until(&p, PS_PER_MS);
+    check_arp(tap_nth(0, ETH_P_ARP, 0), mac1, 2, mac2, ip2, mac1, zero_ip);
+    tl_pair_clear(&p);
+}
+
 /* ---- registration -------------------------------------------------------- */
 
 static CU_TestInfo cases[] = {
@@ -504,6 +601,11 @@ static CU_TestInfo cases[] = {
     {"host_ping_gets_replies_with_valid_checksums", host_ping_gets_replies_with_valid_checksums},
     {"iface_mac_changed_flushes_neighbours_and_held_frames",
      iface_mac_changed_flushes_neighbours_and_held_frames},
+    {"host_reused_neigh_slot_ignores_the_old_retry", host_reused_neigh_slot_ignores_the_old_retry},
+    {"host_ipv4_total_length_below_header_is_malformed",
+     host_ipv4_total_length_below_header_is_malformed},
+    {"host_arp_probe_from_zero_is_answered_not_learned",
+     host_arp_probe_from_zero_is_answered_not_learned},
     CU_TEST_INFO_NULL,
 };
 

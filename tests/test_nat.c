@@ -421,6 +421,32 @@ static void nat_ip_rx_forwards_and_counts(void)
     box_free(&b);
 }
 
+/* A packet whose total length is below its header length is dropped by the
+ * host stack as malformed before the NAT hook (ipv4_rx, as ip_rcv), so the
+ * capture comment must not announce a NAT drop for it; a well-formed packet
+ * the NAT drops still gets its comment. */
+static void nat_note_skips_packets_the_stack_drops(void)
+{
+    Box b;
+    box_init(&b, 16, false);
+    Nic *nic = b.in->nic;
+    nic->cap_if = 0; /* the note is only asked of a captured NIC */
+    Frame *f = inside_frame(&b, priv3, 40000, remote);
+    put_be16(f->data + ETH_HLEN + 2, 19); /* total 19 < ihl 20 */
+    CU_ASSERT_PTR_NULL(nic->rx_note(b.sim, nic, f));
+    host_rx(b.sim, b.in, f);
+    CU_ASSERT_EQUAL(b.h->drops[HOST_DROP_MALFORMED], 1);
+    CU_ASSERT_EQUAL(nat_stats(b.nat)->drops[NAT_DROP_MALFORMED], 0);
+    f = inside_frame(&b, priv3, 40000, remote); /* no EIP, no masquerade */
+    const char *note = nic->rx_note(b.sim, nic, f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(note);
+    CU_ASSERT_STRING_EQUAL(note, "bondsim: drop nat1 in0 reason=no-eip count=1");
+    host_rx(b.sim, b.in, f);
+    CU_ASSERT_EQUAL(nat_stats(b.nat)->drops[NAT_DROP_NO_EIP], 1);
+    CU_ASSERT_EQUAL(b.sim->pool.in_use, 0);
+    box_free(&b);
+}
+
 int main(void)
 {
     CU_TestInfo cases[] = {
@@ -436,6 +462,7 @@ int main(void)
         {"nat_table_survives_churn", nat_table_survives_churn},
         {"nat_tcp_timeouts_follow_state", nat_tcp_timeouts_follow_state},
         {"nat_ip_rx_forwards_and_counts", nat_ip_rx_forwards_and_counts},
+        {"nat_note_skips_packets_the_stack_drops", nat_note_skips_packets_the_stack_drops},
         CU_TEST_INFO_NULL,
     };
     return cu_run("nat", cases);
