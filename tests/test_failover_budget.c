@@ -130,6 +130,102 @@ static void ab_updelay_300_on_repair(void)
     sim_free(sim);
 }
 
+/* balance-xor, miimon=100 updelay=300 (3 ticks): both links cut (1 s,
+ * 2 s), eth0 back at 3 s. The usable array is empty then, so updelay is
+ * ignored (6.1 ignore_updelay): UP at the first tick, 3.016 s (29 x 104 ms),
+ * 16 ms after the repair, not 16 + 312 ms. eth1 back at 4 s finds eth0
+ * usable: updelay counts, UP at 4.056 + 3 x 104 = 4.368 s. */
+static void xor_updelay_ignored_when_usable_empty(void)
+{
+    g_autofree char *path = tl_scratch_file("failover_budget", "xor.ini");
+    static const char text[] =
+        "[simulation]\nformat = 1\nduration = 5s\nseed = 1\n\n"
+        "[switch sw1]\nports = 4\nspeed = 1G\n\n"
+        "[host server]\nnic.eth0 = speed=1G\nnic.eth1 = speed=1G\n"
+        "bond.bond0 = mode=balance-xor miimon=100 updelay=300\n"
+        "bond.bond0.slaves = eth0 eth1\naddr.bond0 = 10.0.0.1/24\n\n"
+        "[host client]\nnic.eth0 = speed=1G\naddr.eth0 = 10.0.0.2/24\n\n"
+        "[links]\nserver.eth0 = sw1.port1 delay=1us\n"
+        "server.eth1 = sw1.port2 delay=1us\nclient.eth0 = sw1.port3 delay=1us\n\n"
+        "[traffic video]\nudp = server -> client rate=104kbit size=64 start=0.5s\n\n"
+        "[fault cut0]\nat = 1s\nlink-down = server.eth0\n\n"
+        "[fault cut1]\nat = 2s\nlink-down = server.eth1\n\n"
+        "[fault back0]\nat = 3s\nlink-up = server.eth0\n\n"
+        "[fault back1]\nat = 4s\nlink-up = server.eth1\n";
+    CU_ASSERT_FATAL(g_file_set_contents(path, text, -1, NULL));
+    Sim *sim = run_file(path);
+    FaultBudget b;
+    CU_ASSERT_FATAL(budget_predict(sim, 2, &b));
+    CU_ASSERT_EQUAL(b.detect_ps, 16 * MS);
+    CU_ASSERT_STRING_EQUAL(b.rule, "miimon");
+    CU_ASSERT_EQUAL(report_detection_ps(sim, 2), 16 * MS);
+    /* (budget_holds is 0 here: the flow's pause began at the second cut,
+     * before this fault; the gap rule does not cover a bond without
+     * carrier) */
+    CU_ASSERT_FATAL(budget_predict(sim, 3, &b));
+    CU_ASSERT_EQUAL(b.detect_ps, 368 * MS);
+    CU_ASSERT_STRING_EQUAL(b.rule, "miimon+updelay");
+    CU_ASSERT_EQUAL(budget_holds(sim, 3, &b), 1);
+    sim_free(sim);
+}
+
+/* balance-xor: the bond's own eth0 loses carrier at 2 s. As for a cut
+ * cable, the slave leaves the usable array at the carrier event (1.3), so
+ * the gap is predicted (no blackout) and holds; it used to be "not
+ * modelled" for carrier faults. */
+static void xor_own_carrier_down_predicts_gap(void)
+{
+    g_autofree char *path = tl_scratch_file("failover_budget", "xor_carrier.ini");
+    static const char text[] =
+        "[simulation]\nformat = 1\nduration = 3s\nseed = 1\n\n"
+        "[switch sw1]\nports = 4\nspeed = 1G\n\n"
+        "[host server]\nnic.eth0 = speed=1G\nnic.eth1 = speed=1G\n"
+        "bond.bond0 = mode=balance-xor miimon=100\n"
+        "bond.bond0.slaves = eth0 eth1\naddr.bond0 = 10.0.0.1/24\n\n"
+        "[host client]\nnic.eth0 = speed=1G\naddr.eth0 = 10.0.0.2/24\n\n"
+        "[links]\nserver.eth0 = sw1.port1 delay=1us\n"
+        "server.eth1 = sw1.port2 delay=1us\nclient.eth0 = sw1.port3 delay=1us\n\n"
+        "[traffic video]\nudp = server -> client rate=104kbit size=64 start=0.5s\n\n"
+        "[fault drop]\nat = 2s\ncarrier-down = server.eth0\n";
+    CU_ASSERT_FATAL(g_file_set_contents(path, text, -1, NULL));
+    Sim *sim = run_file(path);
+    FaultBudget b;
+    CU_ASSERT_FATAL(budget_predict(sim, 0, &b));
+    CU_ASSERT_EQUAL(b.detect_ps, 80 * MS);
+    CU_ASSERT(b.gap_known);
+    CU_ASSERT_EQUAL(b.blackout_ps, 0);
+    CU_ASSERT_EQUAL(budget_holds(sim, 0, &b), 1);
+    sim_free(sim);
+}
+
+/* Two AB bonds cabled back to back; the carrier of the second host's eth0
+ * (peer, enslaved after server's bond) goes at 2 s. That bond's MII monitor
+ * sees it at 2.080 s. The far end (server) keeps carrier, so the prediction
+ * must come from the fault's own bond, not from the first bond found at
+ * either end of the cable (which said "miimon never sees it"). */
+static void back_to_back_fault_uses_own_bond(void)
+{
+    g_autofree char *path = tl_scratch_file("failover_budget", "b2b.ini");
+    static const char text[] =
+        "[simulation]\nformat = 1\nduration = 3s\nseed = 1\n\n"
+        "[host server]\nnic.eth0 = speed=1G\nnic.eth1 = speed=1G\n"
+        "bond.bond0 = mode=active-backup miimon=100 primary=eth0\n"
+        "bond.bond0.slaves = eth0 eth1\naddr.bond0 = 10.0.0.1/24\n\n"
+        "[host peer]\nnic.eth0 = speed=1G\nnic.eth1 = speed=1G\n"
+        "bond.bond0 = mode=active-backup miimon=100 primary=eth0\n"
+        "bond.bond0.slaves = eth0 eth1\naddr.bond0 = 10.0.0.2/24\n\n"
+        "[links]\nserver.eth0 = peer.eth0 delay=1us\nserver.eth1 = peer.eth1 delay=1us\n\n"
+        "[traffic video]\nudp = peer -> server rate=104kbit size=64 start=0.5s\n\n"
+        "[fault drop]\nat = 2s\ncarrier-down = peer.eth0\n";
+    CU_ASSERT_FATAL(g_file_set_contents(path, text, -1, NULL));
+    Sim *sim = run_file(path);
+    FaultBudget b;
+    CU_ASSERT_FATAL(budget_predict(sim, 0, &b));
+    CU_ASSERT_EQUAL(b.detect_ps, 80 * MS);
+    CU_ASSERT_EQUAL(report_detection_ps(sim, 0), 80 * MS);
+    sim_free(sim);
+}
+
 /* The cut moved over one tick: each phase measured inside its prediction. */
 static void ab_measured_in_window_for_several_phases(void)
 {
@@ -258,6 +354,28 @@ static void phase_sweep_refuses_crossing_faults(void)
     g_clear_error(&err);
 }
 
+/* fault-phase.json names a fault as a JSON string: UTF-8 kept as it is and
+ * quotes escaped (g_strescape used to give octal escapes, not JSON). */
+static void phase_json_escapes_fault_name(void)
+{
+    PhaseSweep *ps = g_new0(PhaseSweep, 1);
+    ps->fault = g_strdup("caf\xc3\xa9 \"x\"");
+    ps->n = 1;
+    ps->period_ps = 104 * MS;
+    ps->shift_ps = g_new0(uint64_t, 1);
+    ps->detect_ps = g_new0(uint64_t, 1);
+    ps->pred_ps = g_new0(uint64_t, 1);
+    ps->gap_ps = g_new0(uint64_t, 1);
+    ps->recovered = g_new0(bool, 1);
+    ps->holds = g_new0(int, 1);
+    GPtrArray *sw = g_ptr_array_new_with_free_func((GDestroyNotify)budget_phase_free);
+    g_ptr_array_add(sw, ps);
+    g_autofree char *json = budget_phase_json(sw);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "{\"fault\":\"caf\xc3\xa9 \\\"x\\\"\",\"runs_n\":1,"));
+    CU_ASSERT_PTR_NULL(strstr(json, "\\303"));
+    g_ptr_array_free(sw, TRUE);
+}
+
 int main(void)
 {
     CU_TestInfo cases[] = {
@@ -265,12 +383,16 @@ int main(void)
         {"ab_downdelay_200_predicts_288ms", ab_downdelay_200_predicts_288ms},
         {"ab_updelay_300_on_repair", ab_updelay_300_on_repair},
         {"ab_measured_in_window_for_several_phases", ab_measured_in_window_for_several_phases},
+        {"xor_updelay_ignored_when_usable_empty", xor_updelay_ignored_when_usable_empty},
+        {"back_to_back_fault_uses_own_bond", back_to_back_fault_uses_own_bond},
+        {"xor_own_carrier_down_predicts_gap", xor_own_carrier_down_predicts_gap},
         {"arp_target_silent_three_ticks", arp_target_silent_three_ticks},
         {"lacp_block_within_current_while", lacp_block_within_current_while},
         {"lacp_cut_with_partner_costs_nothing", lacp_cut_with_partner_costs_nothing},
         {"phase_stats_min_median_max", phase_stats_min_median_max},
         {"phase_sweep_spreads_over_one_tick", phase_sweep_spreads_over_one_tick},
         {"phase_sweep_refuses_crossing_faults", phase_sweep_refuses_crossing_faults},
+        {"phase_json_escapes_fault_name", phase_json_escapes_fault_name},
         CU_TEST_INFO_NULL,
     };
     return cu_run("failover_budget", cases);

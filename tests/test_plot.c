@@ -250,6 +250,34 @@ static void test_load_bin_option(void)
     }
 }
 
+/* The SVG cannot take its name (a non-empty directory holds it): the call
+ * fails and leaves no PNG either, nor any temporary file. Needs gnuplot. */
+static void test_render_failure_leaves_no_image(void)
+{
+    g_autofree char *gnuplot = plot_find_gnuplot();
+    if (!gnuplot) {
+        printf("\n  gnuplot not installed: not checked\n");
+        return;
+    }
+    g_autofree char *dir = cu_scratch_dir("plot-blocked");
+    g_autofree char *svg_dir = g_build_filename(dir, "x.svg", NULL);
+    g_autofree char *inside = g_build_filename(svg_dir, "keep", NULL);
+    CU_ASSERT_EQUAL_FATAL(g_mkdir_with_parents(svg_dir, 0755), 0);
+    CU_ASSERT_FATAL(g_file_set_contents(inside, "x", -1, NULL));
+    GError *err = NULL;
+    CU_ASSERT_FALSE(plot_render_script(dir, gnuplot, "x", "plot x\n", &err));
+    CU_ASSERT_PTR_NOT_NULL(err);
+    g_clear_error(&err);
+    g_autofree char *png = g_build_filename(dir, "x.png", NULL);
+    CU_ASSERT_FALSE(g_file_test(png, G_FILE_TEST_EXISTS));
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)) != NULL)
+        CU_ASSERT_FALSE(g_str_has_suffix(name, ".tmp"));
+    if (d)
+        g_dir_close(d);
+}
+
 static CU_TestInfo cases[] = {
     {"series_bins_counter_growth", test_series_bins_counter_growth},
     {"series_default_bin", test_series_default_bin},
@@ -258,6 +286,7 @@ static CU_TestInfo cases[] = {
     {"run_plot_writes_images", test_run_plot_writes_images},
     {"plot_without_gnuplot_writes_nothing", test_plot_without_gnuplot_writes_nothing},
     {"load_bin_option", test_load_bin_option},
+    {"render_failure_leaves_no_image", test_render_failure_leaves_no_image},
     CU_TEST_INFO_NULL,
 };
 

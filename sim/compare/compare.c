@@ -752,21 +752,10 @@ char *compare_csv(const Compare *c)
 /* A JSON string, or null for NULL (stats/json.h's json_str writes ""). */
 static void json_nstr(GString *o, const char *s)
 {
-    if (!s) {
+    if (s)
+        json_str(o, s);
+    else
         g_string_append(o, "null");
-        return;
-    }
-    g_string_append_c(o, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            g_string_append_printf(o, "\\%c", ch);
-        else if (ch < 0x20)
-            g_string_append_printf(o, "\\u%04x", ch);
-        else
-            g_string_append_c(o, (char)ch);
-    }
-    g_string_append_c(o, '"');
 }
 
 /* "key":value, with a leading comma unless first. */
@@ -937,13 +926,9 @@ char *compare_plot_script(const Compare *c)
     g_autofree char *title =
         g_strdup_printf("bondsim compare %s (seed %" G_GUINT64_FORMAT ")", c->name, c->seed);
     /* with TCP connections, a third column of panels: goodput, spurious */
-    g_string_append_printf(o, "set multiplot layout 2,%d title '", c->has_tcp ? 3 : 2);
-    for (const char *p = title; *p; p++) {
-        if (*p == '\'')
-            g_string_append_c(o, '\'');
-        g_string_append_c(o, *p);
-    }
-    g_string_append(o, "'\n");
+    g_string_append_printf(o, "set multiplot layout 2,%d title ", c->has_tcp ? 3 : 2);
+    plot_quote(o, title);
+    g_string_append_c(o, '\n');
     compare_plot_panel(o, c, "delivered (Mb/s)", COL_MBPS);
     compare_plot_panel(o, c, "frames lost", COL_LOST);
     compare_plot_panel(o, c, "frames out of order", COL_OOO);

@@ -7,7 +7,9 @@
  *                                  downdelay_ticks ticks.
  *   MII, carrier back  [6.1]       UP at the first tick >= fault, plus
  *                                  updelay_ticks ticks (none in AB while no
- *                                  slave is active: ignore_updelay).
+ *                                  slave is active, nor in xor, 802.3ad,
+ *                                  TLB, ALB while the usable array is
+ *                                  empty: ignore_updelay).
  *   ARP, AB active     [6.2]       its last answer came with the probe of the
  *                                  last tick <= fault; DOWN at the first tick
  *                                  j after it with j * tick_jiffies > M * d +
@@ -17,7 +19,9 @@
  *                                  the same rule, no gap predicted.
  *   LACP, lacp-block   [7.4, 7.9]  current_while (30 ticks fast, 900 slow)
  *                                  from the partner's last LACPDU, which came
- *                                  at most one partner period (12 ticks fast,
+ *                                  at most one partner period (12 ticks fast:
+ *                                  the 10-tick periodic timer plus up to 2
+ *                                  ticks waiting for the 3-tick TX gate;
  *                                  300 slow) before the fault.
  *
  * Gap: in active-backup the bond's frames go to the dead active until the
@@ -27,15 +31,16 @@
  * bond's next frame instead, the same for traffic the bond sends). Any other
  * fault (a backup, a returning link) costs no frames. The measured gap is
  * the longest pause of the flow with the finest interval I, so it lies in
- * [blackout, (ceil(blackout / I) + 1) * I + 1 ms path allowance]. xor and 802.3ad drop a
- * slave from the usable array at carrier loss (1.3), so a cut costs no
- * frames there; in 802.3ad only when another port of the bond was
- * collecting+distributing at the fault, else the active aggregator is
- * replaced at the miimon commit (7.7) and frames are lost until then.
- * Not modelled ("-", reason given): rr, broadcast, TLB, ALB
- * gaps; ARP-monitored backups and returning links; rr/xor/broadcast ARP
- * monitor; lacp-unblock; a carrier-down on the switch side under miimon
- * (never seen: the slave keeps carrier).
+ * [blackout, (ceil(blackout / I) + 1) * I + 1 ms path allowance]. xor
+ * and 802.3ad drop a slave from the usable array at carrier loss (1.3), so
+ * a cut (or the slave's own carrier loss) costs no frames there; in
+ * 802.3ad only when another port of the bond was collecting+distributing
+ * at the fault, else the active aggregator is replaced at the miimon
+ * commit (7.7) and frames are lost until then.
+ * Not modelled ("-", reason given): rr, broadcast, TLB, ALB gaps;
+ * ARP-monitored backups and returning links; rr/xor/broadcast ARP monitor;
+ * lacp-unblock; a carrier-down on the switch side under miimon (never
+ * seen: the slave keeps carrier).
  */
 #include "stats/budget.h"
 
@@ -44,6 +49,7 @@
 
 #include "bond/bond.h"
 #include "lacp/lacp.h"
+#include "stats/json.h"
 #include "stats/report.h"
 #include "stats/table.h"
 #include "traffic/flow.h"
@@ -51,18 +57,23 @@
 
 /* ---- which bond and slave a fault hits ----------------------------------- */
 
-/* The slave whose NIC is `nic` or is cabled to it; NULL when none. */
+/* The slave whose NIC is `nic`, else the one cabled to it (bonds back to
+ * back: the fault's own end decides, whatever the bonds' order); NULL when
+ * none. */
 static const Slave *budget_slave_of(const Sim *sim, const Nic *nic, bool *far_end)
 {
     if (!nic) /* a route fault (sim_fault_route): no NIC, no slave */
         return NULL;
     const Nic *peer = nic->link ? nic->link->end[1 - nic->end] : NULL;
-    for (guint i = 0; i < sim->bonds->len; i++) {
-        const Bond *b = sim->bonds->pdata[i];
-        for (int j = 0; j < b->n_slaves; j++) {
-            if (b->slaves[j].nic == nic || (peer && b->slaves[j].nic == peer)) {
-                *far_end = b->slaves[j].nic != nic;
-                return &b->slaves[j];
+    for (int pass = 0; pass < 2; pass++) {
+        const Nic *want = pass ? peer : nic;
+        for (guint i = 0; want && i < sim->bonds->len; i++) {
+            const Bond *b = sim->bonds->pdata[i];
+            for (int j = 0; j < b->n_slaves; j++) {
+                if (b->slaves[j].nic == want) {
+                    *far_end = pass == 1;
+                    return &b->slaves[j];
+                }
             }
         }
     }
@@ -96,6 +107,8 @@ static bool budget_fault_down(SimFaultKind k)
 
 /* ---- per-monitor rules --------------------------------------------------- */
 
+static bool budget_lacp_cd_at(const Sim *sim, const Slave *s, uint64_t t_ps);
+
 /* First tick at or after `t` (ticks at k * tick). */
 static uint64_t budget_next_tick(uint64_t t, uint64_t tick)
 {
@@ -109,8 +122,52 @@ static void budget_exact(FaultBudget *out, uint64_t at, uint64_t tick_at)
     out->detect_ps = out->detect_min_ps = out->detect_max_ps = tick_at - at;
 }
 
+/* Whether the last event of kind `on` or `off` about `name` (in the
+ * subject, or in from/to when `by_slave`) before `t_ps` was `on`; with none
+ * before, the opposite of the first one after; with none at all, `end`. */
+static bool budget_state_at(const Sim *sim, SimEventKind on, SimEventKind off, const char *name,
+                            const char *bond, uint64_t t_ps, bool end)
+{
+    bool seen = false, state = end;
+    for (guint i = 0; i < sim->events->len; i++) {
+        const SimEvent *ev = &g_array_index(sim->events, SimEvent, i);
+        if (ev->kind != on && ev->kind != off)
+            continue;
+        const char *who = bond ? (ev->kind == on ? ev->to : ev->from) : ev->subject;
+        if ((bond && strcmp(ev->subject, bond) != 0) || !who || strcmp(who, name) != 0)
+            continue;
+        if (ev->time_ps >= t_ps)
+            return seen ? state : ev->kind != on;
+        seen = true;
+        state = ev->kind == on;
+    }
+    return state;
+}
+
+/* Whether the usable array (1.3) of a bond that keeps one was empty just
+ * before the tick at `t_ps`, by the event log: in 802.3ad no port
+ * collecting+distributing, else no slave both UP and with carrier. */
+static bool budget_usable_empty_at(const Sim *sim, const Bond *b, uint64_t t_ps)
+{
+    for (int i = 0; i < b->n_slaves; i++) {
+        const Slave *s = &b->slaves[i];
+        if (b->p.mode == BOND_MODE_8023AD) {
+            if (budget_lacp_cd_at(sim, s, t_ps))
+                return false;
+        } else if (budget_state_at(sim, SIM_EV_SLAVE_UP, SIM_EV_SLAVE_DOWN, s->nic->ifname,
+                                   b->full_name, t_ps, s->link == SLAVE_LINK_UP) &&
+                   budget_state_at(sim, SIM_EV_CARRIER_UP, SIM_EV_CARRIER_DOWN, s->nic->name, NULL,
+                                   t_ps, nic_carrier(s->nic))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* MII monitor: carrier loss or return seen at the next tick, committed
- * downdelay/updelay ticks later (6.1). */
+ * downdelay/updelay ticks later (6.1). updelay is ignored (ignore_updelay,
+ * 6.1) in AB while no slave is active, and in the modes with a usable array
+ * (xor, 802.3ad, TLB, ALB) while it is empty. */
 static void budget_mii(const Sim *sim, const Bond *b, const Slave *s, const SimFault *ft,
                        FaultBudget *out)
 {
@@ -119,8 +176,13 @@ static void budget_mii(const Sim *sim, const Bond *b, const Slave *s, const SimF
     out->period_ps = tick;
     out->rule = "miimon";
     if (!budget_fault_down(ft->kind)) {
-        bool no_active = strcmp(budget_active_at(sim, b, ft->at_ps), "none") == 0;
-        delay = b->p.mode == BOND_MODE_AB && no_active ? 0 : b->updelay_ticks;
+        bool ignore;
+        if (b->ops->uses_usable)
+            ignore = budget_usable_empty_at(sim, b, budget_next_tick(ft->at_ps, tick));
+        else
+            ignore = b->p.mode == BOND_MODE_AB &&
+                     strcmp(budget_active_at(sim, b, ft->at_ps), "none") == 0;
+        delay = ignore ? 0 : b->updelay_ticks;
         out->rule = delay ? "miimon+updelay" : "miimon";
     } else if (delay) {
         out->rule = "miimon+downdelay";
@@ -205,12 +267,15 @@ static bool budget_blackout(const Sim *sim, const Bond *b, const Slave *s, const
         out->blackout_ps = active && budget_fault_down(ft->kind) ? out->detect_ps : 0;
         return true;
     }
+    /* here a carrier fault is the slave's own (one at the far end keeps
+     * its carrier and was refused before): for the bond the same as a cut
+     * or a repaired cable */
     case BOND_MODE_XOR:
         out->blackout_ps = 0;
-        return ft->kind == SIM_FAULT_LINK_DOWN || ft->kind == SIM_FAULT_LINK_UP;
+        return true;
     case BOND_MODE_8023AD:
         out->blackout_ps = budget_8023ad_blackout(sim, b, s, ft, out->detect_ps);
-        return ft->kind == SIM_FAULT_LINK_DOWN || ft->kind == SIM_FAULT_LINK_UP;
+        return true;
     default:
         return false;
     }
@@ -611,8 +676,10 @@ char *budget_phase_json(const GPtrArray *sweeps)
     GString *o = g_string_new("{\"fault_phase\":[");
     for (guint i = 0; i < sweeps->len; i++) {
         const PhaseSweep *ps = sweeps->pdata[i];
-        g_autofree char *name = g_strescape(ps->fault, NULL);
-        g_string_append_printf(o, "%s{\"fault\":\"%s\",\"runs_n\":%u", i ? "," : "", name, ps->n);
+        /* json_str: g_strescape's octal escapes (non-ASCII bytes) are not JSON */
+        g_string_append(o, i ? ",{\"fault\":" : "{\"fault\":");
+        json_str(o, ps->fault);
+        g_string_append_printf(o, ",\"runs_n\":%u", ps->n);
         budget_json_secs(o, "period_s", ps->period_ps);
         budget_json_mmm(o, "detection", ps->detect_ps, ps->n);
         budget_json_mmm(o, "predicted_detection", ps->pred_ps, ps->n);

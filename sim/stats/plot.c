@@ -61,7 +61,7 @@ gboolean plot_write_reorder_csv(const Sim *sim, const char *path, GError **error
 /* ---- scripts --------------------------------------------------------------- */
 
 /* A gnuplot single-quoted string: only ' needs escaping (doubled). */
-static void plot_quote(GString *o, const char *s)
+void plot_quote(GString *o, const char *s)
 {
     g_string_append_c(o, '\'');
     for (; *s; s++) {
@@ -233,8 +233,11 @@ static gboolean plot_render_one(const char *dir, const char *gnuplot, const char
     }
     for (int i = 0; i < 2 && ok; i++) {
         if (g_rename(tmp_path[i], final_path[i]) != 0) {
-            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s",
-                        final_path[i], g_strerror(errno));
+            int err = errno;
+            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", final_path[i],
+                        g_strerror(err));
+            if (i) /* the PNG is in place already: both or neither */
+                g_unlink(final_path[0]);
             ok = FALSE;
         }
     }

@@ -26,6 +26,9 @@ typedef enum {
     PLOT_ERROR_GNUPLOT,    /* gnuplot failed or wrote nothing */
 } PlotError;
 
+/* Appends `s` as a gnuplot single-quoted string (quotes doubled). */
+void plot_quote(GString *o, const char *s);
+
 /* gnuplot's full path, or NULL when it is not in PATH. Caller frees. */
 char *plot_find_gnuplot(void);
 

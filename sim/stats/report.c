@@ -97,6 +97,15 @@ static uint64_t lacp_markers_rx(const LacpPortStats *st)
  * for both. CSV column names are stats.json's keys where it has the figure,
  * in its units (_s: seconds, _bytes, _mbps, ratios 0..1). */
 
+/* The end of every table function: renders the table when text was asked
+ * for (out) and frees the CSV writer (NULL when no CSV was). */
+static void report_part_end(Table *t, GString *out, Csv *v)
+{
+    if (t)
+        table_render_free(t, out);
+    csv_free(v);
+}
+
 static void table_lacp(const Sim *sim, GString *out, GString *csv)
 {
     static const char *const hdr[] = {"port",          "bond",       "aggregator", "actor state",
@@ -175,9 +184,7 @@ static void table_lacp(const Sim *sim, GString *out, GString *csv)
             }
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static gboolean member_active(const Switch *sw, const SwitchChannel *ch, int m);
@@ -261,9 +268,7 @@ static void table_channels(const Sim *sim, GString *out, GString *csv)
             }
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 /* Whether channel member m carries frames now: the switch's own rule
@@ -355,9 +360,7 @@ static void table_slaves(const Sim *sim, GString *out, GString *csv)
             }
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static void table_flows(const Sim *sim, GString *out, GString *csv)
@@ -400,9 +403,7 @@ static void table_flows(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 /* Per flow, RFC 4737 and RFC 5236 figures; only flows that saw reordering. */
@@ -469,9 +470,7 @@ static void table_reordering(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static gboolean any_reordering(const Sim *sim)
@@ -541,9 +540,7 @@ static void table_egress(const Sim *sim, GString *out, GString *csv)
         g_string_free(tl, TRUE);
         g_string_free(ctl, TRUE);
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static void table_nat(const Sim *sim, GString *out, GString *csv)
@@ -595,9 +592,7 @@ static void table_nat(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static void table_faults(const Sim *sim, GString *out, GString *csv)
@@ -712,9 +707,7 @@ static void table_faults(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static void table_bonds(const Sim *sim, GString *out, GString *csv)
@@ -747,9 +740,7 @@ static void table_bonds(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static void table_switches(const Sim *sim, GString *out, GString *csv)
@@ -778,9 +769,7 @@ static void table_switches(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 /* TCP connections (traffic/tcp.c): goodput and the sender's reactions. */
@@ -856,9 +845,7 @@ static void table_tcp(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 /* Replayed captures: frames read, skipped at load, sent, and the time the
@@ -906,9 +893,7 @@ static void table_replay(const Sim *sim, GString *out, GString *csv)
             csv_end_row(v);
         }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 static void json_replays(GString *o, const Sim *sim)
@@ -964,9 +949,7 @@ static void table_cloud(const Sim *sim, GString *out, GString *csv)
                 }
             }
     }
-    if (t)
-        table_render_free(t, out);
-    csv_free(v);
+    report_part_end(t, out, v);
 }
 
 /* The cloud table is shown when a cloud virtual switch dropped something. */
