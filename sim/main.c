@@ -17,6 +17,7 @@
  * Exit codes: 0 success; 1 the scenario (or a --set) is invalid; 2 the
  * command line is wrong; 3 an output could not be written.
  */
+#include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -126,11 +127,18 @@ static void add_run_only_entries(GOptionContext *ctx, RunArgs *a)
     g_option_group_add_entries(g_option_context_get_main_group(ctx), entries);
 }
 
-static Sim *load(const char *file, RunArgs *a, char **canon)
+/* The --set arguments as ScenarioOptions.sets wants them (borrowed strings). */
+static GPtrArray *sets_of(const RunArgs *a)
 {
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
+    GPtrArray *sets = g_ptr_array_new();
     for (char **s = a->sets; s && *s; s++)
         g_ptr_array_add(sets, *s);
+    return sets;
+}
+
+static Sim *load(const char *file, RunArgs *a, char **canon)
+{
+    g_autoptr(GPtrArray) sets = sets_of(a);
     ScenarioOptions so = {.sets = sets, .seed_given = a->seed_given, .seed = (uint64_t)a->seed};
     GError *err = NULL;
     Sim *sim = scenario_load(file, &so, canon, &err);
@@ -152,6 +160,35 @@ static gboolean parse_format(const char *s, CaptureFormat *f)
     else
         return FALSE;
     return TRUE;
+}
+
+/* --pcap-format and --snaplen (run and compare): 0, or EXIT_USAGE after
+ * saying why. */
+static int check_capture_args(const RunArgs *a, CaptureFormat *fmt)
+{
+    if (!parse_format(a->pcap_format, fmt)) {
+        g_printerr("bondsim: --pcap-format '%s': use pcapng, pcap or none\n", a->pcap_format);
+        return EXIT_USAGE;
+    }
+    if (a->snaplen < 0 || a->snaplen > 262144) {
+        g_printerr("bondsim: --snaplen %d: use 0 (whole frames) to 262144\n", a->snaplen);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* --plot (run and compare): gnuplot must be in PATH; 0, or EXIT_OUTPUT
+ * after saying so (nothing is written yet). */
+static int find_gnuplot(RunArgs *a)
+{
+    if (!a->plot)
+        return 0;
+    a->gnuplot = plot_find_gnuplot();
+    if (a->gnuplot)
+        return 0;
+    g_printerr("bondsim: --plot needs gnuplot, which is not in PATH (install the gnuplot "
+               "or gnuplot-nox package); nothing written\n");
+    return EXIT_OUTPUT;
 }
 
 /* The images of --plot; the data outputs stay if this fails. */
@@ -227,14 +264,9 @@ static int run_outputs(Sim *sim, RunArgs *a, const char *dir, CaptureFormat fmt,
  * written. */
 static int check_run_args(RunArgs *a)
 {
-    if (a->plot) {
-        a->gnuplot = plot_find_gnuplot();
-        if (!a->gnuplot) {
-            g_printerr("bondsim: --plot needs gnuplot, which is not in PATH (install the gnuplot "
-                       "or gnuplot-nox package); nothing written\n");
-            return EXIT_OUTPUT;
-        }
-    }
+    int rc = find_gnuplot(a);
+    if (rc)
+        return rc;
     if (a->load_bin) {
         GError *err = NULL;
         if (!units_parse_time_ps(a->load_bin, 0, &a->load_bin_ps, &err) || a->load_bin_ps == 0) {
@@ -266,9 +298,7 @@ static int make_series(Sim *sim, const RunArgs *a)
 static Sim *phase_load(void *data, GError **error)
 {
     RunArgs *a = data;
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    for (char **s = a->sets; s && *s; s++)
-        g_ptr_array_add(sets, *s);
+    g_autoptr(GPtrArray) sets = sets_of(a);
     ScenarioOptions so = {.sets = sets, .seed_given = a->seed_given, .seed = (uint64_t)a->seed};
     return scenario_load(a->file, &so, NULL, error);
 }
@@ -304,21 +334,15 @@ static int run_fault_phase(RunArgs *a, const char *dir)
 static int cmd_run(const char *file, RunArgs *a)
 {
     CaptureFormat fmt;
-    if (!parse_format(a->pcap_format, &fmt)) {
-        g_printerr("bondsim: --pcap-format '%s': use pcapng, pcap or none\n", a->pcap_format);
-        return EXIT_USAGE;
-    }
-    if (a->snaplen < 0 || a->snaplen > 262144) {
-        g_printerr("bondsim: --snaplen %d: use 0 (whole frames) to 262144\n", a->snaplen);
-        return EXIT_USAGE;
-    }
+    int rc = check_capture_args(a, &fmt);
+    if (rc)
+        return rc;
     if (a->fault_phase < 0 || a->fault_phase > 1000) {
         g_printerr("bondsim: --fault-phase %d: use 1 to 1000 runs\n", a->fault_phase);
         return EXIT_USAGE;
     }
     a->file = file;
-    int rc = check_run_args(a);
-    if (rc)
+    if ((rc = check_run_args(a)) != 0)
         return rc;
     g_autofree char *canon = NULL;
     Sim *sim = load(file, a, &canon);
@@ -424,14 +448,9 @@ static int compare_and_report(const CompareOptions *co, gboolean quiet, const ch
 static int cmd_compare(const char *file, RunArgs *a)
 {
     CaptureFormat fmt;
-    if (!parse_format(a->pcap_format, &fmt)) {
-        g_printerr("bondsim: --pcap-format '%s': use pcapng, pcap or none\n", a->pcap_format);
-        return EXIT_USAGE;
-    }
-    if (a->snaplen < 0 || a->snaplen > 262144) {
-        g_printerr("bondsim: --snaplen %d: use 0 (whole frames) to 262144\n", a->snaplen);
-        return EXIT_USAGE;
-    }
+    int rc = check_capture_args(a, &fmt);
+    if (rc)
+        return rc;
     GError *err = NULL;
     g_autoptr(GArray) modes = g_array_new(FALSE, FALSE, sizeof(BondMode));
     if (!compare_parse_modes(a->modes ? a->modes : "all", modes, &err)) {
@@ -439,9 +458,7 @@ static int cmd_compare(const char *file, RunArgs *a)
         g_error_free(err);
         return EXIT_USAGE;
     }
-    g_autoptr(GPtrArray) sets = g_ptr_array_new();
-    for (char **s = a->sets; s && *s; s++)
-        g_ptr_array_add(sets, *s);
+    g_autoptr(GPtrArray) sets = sets_of(a);
     CompareOptions co = {.file = file,
                          .out_dir = a->out_dir,
                          .sets = sets,
@@ -453,14 +470,8 @@ static int cmd_compare(const char *file, RunArgs *a)
                          .modes = (const BondMode *)(void *)modes->data,
                          .n_modes = modes->len,
                          .progress = isatty(STDERR_FILENO) && !a->quiet};
-    if (a->plot) {
-        a->gnuplot = plot_find_gnuplot();
-        if (!a->gnuplot) {
-            g_printerr("bondsim: --plot needs gnuplot, which is not in PATH (install the gnuplot "
-                       "or gnuplot-nox package); nothing written\n");
-            return EXIT_OUTPUT;
-        }
-    }
+    if ((rc = find_gnuplot(a)) != 0)
+        return rc;
     return compare_and_report(&co, a->quiet, a->gnuplot);
 }
 

@@ -318,10 +318,30 @@ static void set_unknown_key_says_set(void)
     } cases[] = {
         {"simulation.colour=red",
          "bondsim: " DATA_DIR "/minimal.ini: --set simulation.colour:", "unknown key"},
-        {"host.a.colour=red", "bondsim: " DATA_DIR "/minimal.ini: --set host",
-         "colour: unknown key"},
-        {"simulaton.duration=1s", "bondsim: --set simulaton.duration=1s:", "unknown group type"},
+        {"host.a.colour=red",
+         "bondsim: " DATA_DIR "/minimal.ini: --set host a.colour:", "unknown key"},
+        {"simulaton.duration=1s", "bondsim: --set simulaton.duration=1s:",
+         "unknown group type 'simulaton' (accepted: simulation, links, host.NAME, switch.NAME, "
+         "nat.NAME, traffic.NAME, fault.NAME)"},
         {"host.a=1", "bondsim: --set host.a=1:", "host.NAME.KEY=VALUE"},
+        /* an empty NAME or KEY */
+        {"host..eth0=1", "bondsim: --set host..eth0=1:", "host.NAME.KEY=VALUE"},
+        {"host.a.=1", "bondsim: --set host.a.=1:", "host.NAME.KEY=VALUE"},
+        {"simulation.=1", "bondsim: --set simulation.=1:", "KEY of GROUP.KEY=VALUE is empty"},
+        /* a group only --set made: no header line to point at, the --set is named */
+        {"fault.cut.at=50ms",
+         "bondsim: " DATA_DIR "/minimal.ini: --set fault cut:", "a fault needs an action"},
+        /* interface names as the kernel's dev_valid_name takes them */
+        {"host.a.nic.e/1=speed=1G", "bondsim: " DATA_DIR "/minimal.ini: --set host a.nic.e/1:",
+         "interface name must be 1-15 characters without '.', '/', ':' or blanks"},
+        {"host.a.bond.b:0=mode=1", "bondsim: " DATA_DIR "/minimal.ini: --set host a.bond.b:0:",
+         "bond name must be 1-15 characters"},
+        {"host.a.nic.eth0123456789abc=speed=1G",
+         "bondsim: " DATA_DIR "/minimal.ini: --set host a.nic.eth0123456789abc:",
+         "interface name must be"},
+        /* --set values are trimmed like values in the file */
+        {"simulation.duration= 0s ",
+         "bondsim: " DATA_DIR "/minimal.ini: --set simulation.duration:", "must be above 0"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *out = NULL;
@@ -332,6 +352,40 @@ static void set_unknown_key_says_set(void)
         expect_no_outputs(dir, __LINE__);
         tl_run_clear(&r);
     }
+}
+
+/* A TCP connection from a host without an IPv4 address: one line naming the
+ * key and the missing address (it used to pass a NULL address on to
+ * tcp_conn_new, print a GLib critical and blame the ports). */
+static void tcp_from_host_without_address_is_refused(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("tcp-no-address", &out);
+    TlRun r = tl_bondsim("run", DATA_DIR "/minimal.ini", "-q", "-o", out, "--set",
+                         "host.b.nic.eth0=speed=1G", "--set", "host.b.addr.eth0=10.0.0.2/24",
+                         "--set", "traffic.t.tcp=a -> b", NULL);
+    expect_refusal(&r, EXIT_INPUT, "bondsim: " DATA_DIR "/minimal.ini: --set traffic t.tcp:",
+                   "host a has no IPv4 address", __LINE__);
+    expect_no_outputs(dir, __LINE__);
+    tl_run_clear(&r);
+}
+
+/* SIM_MAX_NICS counts switch ports too: 17 switches of 256 ports are 4352. */
+static void too_many_switch_ports_are_refused(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("switch-ports", &out);
+    g_autofree char *path = g_build_filename(dir, "ports.ini", NULL);
+    GString *text = g_string_new("[simulation]\nformat = 1\nduration = 1s\n");
+    for (int i = 0; i < 17; i++)
+        g_string_append_printf(text, "[switch s%d]\nports = 256\n", i);
+    tl_checkf(g_file_set_contents(path, text->str, -1, NULL), __LINE__, "write %s", path);
+    g_string_free(text, TRUE);
+    /* the 17th switch: header at line 36, its ports key at 37 */
+    TlRun r = tl_bondsim("validate", path, NULL);
+    g_autofree char *prefix = g_strdup_printf("bondsim: %s:37: [switch s16] ports:", path);
+    expect_refusal(&r, EXIT_INPUT, prefix, "more than 4096 NICs and switch ports", __LINE__);
+    tl_run_clear(&r);
 }
 
 /* ------------------------------------------------------------------------
@@ -368,6 +422,25 @@ static void bad_pcap_format_exits_2(void)
     tl_run_clear(&r);
 }
 
+/* run and compare share the --pcap-format and --snaplen checks. */
+static void bad_capture_args_exit_2_in_run_and_compare(void)
+{
+    static const char *const cmds[] = {"run", "compare"};
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+        g_autofree char *out = NULL;
+        g_autofree char *dir = case_dir("capture-args", &out);
+        TlRun f = tl_bondsim(cmds[i], DATA_DIR "/minimal.ini", "-q", "-o", out,
+                             "--pcap-format=pcapx", NULL);
+        expect_refusal(&f, EXIT_USAGE, "bondsim: --pcap-format 'pcapx'", "pcapng", __LINE__);
+        tl_run_clear(&f);
+        TlRun n =
+            tl_bondsim(cmds[i], DATA_DIR "/minimal.ini", "-q", "-o", out, "--snaplen=-1", NULL);
+        expect_refusal(&n, EXIT_USAGE, "bondsim: --snaplen -1:", "262144", __LINE__);
+        tl_run_clear(&n);
+        expect_no_outputs(dir, __LINE__);
+    }
+}
+
 static void unknown_option_exits_2(void)
 {
     g_autofree char *out = NULL;
@@ -401,9 +474,12 @@ int main(void)
         {"output_in_read_only_dir_exits_3", output_in_read_only_dir_exits_3},
         {"set_syntax_error_names_set", set_syntax_error_names_set},
         {"set_unknown_key_says_set", set_unknown_key_says_set},
+        {"tcp_from_host_without_address_is_refused", tcp_from_host_without_address_is_refused},
+        {"too_many_switch_ports_are_refused", too_many_switch_ports_are_refused},
         {"unknown_command_exits_2", unknown_command_exits_2},
         {"missing_file_argument_exits_2", missing_file_argument_exits_2},
         {"bad_pcap_format_exits_2", bad_pcap_format_exits_2},
+        {"bad_capture_args_exit_2_in_run_and_compare", bad_capture_args_exit_2_in_run_and_compare},
         {"unknown_option_exits_2", unknown_option_exits_2},
         CU_TEST_INFO_NULL,
     };

@@ -573,7 +573,17 @@ static void test_abort_leaves_no_file(void)
     capture_abort(ng);
     capture_abort(pc);
     capture_abort(NULL);
-    CU_ASSERT_EQUAL(dir_entries(dir), 1); /* only the pcaps directory */
+    /* the pcaps directory was made by capture_new: it goes too */
+    CU_ASSERT_EQUAL(dir_entries(dir), 0);
+    CU_ASSERT_FALSE(g_file_test(pcaps, G_FILE_TEST_EXISTS));
+
+    /* A directory that was there before is left alone. */
+    CU_ASSERT_EQUAL_FATAL(g_mkdir(pcaps, 0755), 0);
+    pc = capture_new(CAPTURE_PCAP, pcaps, 0, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pc);
+    capture_add_interface(pc, "h/eth0", NULL, NULL, 0);
+    capture_abort(pc);
+    CU_ASSERT_TRUE(g_file_test(pcaps, G_FILE_TEST_IS_DIR));
     CU_ASSERT_EQUAL(dir_entries(pcaps), 0);
 }
 
@@ -746,6 +756,32 @@ static void test_pcap_name_clash_fails(void)
     CU_ASSERT_EQUAL(dir_entries(dir), 0);
 }
 
+/* Classic pcap: the second interface's final name is taken by a directory.
+ * Its rename fails after the first file was renamed; that file is removed
+ * too, so no partial set of captures is left. */
+static void test_pcap_rename_failure_leaves_no_file(void)
+{
+    g_autofree char *dir = cu_scratch_dir("capture");
+    g_autofree char *taken = g_build_filename(dir, "h_eth1.pcap", NULL);
+    CU_ASSERT_EQUAL_FATAL(g_mkdir(taken, 0755), 0);
+    Capture *cap = capture_new(CAPTURE_PCAP, dir, 0, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap);
+    capture_add_interface(cap, "h/eth0", NULL, NULL, 0);
+    capture_add_interface(cap, "h/eth1", NULL, NULL, 0);
+    uint8_t frame[SAMPLE_FRAME_LEN];
+    sample_frame(0, frame);
+    capture_packet(cap, 0, 1000, frame, sizeof frame, CAPTURE_DIR_OUT, NULL);
+    capture_packet(cap, 1, 2000, frame, sizeof frame, CAPTURE_DIR_IN, NULL);
+    GError *err = NULL;
+    CU_ASSERT_FALSE(capture_finish(cap, NULL, 0, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, taken));
+    g_clear_error(&err);
+    g_autofree char *first = g_build_filename(dir, "h_eth0.pcap", NULL);
+    CU_ASSERT_FALSE(g_file_test(first, G_FILE_TEST_EXISTS));
+    CU_ASSERT_EQUAL(dir_entries(dir), 1); /* the directory in the way, no .tmp */
+}
+
 static CU_TestInfo cases[] = {
     {"pcapng_blocks_read_back", test_pcapng_blocks_read_back},
     {"pcapng_truncates_to_snaplen", test_pcapng_truncates_to_snaplen},
@@ -762,6 +798,7 @@ static CU_TestInfo cases[] = {
     {"none_does_nothing", test_none_does_nothing},
     {"pcap_one_file_per_interface", test_pcap_one_file_per_interface},
     {"pcap_name_clash_fails", test_pcap_name_clash_fails},
+    {"pcap_rename_failure_leaves_no_file", test_pcap_rename_failure_leaves_no_file},
     CU_TEST_INFO_NULL,
 };
 

@@ -354,8 +354,19 @@ static void override_sets_value_and_says_set(void)
     CU_ASSERT_STRING_EQUAL(ini_get(ini, "fault cut", "at"), "3s");
     ini_fail(ini, &error, "fault cut", "at", "too late");
     message_is(&error, "test.ini: --set fault cut.at: too late", __LINE__);
+    /* A group only --set made has no header line to show: the message
+     * names the --set, whether or not the (absent) key is given. */
     ini_fail(ini, &error, "fault cut", NULL, "needs a link");
-    message_is(&error, "test.ini: [fault cut]: needs a link", __LINE__);
+    message_is(&error, "test.ini: --set fault cut: needs a link", __LINE__);
+    ini_fail(ini, &error, "fault cut", "link-down", "needs a link");
+    message_is(&error, "test.ini: --set fault cut: needs a link", __LINE__);
+    /* An absent key of a group of the file still points at its header. */
+    ini_fail(ini, &error, "simulation", "hz", "missing");
+    message_is(&error, "test.ini:3: [simulation] hz: missing", __LINE__);
+
+    /* Values given on the command line are trimmed like those of the file. */
+    ini_override(ini, "simulation", "seed", " \t7 ");
+    CU_ASSERT_STRING_EQUAL(ini_get(ini, "simulation", "seed"), "7");
 }
 
 static void fail_message_shapes(void)
@@ -410,6 +421,12 @@ static void unreadable_file_says_why(void)
     CU_ASSERT_PTR_NULL(ini_load(dir, &error));
     g_autofree char *is_dir = g_strdup_printf("%s: cannot be read: %s", dir, g_strerror(EISDIR));
     message_is(&error, is_dir, __LINE__);
+    /* An endless file is refused after 64 MiB instead of read until memory
+     * runs out. */
+    if (g_file_test("/dev/zero", G_FILE_TEST_EXISTS)) {
+        CU_ASSERT_PTR_NULL(ini_load("/dev/zero", &error));
+        message_is(&error, "/dev/zero: larger than 64 MiB: not a scenario", __LINE__);
+    }
 }
 
 int main(void)

@@ -181,6 +181,58 @@ static void route_fault_errors_name_the_key(void)
     }
 }
 
+/* Route-add faults count against the host's HOST_MAX_ROUTES with its own
+ * routes: those of other hosts and route-del faults do not. With 30 routes
+ * on a (its connected 10.0.0.0/24 and 29 route keys), two route-add faults
+ * fit (32) and the third is refused, naming its key; three on b and three
+ * route-del on a change nothing. */
+static char *route_limit_ini(int adds_on_a)
+{
+    GString *s = g_string_new("[simulation]\nformat = 1\nduration = 4s\n"
+                              "[host a]\nnic.eth0 = speed=1G\naddr.eth0 = 10.0.0.1/24\n");
+    for (int i = 0; i < 29; i++)
+        g_string_append_printf(s, "route.10.%d.0.0/16 = via 10.0.0.254\n", 100 + i);
+    g_string_append(s, "[host b]\nnic.eth0 = speed=1G\naddr.eth0 = 10.0.1.1/24\n");
+    for (int i = 0; i < 3; i++) {
+        g_string_append_printf(s, "[fault bdel%d]\nat = 1s\nroute-del = a 10.%d.0.0/16\n", i,
+                               100 + i);
+        g_string_append_printf(s,
+                               "[fault badd%d]\nat = 1s\nroute-add = b 10.%d.0.0/16 via "
+                               "10.0.1.254\n",
+                               i, 200 + i);
+    }
+    for (int i = 0; i < adds_on_a; i++)
+        g_string_append_printf(s,
+                               "[fault add%d]\nat = 2s\nroute-add = a 10.%d.0.0/16 via "
+                               "10.0.0.254\n",
+                               i, 200 + i);
+    return g_string_free(s, FALSE);
+}
+
+static void route_faults_count_against_host_routes(void)
+{
+    static const ScenarioOptions opts = {0};
+    g_autofree char *fits = route_limit_ini(2);
+    g_autofree char *path = write_scenario("route-limit", fits);
+    GError *error = NULL;
+    Sim *sim = scenario_load(path, &opts, NULL, &error);
+    CU_ASSERT_PTR_NOT_NULL(sim);
+    if (error != NULL)
+        fprintf(stderr, "\n  got '%s'\n", error->message);
+    g_clear_error(&error);
+    sim_free(sim);
+
+    g_autofree char *over = route_limit_ini(3);
+    g_autofree char *path2 = write_scenario("route-limit-over", over);
+    sim = scenario_load(path2, &opts, NULL, &error);
+    CU_ASSERT_PTR_NULL(sim);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(error->message, "[fault add2] route-add: more than 32 routes on a"));
+    g_clear_error(&error);
+    sim_free(sim);
+}
+
 /* The capture carries the echo service's comment on the first reply that
  * shows the new address (the CLI writes the pcapng). */
 static void capture_comments_egress_change(void)
@@ -214,6 +266,7 @@ int main(void)
         {"default_route_fault_moves_egress_ip", default_route_fault_moves_egress_ip},
         {"route_to_uplink_without_eip_drops_no_eip", route_to_uplink_without_eip_drops_no_eip},
         {"route_fault_errors_name_the_key", route_fault_errors_name_the_key},
+        {"route_faults_count_against_host_routes", route_faults_count_against_host_routes},
         {"capture_comments_egress_change", capture_comments_egress_change},
         CU_TEST_INFO_NULL,
     };

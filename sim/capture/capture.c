@@ -140,6 +140,7 @@ struct Capture {
     guint ifaces_written; /* pcapng: IDBs written so far */
     guint names_written;  /* pcapng: names written in NRBs so far */
     pcap_t *dead;         /* pcap: the handle every dumper is opened from */
+    gboolean made_dir;    /* pcap: the directory was created here (removed on failure) */
     uint64_t packets;     /* frames recorded */
     GError *error;        /* first I/O error, reported by capture_finish */
 };
@@ -553,7 +554,10 @@ static void pcapng_discard(Capture *cap)
 static gboolean pcap_dir_open(Capture *cap, const char *dir, GError **error)
 {
     cap->final_path = g_strdup(dir);
-    if (g_mkdir_with_parents(dir, 0755) != 0 || g_access(dir, W_OK | X_OK) != 0) {
+    gboolean existed = g_file_test(dir, G_FILE_TEST_EXISTS);
+    int made = g_mkdir_with_parents(dir, 0755);
+    cap->made_dir = made == 0 && !existed;
+    if (made != 0 || g_access(dir, W_OK | X_OK) != 0) {
         int errsv = errno;
         g_set_error(error, CAPTURE_ERROR, CAPTURE_ERROR_FAILED,
                     "capture directory '%s': cannot create or write: %s", dir, g_strerror(errsv));
@@ -652,7 +656,8 @@ static void pcap_close_all(Capture *cap)
     }
 }
 
-/* Removes the temporary files not yet renamed. */
+/* Removes the temporary files not yet renamed, and the directory if it was
+ * made here and is left empty (g_rmdir refuses otherwise). */
 static void pcap_unlink_all(Capture *cap)
 {
     for (guint i = 0; i < cap->ifaces->len; i++) {
@@ -660,21 +665,29 @@ static void pcap_unlink_all(Capture *cap)
         if (ifc->tmp_path != NULL)
             g_unlink(ifc->tmp_path);
     }
+    if (cap->made_dir)
+        g_rmdir(cap->final_path);
 }
 
+/* Renames every file; if one rename fails, the files renamed before it go
+ * too, so that no partial set of captures is left. */
 static void pcap_finish(Capture *cap)
 {
     pcap_close_all(cap);
-    for (guint i = 0; i < cap->ifaces->len && cap->error == NULL; i++) {
-        CaptureIf *ifc = g_ptr_array_index(cap->ifaces, i);
+    guint renamed = 0;
+    for (; renamed < cap->ifaces->len && cap->error == NULL; renamed++) {
+        CaptureIf *ifc = g_ptr_array_index(cap->ifaces, renamed);
         if (g_rename(ifc->tmp_path, ifc->final_path) != 0) {
             capture_fail_errno(cap, "cannot rename capture file to", ifc->final_path, errno);
             break;
         }
         g_clear_pointer(&ifc->tmp_path, g_free); /* renamed: nothing to remove */
     }
-    if (cap->error != NULL)
-        pcap_unlink_all(cap);
+    if (cap->error == NULL)
+        return;
+    for (guint i = 0; i < renamed; i++)
+        g_unlink(((CaptureIf *)g_ptr_array_index(cap->ifaces, i))->final_path);
+    pcap_unlink_all(cap);
 }
 
 static void pcap_discard(Capture *cap)

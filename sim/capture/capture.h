@@ -4,7 +4,8 @@
  * Called by sim.c (interfaces are registered while the topology is built, then
  * frames are handed in as they cross NICs and bonds). Owns its output files.
  * Files are written under a temporary name and renamed by capture_finish();
- * capture_abort() removes them, so a failed run leaves no partial output.
+ * capture_abort() removes them (and a pcap directory capture_new made), so a
+ * failed run leaves no partial output.
  * Timestamps are given in picoseconds and written with nanosecond resolution.
  * Invariant: every interface is added before the first packet.
  */

@@ -142,8 +142,10 @@ static void ini_set_error(const IniFile *ini, GError **error, int line, const ch
     GString *s = g_string_new(ini->name);
     if (line > 0)
         g_string_append_printf(s, ":%d", line);
-    if (from_set)
+    if (from_set && key != NULL)
         g_string_append_printf(s, ": --set %s.%s", group, key);
+    else if (from_set)
+        g_string_append_printf(s, ": --set %s", group);
     else if (group != NULL && key != NULL)
         g_string_append_printf(s, ": [%s] %s", group, key);
     else if (group != NULL)
@@ -173,16 +175,17 @@ gboolean ini_fail(const IniFile *ini, GError **error, const char *group, const c
                   const char *fmt, ...)
 {
     g_return_val_if_fail(ini != NULL && fmt != NULL, FALSE);
-    /* A key that is absent points at its group's header. */
+    /* A key that is absent points at its group's header; a group that only
+     * --set made (line 0) has no header: the message then names the --set. */
     const IniGroup *g = group != NULL ? ini_find_group(ini, group) : NULL;
     const IniEntry *e = g != NULL && key != NULL ? g_hash_table_lookup(g->entries, key) : NULL;
     int line = e != NULL ? e->line : g != NULL ? g->line : 0;
+    gboolean from_set = e != NULL ? e->from_set : g != NULL && g->line == 0;
     va_list args;
     va_start(args, fmt);
     char *message = g_strdup_vprintf(fmt, args);
     va_end(args);
-    ini_set_error(ini, error, line, group, group != NULL ? key : NULL, e != NULL && e->from_set,
-                  message);
+    ini_set_error(ini, error, line, group, e == NULL && from_set ? NULL : key, from_set, message);
     g_free(message);
     return FALSE;
 }
@@ -368,8 +371,13 @@ static gboolean ini_cross_check(const IniFile *ini, const char *data, gsize len,
 
 /* ---- loading ---------------------------------------------------------- */
 
+/* Larger is no scenario (the largest the limits allow is a few MiB); the cap
+ * keeps "bondsim validate /dev/zero" from reading until memory runs out. */
+#define INI_MAX_FILE_BYTES ((gsize)64 << 20)
+
 /* Reads a whole file; stdio rather than g_file_get_contents so the message
- * can carry the errno text itself. Caller frees. */
+ * can carry the errno text itself, and so that an endless one (a device) is
+ * refused at INI_MAX_FILE_BYTES. Caller frees. */
 static char *ini_read_file(const char *path, gsize *len, GError **error)
 {
     FILE *f = fopen(path, "rb");
@@ -381,10 +389,16 @@ static char *ini_read_file(const char *path, gsize *len, GError **error)
     GString *text = g_string_new(NULL);
     char chunk[16384];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text->len <= INI_MAX_FILE_BYTES)
         g_string_append_len(text, chunk, (gssize)n);
     int saved = ferror(f) ? (errno != 0 ? errno : EIO) : 0;
     fclose(f);
+    if (saved == 0 && text->len > INI_MAX_FILE_BYTES) {
+        g_set_error(error, INI_ERROR, 0, "%s: larger than %" G_GSIZE_FORMAT " MiB: not a scenario",
+                    path, INI_MAX_FILE_BYTES >> 20);
+        g_string_free(text, TRUE);
+        return NULL;
+    }
     if (saved != 0) {
         g_set_error(error, INI_ERROR, 0, "%s: cannot be read: %s", path, g_strerror(saved));
         g_string_free(text, TRUE);
@@ -495,7 +509,7 @@ void ini_override(IniFile *ini, const char *group, const char *key, const char *
     if (e == NULL)
         e = ini_entry_add(g, key, NULL, 0);
     g_free(e->value);
-    e->value = g_strdup(value);
+    e->value = g_strstrip(g_strdup(value)); /* trimmed, as a value read from the file */
     e->line = 0;
     e->from_set = TRUE;
 }

@@ -46,14 +46,16 @@ const char *ini_get(const IniFile *ini, const char *group, const char *key);
  * (e.g. a value set from the command line). */
 int ini_line(const IniFile *ini, const char *group, const char *key);
 
-/* Sets or adds a value from the command line (`--set group.key=value`); later
- * errors about it say "--set" instead of a line. Creates the group if needed. */
+/* Sets or adds a value from the command line (`--set group.key=value`),
+ * trimmed like a value read from the file; later errors about it say "--set"
+ * instead of a line. Creates the group if needed. */
 void ini_override(IniFile *ini, const char *group, const char *key, const char *value);
 
 /* Sets *error to "file:line: [group] key: <message>" (key may be NULL:
  * "file:line: [group]: <message>"; group NULL: "file: <message>"). Values
- * from --set read "file: --set group.key: <message>". Returns FALSE so callers
- * can `return ini_fail(...)`. */
+ * from --set read "file: --set group.key: <message>", and a group that only
+ * --set created, when no key of it is named, "file: --set group: <message>".
+ * Returns FALSE so callers can `return ini_fail(...)`. */
 gboolean ini_fail(const IniFile *ini, GError **error, const char *group, const char *key,
                   const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 

@@ -33,9 +33,10 @@ typedef struct {
     Sim *sim;
     const ScenarioOptions *opts;
     GString *canon;
-    GHashTable *hosts;    /* name -> Host*, borrowed */
-    GHashTable *switches; /* name -> Switch*, borrowed */
-    GHashTable *bond_of;  /* Nic* -> Bond*, for capture descriptions */
+    GHashTable *hosts;      /* name -> Host*, borrowed */
+    GHashTable *switches;   /* name -> Switch*, borrowed */
+    GHashTable *bond_of;    /* Nic* -> Bond*, for capture descriptions */
+    GHashTable *route_adds; /* Host* -> route-add/default-route faults on it so far */
 } Loader;
 
 typedef gboolean (*GroupFn)(Loader *ld, const char *group, const char *name, GError **error);
@@ -405,6 +406,9 @@ static gboolean load_switch(Loader *ld, const char *g, const char *name, GError 
         return FALSE;
     if (ld->sim->switches->len >= SIM_MAX_SWITCHES)
         return ini_fail(ld->ini, error, g, NULL, "more than %d switches", SIM_MAX_SWITCHES);
+    if (ld->sim->nics->len + ports > SIM_MAX_NICS)
+        return ini_fail(ld->ini, error, g, "ports", "more than %d NICs and switch ports in all",
+                        SIM_MAX_NICS);
     Switch *sw = switch_new(ld->sim, name, (int)ports, speed, aging);
     g_ptr_array_add(ld->sim->switches, sw);
     g_hash_table_insert(ld->switches, sw->name, sw);
@@ -420,18 +424,30 @@ static gboolean load_switch(Loader *ld, const char *g, const char *name, GError 
 
 /* ---- [host NAME] --------------------------------------------------------- */
 
+/* An interface name (NIC or bond) as the kernel's dev_valid_name takes it:
+ * 1 to 15 bytes, no '/', ':' or white space; '.' is refused too, as it
+ * separates host and interface in "host.ifname". */
+static gboolean ifname_valid(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 1 && n < 16 && strpbrk(name, "./: \t") == NULL;
+}
+
+#define IFNAME_RULE "1-15 characters without '.', '/', ':' or blanks"
+
 static gboolean host_load_nic(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     static const char *const opts[] = {"speed", "mac", "txqueuelen", NULL};
     const char *ifname = key + 4;
-    if (!*ifname || strlen(ifname) >= 16 || strchr(ifname, '.'))
-        return ini_fail(ld->ini, error, g, key, "interface name must be 1-15 characters, no '.'");
+    if (!ifname_valid(ifname))
+        return ini_fail(ld->ini, error, g, key, "interface name must be " IFNAME_RULE);
     if (host_find_nic(h, ifname))
         return ini_fail(ld->ini, error, g, key, "interface %s defined twice", ifname);
     if (h->n_nics >= HOST_MAX_NICS)
         return ini_fail(ld->ini, error, g, key, "more than %d NICs on one host", HOST_MAX_NICS);
     if (ld->sim->nics->len >= SIM_MAX_NICS)
-        return ini_fail(ld->ini, error, g, key, "more than %d NICs in all", SIM_MAX_NICS);
+        return ini_fail(ld->ini, error, g, key, "more than %d NICs and switch ports in all",
+                        SIM_MAX_NICS);
     g_autoptr(GHashTable) kv = kv_parse(ld, g, key, ini_get(ld->ini, g, key), opts, error);
     if (!kv)
         return FALSE;
@@ -520,8 +536,8 @@ static gboolean bond_force_mode(Loader *ld, BondParams *p, GPtrArray *warnings, 
 static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     const char *name = key + 5;
-    if (!*name || strlen(name) >= 16)
-        return ini_fail(ld->ini, error, g, key, "bond name must be 1-15 characters");
+    if (!ifname_valid(name))
+        return ini_fail(ld->ini, error, g, key, "bond name must be " IFNAME_RULE);
     if (host_find_nic(h, name) || host_find_iface(h, name))
         return ini_fail(ld->ini, error, g, key, "name %s already used on host %s", name, h->name);
     BondParams p;
@@ -550,15 +566,25 @@ static gboolean host_load_bond(Loader *ld, Host *h, const char *g, const char *k
     return TRUE;
 }
 
+/* The interface an addr.IF or addr6.IF key names (`ifname`), or NULL after
+ * setting `error`. */
+static Iface *addr_iface(Loader *ld, Host *h, const char *g, const char *key, const char *ifname,
+                         GError **error)
+{
+    Iface *ifc = host_find_iface(h, ifname);
+    if (!ifc)
+        ini_fail(ld->ini, error, g, key,
+                 "no interface %s on host %s (a NIC that is not a bond slave, or a bond)", ifname,
+                 h->name);
+    return ifc;
+}
+
 static gboolean host_load_addr(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     const char *ifname = key + 5;
-    Iface *ifc = host_find_iface(h, ifname);
+    Iface *ifc = addr_iface(ld, h, g, key, ifname, error);
     if (!ifc)
-        return ini_fail(ld->ini, error, g, key,
-                        "no interface %s on host %s (a NIC that is "
-                        "not a bond slave, or a bond)",
-                        ifname, h->name);
+        return FALSE;
     if (ifc->has_ip)
         return ini_fail(ld->ini, error, g, key, "%s has an address already", ifname);
     uint8_t ip[4];
@@ -567,6 +593,47 @@ static gboolean host_load_addr(Loader *ld, Host *h, const char *g, const char *k
     if (!units_parse_ipv4_cidr(ini_get(ld->ini, g, key), ip, &plen, &e))
         return fail_from(ld, error, g, key, e);
     host_set_address(ifc, ip, plen);
+    return TRUE;
+}
+
+/* The words of a route after its destination: "via GW", "dev IF", "metric
+ * N" in any order (IPv4 when gw4 is given, else IPv6 into gw6). *ifc and
+ * *metric are left alone when not given. Shared by route.X and route6.X. */
+static gboolean route_words(Loader *ld, Host *h, const char *g, const char *key, char **tok,
+                            uint8_t *gw4, uint8_t *gw6, bool *has_gw, Iface **ifc, uint64_t *metric,
+                            GError **error)
+{
+    *has_gw = false;
+    for (int i = 0; tok[i]; i++) {
+        if (!tok[i][0])
+            continue;
+        if (!tok[i + 1] || !tok[i + 1][0])
+            return ini_fail(ld->ini, error, g, key,
+                            "'%s' needs a value (via ADDR, dev IF, metric N)", tok[i]);
+        const char *word = tok[i], *arg = tok[++i];
+        GError *e = NULL;
+        if (strcmp(word, "via") == 0 && gw4) {
+            if (!units_parse_ipv4(arg, gw4, &e))
+                return fail_from(ld, error, g, key, e);
+            *has_gw = true;
+        } else if (strcmp(word, "via") == 0) {
+            if (!ipv6_parse(arg, gw6) || ipv6_is_multicast(gw6) || ipv6_is_unspecified(gw6))
+                return ini_fail(ld->ini, error, g, key,
+                                "'%s' is not a unicast IPv6 address (e.g. fe80::1 or "
+                                "2001:db8::fe)",
+                                arg);
+            *has_gw = true;
+        } else if (strcmp(word, "dev") == 0) {
+            if (!(*ifc = host_find_iface(h, arg)))
+                return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", arg, h->name);
+        } else if (strcmp(word, "metric") == 0) {
+            if (!get_uint(ld, g, key, arg, 0, UINT32_MAX, metric, error))
+                return FALSE;
+        } else {
+            return ini_fail(ld->ini, error, g, key,
+                            "unknown word '%s' (accepted: via, dev, metric)", word);
+        }
+    }
     return TRUE;
 }
 
@@ -587,32 +654,8 @@ static gboolean route_parse(Loader *ld, Host *h, const char *g, const char *key,
     bool has_gw = false;
     Iface *ifc = NULL;
     uint64_t metric = 0;
-    for (int i = 0; tok[i]; i++) {
-        if (!tok[i][0])
-            continue;
-        if (!tok[i + 1] || !tok[i + 1][0])
-            return ini_fail(ld->ini, error, g, key,
-                            "'%s' needs a value (via ADDR, dev IF, "
-                            "metric N)",
-                            tok[i]);
-        const char *arg = tok[++i];
-        if (strcmp(tok[i - 1], "via") == 0) {
-            if (!units_parse_ipv4(arg, gw, &e))
-                return fail_from(ld, error, g, key, e);
-            has_gw = true;
-        } else if (strcmp(tok[i - 1], "dev") == 0) {
-            if (!(ifc = host_find_iface(h, arg)))
-                return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", arg, h->name);
-        } else if (strcmp(tok[i - 1], "metric") == 0) {
-            if (!get_uint(ld, g, key, arg, 0, UINT32_MAX, &metric, error))
-                return FALSE;
-        } else {
-            return ini_fail(ld->ini, error, g, key,
-                            "unknown word '%s' (accepted: via, dev, "
-                            "metric)",
-                            tok[i - 1]);
-        }
-    }
+    if (!route_words(ld, h, g, key, tok, gw, NULL, &has_gw, &ifc, &metric, error))
+        return FALSE;
     r->has_gw = has_gw;
     r->metric = (uint32_t)metric;
     if (!add)
@@ -656,12 +699,9 @@ static gboolean host_load_route(Loader *ld, Host *h, const char *g, const char *
 static gboolean host_load_addr6(Loader *ld, Host *h, const char *g, const char *key, GError **error)
 {
     const char *ifname = key + 6;
-    Iface *ifc = host_find_iface(h, ifname);
+    Iface *ifc = addr_iface(ld, h, g, key, ifname, error);
     if (!ifc)
-        return ini_fail(ld->ini, error, g, key,
-                        "no interface %s on host %s (a NIC that is "
-                        "not a bond slave, or a bond)",
-                        ifname, h->name);
+        return FALSE;
     g_auto(GStrv) tok = g_strsplit_set(ini_get(ld->ini, g, key), " \t,", -1);
     int given = 0;
     for (int i = 0; tok[i]; i++) {
@@ -734,31 +774,8 @@ static gboolean host_load_route6(Loader *ld, Host *h, const char *g, const char 
     bool has_gw = false;
     Iface *ifc = NULL;
     uint64_t metric = IP6_ROUTE_METRIC_USER;
-    for (int i = 0; tok[i]; i++) {
-        if (!tok[i][0])
-            continue;
-        if (!tok[i + 1] || !tok[i + 1][0])
-            return ini_fail(ld->ini, error, g, key,
-                            "'%s' needs a value (via ADDR, dev IF, metric N)", tok[i]);
-        const char *arg = tok[++i];
-        if (strcmp(tok[i - 1], "via") == 0) {
-            if (!ipv6_parse(arg, gw) || ipv6_is_multicast(gw) || ipv6_is_unspecified(gw))
-                return ini_fail(ld->ini, error, g, key,
-                                "'%s' is not a unicast IPv6 address (e.g. fe80::1 or "
-                                "2001:db8::fe)",
-                                arg);
-            has_gw = true;
-        } else if (strcmp(tok[i - 1], "dev") == 0) {
-            if (!(ifc = host_find_iface(h, arg)))
-                return ini_fail(ld->ini, error, g, key, "no interface %s on host %s", arg, h->name);
-        } else if (strcmp(tok[i - 1], "metric") == 0) {
-            if (!get_uint(ld, g, key, arg, 0, UINT32_MAX, &metric, error))
-                return FALSE;
-        } else {
-            return ini_fail(ld->ini, error, g, key,
-                            "unknown word '%s' (accepted: via, dev, metric)", tok[i - 1]);
-        }
-    }
+    if (!route_words(ld, h, g, key, tok, NULL, gw, &has_gw, &ifc, &metric, error))
+        return FALSE;
     bool ambiguous = false;
     if (!ifc && has_gw)
         ifc = route6_gateway_iface(h, gw, &ambiguous);
@@ -1050,6 +1067,15 @@ static gboolean load_links(Loader *ld, const char *g, const char *name, GError *
 
 /* ---- [traffic NAME] ------------------------------------------------------ */
 
+/* The host's first IPv4 address (first interface that has one), or NULL. */
+static const uint8_t *host_first_ip4(const Host *h)
+{
+    for (int i = 0; i < h->n_ifaces; i++)
+        if (h->ifaces[i]->has_ip)
+            return h->ifaces[i]->ip;
+    return NULL;
+}
+
 static gboolean traffic_dst(Loader *ld, const char *g, const char *key, const char *text,
                             uint8_t ip[4], GError **error)
 {
@@ -1061,12 +1087,11 @@ static gboolean traffic_dst(Loader *ld, const char *g, const char *key, const ch
     if (!h)
         return units_parse_ipv4(text, ip, NULL) ||
                ini_fail(ld->ini, error, g, key, "'%s' is neither a host nor an IPv4 address", text);
-    for (int i = 0; i < h->n_ifaces; i++)
-        if (h->ifaces[i]->has_ip) {
-            memcpy(ip, h->ifaces[i]->ip, 4);
-            return TRUE;
-        }
-    return ini_fail(ld->ini, error, g, key, "host %s has no address", text);
+    const uint8_t *a = host_first_ip4(h);
+    if (!a)
+        return ini_fail(ld->ini, error, g, key, "host %s has no address", text);
+    memcpy(ip, a, 4);
+    return TRUE;
 }
 
 /* udp6/ping6: a host stands for its first global IPv6 address (first
@@ -1386,6 +1411,9 @@ static gboolean load_tcp(Loader *ld, const char *g, const char *name, GError **e
     Host *src = g_hash_table_lookup(ld->hosts, tok[0]);
     if (!src)
         return ini_fail(ld->ini, error, g, key, "no host '%s'", tok[0]);
+    if (!host_first_ip4(src)) /* the client end's address (tcp_conn_new) */
+        return ini_fail(ld->ini, error, g, key, "host %s has no IPv4 address (add addr.IF)",
+                        src->name);
     uint8_t dst[4];
     if (!traffic_dst(ld, g, key, tok[2], dst, error))
         return FALSE;
@@ -1673,15 +1701,10 @@ static gboolean load_route_fault(Loader *ld, const char *g, const char *key, con
     if (!route_parse(ld, h, g, key, def ? "default" : tok[1], tok + (def ? 1 : 2), add, route,
                      error))
         return FALSE;
-    int adds = h->n_routes + (add ? 1 : 0);
-    for (guint i = 0; add && i < ld->sim->route_faults->len; i++) {
-        const SimRouteFault *o = &g_array_index(ld->sim->route_faults, SimRouteFault, i);
-        const SimFault *of = NULL;
-        for (guint j = 0; j < ld->sim->faults->len && !of; j++)
-            if (g_array_index(ld->sim->faults, SimFault, j).name == o->fault)
-                of = &g_array_index(ld->sim->faults, SimFault, j);
-        adds += o->route.host == h && of && of->kind != SIM_FAULT_ROUTE_DEL;
-    }
+    /* the file's routes, the faults' that add one so far, this one */
+    guint adds = (guint)h->n_routes;
+    if (add)
+        adds += GPOINTER_TO_UINT(g_hash_table_lookup(ld->route_adds, h)) + 1;
     if (adds > HOST_MAX_ROUTES)
         return ini_fail(ld->ini, error, g, key, "more than %d routes on %s", HOST_MAX_ROUTES,
                         h->name);
@@ -1742,9 +1765,13 @@ static gboolean load_fault(Loader *ld, const char *g, const char *name, GError *
                         "host.ifname, ...)");
     if (ld->sim->faults->len >= SIM_MAX_FAULTS)
         return ini_fail(ld->ini, error, g, NULL, "more than %d faults", SIM_MAX_FAULTS);
-    if (ft.kind >= SIM_FAULT_ROUTE_ADD)
+    if (ft.kind >= SIM_FAULT_ROUTE_ADD) {
         sim_add_route_fault(ld->sim, &ft, &route);
-    else
+        if (ft.kind != SIM_FAULT_ROUTE_DEL) {
+            guint n = GPOINTER_TO_UINT(g_hash_table_lookup(ld->route_adds, route.host));
+            g_hash_table_insert(ld->route_adds, route.host, GUINT_TO_POINTER(n + 1));
+        }
+    } else
         sim_add_fault(ld->sim, &ft);
     return TRUE;
 }
@@ -1820,21 +1847,26 @@ static gboolean apply_sets(IniFile *ini, const ScenarioOptions *opts, GError **e
         gboolean is_named = g_strv_contains(named, lhs);
         if (!is_named && !g_strv_contains(plain, lhs)) {
             g_set_error(error, SCENARIO_ERROR, 0,
-                        "--set %s: unknown group type '%s' (accepted: "
-                        "simulation, links, host.NAME, switch.NAME, traffic.NAME, fault.NAME)",
+                        "--set %s: unknown group type '%s' (accepted: simulation, links, "
+                        "host.NAME, switch.NAME, nat.NAME, traffic.NAME, fault.NAME)",
                         s, lhs);
             return FALSE;
         }
-        if (is_named && !strchr(key, '.')) {
+        char *d2 = is_named ? strchr(key, '.') : NULL;
+        if (is_named && (d2 == NULL || d2 == key || d2[1] == '\0')) {
             g_set_error(error, SCENARIO_ERROR, 0, "--set %s: expected %s.NAME.KEY=VALUE", s, lhs);
             return FALSE;
         }
         if (is_named) {
-            char *d2 = strchr(key, '.');
             *d2 = '\0';
             g_free(group);
             group = g_strdup_printf("%s %s", lhs, key);
             key = d2 + 1;
+        }
+        if (*key == '\0') {
+            g_set_error(error, SCENARIO_ERROR, 0, "--set %s: the KEY of GROUP.KEY=VALUE is empty",
+                        s);
+            return FALSE;
         }
         ini_override(ini, group, key, eq + 1);
     }
@@ -1856,6 +1888,7 @@ Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonic
                  g_string_new(NULL),
                  g_hash_table_new(g_str_hash, g_str_equal),
                  g_hash_table_new(g_str_hash, g_str_equal),
+                 g_hash_table_new(g_direct_hash, g_direct_equal),
                  g_hash_table_new(g_direct_hash, g_direct_equal)};
     gboolean ok =
         check_group_types(&ld, error) && load_simulation(&ld, error) &&
@@ -1872,6 +1905,7 @@ Sim *scenario_load(const char *path, const ScenarioOptions *opts, char **canonic
     g_hash_table_unref(ld.hosts);
     g_hash_table_unref(ld.switches);
     g_hash_table_unref(ld.bond_of);
+    g_hash_table_unref(ld.route_adds);
     if (!ok) {
         g_string_free(ld.canon, TRUE);
         sim_free(ld.sim);

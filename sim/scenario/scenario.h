@@ -6,6 +6,11 @@
  * traffic flows and faults in file order. Every refusal is one GError whose
  * message reads "file:line: [group] key: message". Limits (hosts, NICs,
  * ports, flows, faults, duration) are checked here and named in the message.
+ * Where the kernel would accept and wait, a scenario refuses: a bond's
+ * `primary` must name one of its slaves (the kernel keeps an unknown name
+ * until such a slave is enslaved; a scenario's slaves are fixed, so it can
+ * only be a typing error). Interface names follow the kernel's
+ * dev_valid_name (1-15 bytes, no '/', ':' or blank) and have no '.'.
  */
 #ifndef BONDSIM_SCENARIO_SCENARIO_H
 #define BONDSIM_SCENARIO_SCENARIO_H
