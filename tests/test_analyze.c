@@ -118,28 +118,33 @@ static char *analyze_json(const char *dir, const char *name, const char *first, 
  * Agreement with the simulator
  * ------------------------------------------------------------------------ */
 
+/* The analyser's flow after `an_anchor` against stats.json's flow `name`:
+ * the reorder object as text and the receiver's counters. */
+static void check_flow_equals(const char *stats, const char *name, const char *an,
+                              const char *an_anchor, int line)
+{
+    g_autofree char *sim_anchor = g_strdup_printf("{\"name\":\"%s\",\"kind\"", name);
+    g_autofree char *sim_rr = json_member_after(stats, sim_anchor, "reorder");
+    g_autofree char *an_rr = json_member_after(an, an_anchor, "reorder");
+    tl_checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, line,
+              "%s reordering equals stats.json:\n  sim %s\n  an  %s", name, sim_rr, an_rr);
+    static const char *const keys[] = {"received", "out_of_order", "duplicates", "rx_bytes"};
+    for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
+        gint64 want = tl_json_int(stats, sim_anchor, keys[k]);
+        gint64 got = tl_json_int(an, an_anchor, keys[k]);
+        tl_checkf(want >= 0 && want == got, line,
+                  "%s %s: stats.json %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, name,
+                  keys[k], want, got);
+    }
+}
+
 /* The stream (BSIM flow 0) and ping replies (flow 1, received at the
  * client) as the simulator's receivers saw them. */
-static void check_flows_match(const char *stats, const char *an)
+static void check_flows_match(const char *stats, const char *an, int line)
 {
-    g_autofree char *sim_rr = json_member_after(stats, "\"name\":\"stream\"", "reorder");
-    g_autofree char *an_rr = json_member_after(an, "\"bsim_flow\":0,", "reorder");
-    tl_checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, __LINE__,
-              "stream reordering equals stats.json:\n  sim %s\n  an  %s", sim_rr, an_rr);
-    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "received"),
-                    tl_json_int(stats, "\"name\":\"stream\"", "received"));
-    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "out_of_order"),
-                    tl_json_int(stats, "\"name\":\"stream\"", "out_of_order"));
-    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "rx_bytes"),
-                    tl_json_int(stats, "\"name\":\"stream\"", "rx_bytes"));
-    CU_ASSERT_EQUAL(tl_json_int(an, "\"bsim_flow\":0,", "duplicates"), 0);
-    g_autofree char *sim_ping = json_member_after(stats, "\"name\":\"ping\"", "reorder");
-    g_autofree char *an_ping =
-        json_member_after(an, "icmp 10.0.0.1 > 10.0.0.2 id 2\",\"seq_source\":\"bsim\"", "reorder");
-    tl_checkf(sim_ping[0] != '\0' && strcmp(sim_ping, an_ping) == 0, __LINE__,
-              "ping reply reordering equals stats.json:\n  sim %s\n  an  %s", sim_ping, an_ping);
-    CU_ASSERT_EQUAL(tl_json_int(an, "icmp 10.0.0.1 > 10.0.0.2 id 2\",", "received"),
-                    tl_json_int(stats, "\"name\":\"ping\"", "received"));
+    check_flow_equals(stats, "stream", an, "\"bsim_flow\":0,", line);
+    check_flow_equals(stats, "ping", an, "icmp 10.0.0.1 > 10.0.0.2 id 2\",\"seq_source\":\"bsim\"",
+                      line);
 }
 
 static void reordering_at_client_equals_stats_json(void)
@@ -150,7 +155,7 @@ static void reordering_at_client_equals_stats_json(void)
     g_autofree char *stats = read_text(stats_path);
     g_autofree char *an = analyze_json(dir, "client.json", cap, "--interface", "client/eth0",
                                        "--direction", "in", "--flows", NULL);
-    check_flows_match(stats, an);
+    check_flows_match(stats, an, __LINE__);
     /* the only other flow at the client: nothing else carries BSIM */
     CU_ASSERT_PTR_NULL(strstr(an, "\"bsim_flow\":2"));
     /* the sender numbers IPv4 IDs per flow as Linux does per connected
@@ -257,10 +262,7 @@ static void classic_pcap_input_agrees(void)
     g_autofree char *stats = read_text(stats_path);
     g_autofree char *client = g_build_filename(dir, "pcap", "client_eth0.pcap", NULL);
     g_autofree char *an = analyze_json(dir, "client.json", client, NULL);
-    g_autofree char *rr_sim = json_member_after(stats, "\"name\":\"stream\"", "reorder");
-    g_autofree char *rr_an = json_member_after(an, "\"bsim_flow\":0,", "reorder");
-    tl_checkf(rr_sim[0] != '\0' && strcmp(rr_sim, rr_an) == 0, __LINE__,
-              "pcap: stream reordering equals stats.json:\n  sim %s\n  an  %s", rr_sim, rr_an);
+    check_flow_equals(stats, "stream", an, "\"bsim_flow\":0,", __LINE__);
     g_autofree char *eth0 = g_build_filename(dir, "pcap", "server_eth0.pcap", NULL);
     g_autofree char *eth1 = g_build_filename(dir, "pcap", "server_eth1.pcap", NULL);
     g_autofree char *an2 = analyze_json(dir, "slaves.json", eth0, eth1, NULL);
@@ -304,26 +306,6 @@ static char *flows_of(const char *an)
 {
     const char *p = strstr(an, "\"flows\":[");
     return json_object_at(p ? p + strlen("\"flows\":") : NULL);
-}
-
-/* The analyser's flow after `an_anchor` against stats.json's flow `name`:
- * the reorder object as text and the receiver's counters. */
-static void check_flow_equals(const char *stats, const char *name, const char *an,
-                              const char *an_anchor, int line)
-{
-    g_autofree char *sim_anchor = g_strdup_printf("{\"name\":\"%s\",\"kind\"", name);
-    g_autofree char *sim_rr = json_member_after(stats, sim_anchor, "reorder");
-    g_autofree char *an_rr = json_member_after(an, an_anchor, "reorder");
-    tl_checkf(sim_rr[0] != '\0' && strcmp(sim_rr, an_rr) == 0, line,
-              "%s reordering equals stats.json:\n  sim %s\n  an  %s", name, sim_rr, an_rr);
-    static const char *const keys[] = {"received", "out_of_order", "duplicates", "rx_bytes"};
-    for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
-        gint64 want = tl_json_int(stats, sim_anchor, keys[k]);
-        gint64 got = tl_json_int(an, an_anchor, keys[k]);
-        tl_checkf(want >= 0 && want == got, line,
-                  "%s %s: stats.json %" G_GINT64_FORMAT ", analyser %" G_GINT64_FORMAT, name,
-                  keys[k], want, got);
-    }
 }
 
 /* Auto mode finds the BSIM header behind the RTP header: each voice flow
@@ -767,6 +749,66 @@ static void far_time_stamp_names_the_file(void)
     tl_run_clear(&ok);
 }
 
+/* Two sections (as `cat a.pcapng b.pcapng` gives), each describing the
+ * same unnamed interface and holding one frame: one interface of 2 frames,
+ * not two rows of one name. */
+static void sections_describing_one_interface_give_one_row(void)
+{
+    g_autofree char *dir = cu_scratch_dir("analyze-sections");
+    g_autofree char *path = g_build_filename(dir, "two.pcapng", NULL);
+    uint8_t b[20 + 48 + 28 + 20 + 48] = {0};
+    uint8_t *p = b;
+    for (int sec = 0; sec < 2; sec++) {
+        if (sec) { /* the second section header */
+            put_le32(p, 0x0A0D0D0Au);
+            put_le32(p + 4, 28);
+            put_le32(p + 8, 0x1A2B3C4Du);
+            put_le16(p + 12, 1);
+            put_le64(p + 16, UINT64_MAX);
+            put_le32(p + 24, 28);
+            p += 28;
+        }
+        put_idb(p);
+        p += 20;
+        put_le32(p, 6);
+        put_le32(p + 4, 48);
+        put_le32(p + 16, 1000u * (uint32_t)(sec + 1)); /* time stamp, low word */
+        put_le32(p + 20, 14);
+        put_le32(p + 24, 14);
+        put_be16(p + 28 + 12, 0x0800);
+        put_le32(p + 44, 48);
+        p += 48;
+    }
+    CU_ASSERT_EQUAL_FATAL((gsize)(p - b), sizeof b);
+    write_pcapng(path, b, sizeof b);
+    g_autofree char *an = analyze_json(dir, "two.json", path, NULL);
+    tl_checkf(count_of(an, "{\"name\":\"two\"") == 1 && count_of(an, "{\"name\":") == 1, __LINE__,
+              "one interface named after the file: %s", an);
+    CU_ASSERT_EQUAL(tl_json_int(an, "{\"name\":\"two\"", "frames"), 2);
+}
+
+/* An output that cannot be written: exit 3, one message naming the option
+ * and the path asked for, no report on stdout, no file left. */
+static void unwritable_output_names_option_and_path(void)
+{
+    const char *dir = run_dir(FALSE);
+    g_autofree char *cap = g_build_filename(dir, "balance-rr.pcapng", NULL);
+    static const char *const opts[] = {"--json", "--series"};
+    for (gsize i = 0; i < G_N_ELEMENTS(opts); i++) {
+        g_autofree char *out = g_build_filename(dir, "no-such-dir", "out.txt", NULL);
+        TlRun r = tl_spawnl(BONDSIM_ANALYZE, cap, opts[i], out, NULL);
+        g_autofree char *prefix =
+            g_strdup_printf("bondsim-analyze: %s %s: cannot write: ", opts[i], out);
+        tl_checkf(r.code == 3 && g_str_has_prefix(r.err, prefix) &&
+                      strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+                  __LINE__, "%s: exit 3 (got %d), one message starting '%s': %s", opts[i], r.code,
+                  prefix, r.err);
+        tl_checkf(r.out[0] == '\0', __LINE__, "%s: nothing on stdout: %s", opts[i], r.out);
+        CU_ASSERT_FALSE(g_file_test(out, G_FILE_TEST_EXISTS));
+        tl_run_clear(&r);
+    }
+}
+
 static void unknown_interface_lists_the_known_ones(void)
 {
     const char *dir = run_dir(FALSE);
@@ -795,6 +837,9 @@ int main(void)
         {"pcapng_cut_anywhere_in_a_block", pcapng_cut_anywhere_in_a_block},
         {"corrupt_pcapng_blocks_are_refused", corrupt_pcapng_blocks_are_refused},
         {"far_time_stamp_names_the_file", far_time_stamp_names_the_file},
+        {"sections_describing_one_interface_give_one_row",
+         sections_describing_one_interface_give_one_row},
+        {"unwritable_output_names_option_and_path", unwritable_output_names_option_and_path},
         CU_TEST_INFO_NULL,
     };
     int rc = cu_run("analyze", cases);

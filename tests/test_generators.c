@@ -449,8 +449,10 @@ static void vary_addresses_count_up(void)
 static void tshark_decodes_rtp_streams(void)
 {
     g_autofree char *tshark = g_find_program_in_path("tshark");
-    if (!tshark)
+    if (!tshark) {
+        printf(" (tshark not on PATH: skipped) ");
         return;
+    }
     g_autofree char *dir = cu_scratch_dir("test_generators_tshark");
     TlRun r = tl_bondsim("run", BONDSIM_SOURCE_DIR "/scenarios/rtp-balance-rr.ini", "-q", "-o", dir,
                          NULL);

@@ -79,6 +79,19 @@ static void golden_captures_match_fresh_runs(void)
 static void golden_captures_match_with_the_engine_wheel(void)
 {
     check_golden("8/2");
+    /* the knob is honoured: the default scenario, run in-process with it,
+     * lays the wheel out and leaves it again (otherwise the runs above
+     * would only repeat the heap's) */
+    g_setenv("BONDSIM_ENGINE_WHEEL", "8/2", TRUE);
+    g_autofree char *ini = tl_scenario_path("default.ini");
+    Sim *sim = tl_scenario_run(ini, NULL, NULL, NULL);
+    g_unsetenv("BONDSIM_ENGINE_WHEEL");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sim);
+    tl_checkf(sim->eng.w->builds > 0 && sim->eng.w->returns > 0, __LINE__,
+              "BONDSIM_ENGINE_WHEEL=8/2: wheel builds %" G_GUINT64_FORMAT
+              ", returns %" G_GUINT64_FORMAT,
+              sim->eng.w->builds, sim->eng.w->returns);
+    sim_free(sim);
 }
 
 static void every_scenario_has_a_kept_capture(void)
@@ -87,9 +100,11 @@ static void every_scenario_has_a_kept_capture(void)
     GDir *dir = g_dir_open(scen, 0, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
     const char *entry;
+    int scenarios = 0;
     while ((entry = g_dir_read_name(dir)) != NULL) {
         if (!g_str_has_suffix(entry, ".ini"))
             continue;
+        scenarios++;
         g_autofree char *name = g_strndup(entry, strlen(entry) - strlen(".ini"));
         g_autofree char *kept = g_strdup_printf("%s/pcaps/%s.pcapng", BONDSIM_SOURCE_DIR, name);
         if (!g_file_test(kept, G_FILE_TEST_EXISTS))
@@ -97,6 +112,7 @@ static void every_scenario_has_a_kept_capture(void)
         CU_ASSERT_TRUE(g_file_test(kept, G_FILE_TEST_EXISTS));
     }
     g_dir_close(dir);
+    CU_ASSERT_TRUE(scenarios > 0);
 }
 
 static CU_TestInfo cases[] = {

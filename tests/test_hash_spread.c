@@ -15,7 +15,7 @@
  *   9 V    VLAN 101 tcp 10.0.0.1:49158 > 192.0.2.10:80   58 (tag in the capture)
  *
  * Expected slaves (2 slaves) were computed with the same independent Python
- * model as the vectors of test_hash.c (/tmp/hashvec/gen.py, not kept):
+ * model as the vectors of test_hash.c (tools/hashvec-gen.py):
  *
  *   policy       frames 1-9, tag out of band   tag in band (frame 9)
  *   layer2       1 1 1 1 0 1 1 1 1             1

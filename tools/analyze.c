@@ -30,7 +30,10 @@
  *         and SSRC, unwrapped from 16 bits.
  *   auto  (default) bsim when the header is there (RTP flows included),
  *         else ipid for IPv4.
- * Packets with no sequence still count in the load.
+ * Packets with no sequence still count in the load. --direction filters the
+ * flow analysis only (the load table always shows both directions), and
+ * frames without a direction (classic pcap, pcapng without epb_flags) pass
+ * it: nothing says which way they went.
  *
  * Without --interface every interface is analysed together: a frame seen
  * at several (a bond and its slave, both ends of a link in a bondsim
@@ -783,13 +786,16 @@ static char *an_series_csv(const AnRun *r, GPtrArray *ifaces)
     return g_string_free(o, FALSE);
 }
 
-/* g_file_set_contents writes a temporary file and renames it: atomic. */
-static gboolean an_write(const char *path, const char *text, GError **error)
+/* g_file_set_contents writes a temporary file and renames it: atomic. The
+ * message starts with the option and the path asked for (GLib's own names
+ * its temporary file). */
+static gboolean an_write(const char *option, const char *path, const char *text, GError **error)
 {
     GError *err = NULL;
     if (g_file_set_contents(path, text, -1, &err))
         return TRUE;
-    g_set_error(error, ANALYZE_ERROR, ANALYZE_ERROR_WRITE, "%s", err->message);
+    g_set_error(error, ANALYZE_ERROR, ANALYZE_ERROR_WRITE, "%s %s: cannot write: %s", option, path,
+                err->message);
     g_error_free(err);
     return FALSE;
 }
@@ -889,12 +895,12 @@ static gboolean an_outputs(const AnRun *r, GPtrArray *ifaces, const AnArgs *a, G
 {
     if (a->series) {
         g_autofree char *csv = an_series_csv(r, ifaces);
-        if (!an_write(a->series, csv, error))
+        if (!an_write("--series", a->series, csv, error))
             return FALSE;
     }
     if (a->json) {
         g_autofree char *json = an_json(r, ifaces, a->files);
-        if (!an_write(a->json, json, error))
+        if (!an_write("--json", a->json, json, error))
             return FALSE;
     }
     return TRUE;
@@ -972,7 +978,9 @@ int main(int argc, char **argv)
         {"interface", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &a.interfaces,
          "Analyse this interface (repeatable; default: all)", "NAME"},
         {"direction", 0, 0, G_OPTION_ARG_STRING, &a.direction,
-         "Flows from frames received (in), sent (out) or both (any, default)", "DIR"},
+         "Flows from frames received (in), sent (out) or both (any, default); frames "
+         "without a direction (classic pcap) always count",
+         "DIR"},
         {"seq", 0, 0, G_OPTION_ARG_STRING, &a.seq, "Sequence source: auto, bsim, ipid or rtp",
          "SRC"},
         {"bin", 0, 0, G_OPTION_ARG_STRING, &a.bin, "Load series bin width (default 10ms)", "TIME"},

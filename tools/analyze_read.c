@@ -100,22 +100,32 @@ static char *an_file_stem(const char *path)
     return base;
 }
 
-/* A new interface; a name already used by another file is qualified with
- * this file's base name ("b.pcapng:eth0") so two servers' eth0 stay apart. */
+/* The interface `name` of the file `path`. A name already used by another
+ * file is qualified with this file's base name ("b.pcapng:eth0") so two
+ * servers' eth0 stay apart. A later section of the same file (pcapng
+ * sections restart their interface list: concatenated captures) that
+ * describes the name again gets the same interface, so its figures are not
+ * split over two rows of one name. */
 static AnalyzeIface *an_iface_add(AnalyzeReader *r, const char *path, const char *name)
 {
-    AnalyzeIface *ifc = g_new0(AnalyzeIface, 1);
-    ifc->file = g_strdup(path);
-    ifc->name = g_strdup(name);
+    g_autofree char *full = g_strdup(name);
     for (guint i = 0; i < r->ifaces->len; i++) {
         const AnalyzeIface *o = r->ifaces->pdata[i];
         if (strcmp(o->name, name) == 0 && strcmp(o->file, path) != 0) {
             g_autofree char *base = g_path_get_basename(path);
-            g_free(ifc->name);
-            ifc->name = g_strdup_printf("%s:%s", base, name);
+            g_free(full);
+            full = g_strdup_printf("%s:%s", base, name);
             break;
         }
     }
+    for (guint i = 0; i < r->ifaces->len; i++) {
+        AnalyzeIface *o = r->ifaces->pdata[i];
+        if (strcmp(o->name, full) == 0 && strcmp(o->file, path) == 0)
+            return o;
+    }
+    AnalyzeIface *ifc = g_new0(AnalyzeIface, 1);
+    ifc->file = g_strdup(path);
+    ifc->name = g_steal_pointer(&full);
     ifc->bins = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     g_ptr_array_add(r->ifaces, ifc);
     return ifc;
