@@ -59,6 +59,10 @@ struct NatBox {
     uint32_t capacity;
     uint32_t n_slots;   /* power of two >= 4 x capacity */
     uint32_t free_head; /* first free connection, UINT32_MAX: none */
+    /* No used connection expires before this (a lower bound, exact after a
+     * full scan): a full table with nothing expired is then known at once,
+     * without scanning it for every new connection's packet. */
+    uint64_t min_expires_ps;
     NatPublic pubs[NAT_MAX_PUBLIC];
     int n_pubs;
     NatSide sides[HOST_MAX_IFACES]; /* by interface index in the host */
@@ -95,6 +99,7 @@ NatBox *nat_new(Sim *sim, Host *host, uint32_t capacity)
     for (uint32_t i = 0; i < capacity; i++)
         n->conns[i].next_free = i + 1 < capacity ? i + 1 : UINT32_MAX;
     n->free_head = 0;
+    n->min_expires_ps = UINT64_MAX;
     nat_timeouts_default(&n->to);
     host->nat = n;
     return n;
@@ -348,24 +353,45 @@ static NatConn *conn_get(NatBox *nat, const NatKey *k, uint64_t now, bool commit
     return commit ? conn_lookup(nat, k, now, ref) : conn_peek(nat, k, now, ref);
 }
 
-/* Whether some entry has expired (a sweep would free it). */
-static bool conn_any_expired(const NatBox *nat, uint64_t now)
+/* Whether some entry has expired (a sweep would free it). O(1) while `now`
+ * is below the lower bound; a scan that finds nothing expired makes the
+ * bound exact, so a full table costs one scan per expiry, not per packet. */
+static bool conn_any_expired(NatBox *nat, uint64_t now)
 {
-    for (uint32_t i = 0; i < nat->capacity; i++)
-        if (nat->conns[i].used && nat->conns[i].expires_ps <= now)
+    if (now < nat->min_expires_ps)
+        return false;
+    uint64_t min = UINT64_MAX;
+    for (uint32_t i = 0; i < nat->capacity; i++) {
+        const NatConn *c = &nat->conns[i];
+        if (!c->used)
+            continue;
+        if (c->expires_ps <= now)
             return true;
+        min = MIN(min, c->expires_ps);
+    }
+    nat->min_expires_ps = min;
     return false;
 }
 
-/* Full table: remove every expired connection. O(capacity), only when a new
- * connection finds no free entry. */
+/* Full table: remove every expired connection and make the bound exact.
+ * O(capacity), only when a new connection finds no free entry and
+ * conn_any_expired says one has expired. */
 static void conn_sweep(NatBox *nat, uint64_t now)
 {
-    for (uint32_t i = 0; i < nat->capacity; i++)
-        if (nat->conns[i].used && nat->conns[i].expires_ps <= now) {
+    if (!conn_any_expired(nat, now))
+        return;
+    uint64_t min = UINT64_MAX;
+    for (uint32_t i = 0; i < nat->capacity; i++) {
+        if (!nat->conns[i].used)
+            continue;
+        if (nat->conns[i].expires_ps <= now) {
             conn_remove(nat, i);
             nat->st.expired++;
+        } else {
+            min = MIN(min, nat->conns[i].expires_ps);
         }
+    }
+    nat->min_expires_ps = min;
 }
 
 static NatConn *conn_create(NatBox *nat, const NatKey *in, const NatKey *out, NatSide from,
@@ -491,6 +517,7 @@ static void conn_touch(NatBox *nat, NatConn *c, const NatPkt *p, NatSide from, u
     else
         d = t->icmp_ps;
     c->expires_ps = now + d;
+    nat->min_expires_ps = MIN(nat->min_expires_ps, c->expires_ps);
 }
 
 /* The public address for a private source leaving through `out`. */
