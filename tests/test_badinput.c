@@ -388,6 +388,29 @@ static void too_many_switch_ports_are_refused(void)
     tl_run_clear(&r);
 }
 
+/* SIM_MAX_FLOWS: three groups of 4096 flows pass the group limit, the third
+ * takes the run past 8192 flows and is refused at its line. */
+static void too_many_flows_are_refused(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *dir = case_dir("flows", &out);
+    g_autofree char *path = g_build_filename(dir, "flows.ini", NULL);
+    GString *text = g_string_new("[simulation]\nformat = 1\nduration = 1s\n"
+                                 "[host a]\nnic.eth0 = speed=1G\naddr.eth0 = 10.0.0.1/24\n"
+                                 "[host b]\nnic.eth0 = speed=1G\naddr.eth0 = 10.0.0.2/24\n"
+                                 "[links]\na.eth0 = b.eth0\n");
+    for (int i = 1; i <= 3; i++)
+        g_string_append_printf(text,
+                               "[traffic t%d]\nudp = a -> b rate=1kbit flows=4096 vary=sport\n", i);
+    tl_checkf(g_file_set_contents(path, text->str, -1, NULL), __LINE__, "write %s", path);
+    g_string_free(text, TRUE);
+    /* [traffic t3] is at line 16, its udp key at 17 */
+    TlRun r = tl_bondsim("validate", path, NULL);
+    g_autofree char *prefix = g_strdup_printf("bondsim: %s:17: [traffic t3] udp:", path);
+    expect_refusal(&r, EXIT_INPUT, prefix, "more than 8192 flows", __LINE__);
+    tl_run_clear(&r);
+}
+
 /* ------------------------------------------------------------------------
  * Tests: command line
  * ------------------------------------------------------------------------ */
@@ -476,6 +499,7 @@ int main(void)
         {"set_unknown_key_says_set", set_unknown_key_says_set},
         {"tcp_from_host_without_address_is_refused", tcp_from_host_without_address_is_refused},
         {"too_many_switch_ports_are_refused", too_many_switch_ports_are_refused},
+        {"too_many_flows_are_refused", too_many_flows_are_refused},
         {"unknown_command_exits_2", unknown_command_exits_2},
         {"missing_file_argument_exits_2", missing_file_argument_exits_2},
         {"bad_pcap_format_exits_2", bad_pcap_format_exits_2},
