@@ -6,6 +6,7 @@
 #include "bond/bond.h"
 #include "host.h"
 #include "sim.h"
+#include "stats/json.h"
 #include "util/units.h"
 
 GQuark cloud_error_quark(void)
@@ -209,14 +210,19 @@ char *cloud_switch_json(const Switch *sw)
     if (!sw->vs)
         return NULL;
     GString *o = g_string_new(NULL);
-    g_string_append_printf(o, "{\"profile\":\"%s\",\"ports\":[", sw->vs->profile->name);
+    g_string_append_c(o, '{');
+    json_kv_str(o, "profile", sw->vs->profile->name, TRUE);
+    g_string_append(o, "\"ports\":[");
     bool first = true;
     for (int p = 0; p < sw->n_ports; p++) {
         if (!sw->ports[p]->link)
             continue;
         g_autofree char *bound = cloud_binding_text(&sw->vs->bind[p]);
-        g_string_append_printf(o, "%s{\"name\":\"%s\",\"binding\":\"%s\",\"drops\":{",
-                               first ? "" : ",", sw->ports[p]->name, bound);
+        /* names come from the scenario file: escaped */
+        g_string_append(o, first ? "{" : ",{");
+        json_kv_str(o, "name", sw->ports[p]->name, TRUE);
+        json_kv_str(o, "binding", bound, TRUE);
+        g_string_append(o, "\"drops\":{");
         first = false;
         for (int r = 0; r < SWITCH_VS_DROP_COUNT; r++)
             g_string_append_printf(o, "%s\"%s\":%" G_GUINT64_FORMAT, r ? "," : "",

@@ -320,7 +320,34 @@ static void drops_are_reported_as_json(void)
     cloud_clear(&c);
 }
 
+/* Names come from the scenario file and go into stats.json escaped: a
+ * switch named v"s\w gives its ports' names as "v\"s\\w/portN" (the
+ * cloud section used to print them raw: invalid JSON). */
+static void cloud_json_escapes_port_names(void)
+{
+    g_autofree char *text = NULL;
+    CU_ASSERT_TRUE_FATAL(
+        g_file_get_contents(BONDSIM_SOURCE_DIR "/scenarios/seed-ecs-bond.ini", &text, NULL, NULL));
+    g_auto(GStrv) a = g_strsplit(text, "[switch vsw]", -1);
+    g_autofree char *t1 = g_strjoinv("[switch v\"s\\w]", a);
+    g_auto(GStrv) b = g_strsplit(t1, "= vsw.", -1);
+    g_autofree char *t2 = g_strjoinv("= v\"s\\w.", b);
+    g_autofree char *dir = cu_scratch_dir("cloud_json_names");
+    g_autofree char *ini = g_build_filename(dir, "names.ini", NULL);
+    g_autofree char *out = g_build_filename(dir, "out", NULL);
+    CU_ASSERT_TRUE_FATAL(g_file_set_contents(ini, t2, -1, NULL));
+    TlRun r = tl_bondsim("run", ini, "-q", "--pcap-format", "none", "-o", out, NULL);
+    CU_ASSERT_EQUAL(r.code, 0);
+    tl_run_clear(&r);
+    g_autofree char *json_path = g_build_filename(out, "stats.json", NULL);
+    g_autofree char *json = NULL;
+    CU_ASSERT_TRUE_FATAL(g_file_get_contents(json_path, &json, NULL, NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"name\":\"v\\\"s\\\\w/port1\""));
+    CU_ASSERT_PTR_NULL(strstr(json, "\"name\":\"v\"s"));
+}
+
 static CU_TestInfo cases[] = {
+    {"cloud_json_escapes_port_names", cloud_json_escapes_port_names},
     {"aws_forwards_bound_traffic_between_vms", aws_forwards_bound_traffic_between_vms},
     {"aws_drops_foreign_source_mac_then_foreign_source_ip",
      aws_drops_foreign_source_mac_then_foreign_source_ip},
