@@ -467,6 +467,33 @@ static const char *sw_dest_name(const Switch *sw, int dest, char *buf, size_t si
     return buf;
 }
 
+/* Full table: drops the entries aged out or flushed and rehashes the others
+ * (open addressing has no cheap delete). O(table), and only when a new
+ * source finds the table full and some entry may have become invalid since
+ * the last compaction (fdb_recheck_ps: the earliest time a kept entry ages
+ * out; a flush resets it), so a table full of live entries costs nothing
+ * per frame. */
+static void fdb_compact(Switch *sw, uint64_t now)
+{
+    if (now < sw->fdb_recheck_ps)
+        return;
+    g_autofree FdbEntry *keep = g_new(FdbEntry, sw->fdb_used);
+    int n = 0;
+    uint64_t recheck = UINT64_MAX;
+    for (int i = 0; i < SWITCH_FDB_SIZE; i++)
+        if (fdb_valid(sw, &sw->fdb[i], now)) {
+            keep[n++] = sw->fdb[i];
+            uint64_t seen = sw->fdb[i].seen_ps;
+            uint64_t ages = sw->aging_ps > UINT64_MAX - seen ? UINT64_MAX : seen + sw->aging_ps;
+            recheck = MIN(recheck, ages);
+        }
+    memset(sw->fdb, 0, sizeof sw->fdb);
+    for (int i = 0; i < n; i++)
+        *fdb_find(sw, keep[i].key) = keep[i];
+    sw->fdb_used = n;
+    sw->fdb_recheck_ps = recheck;
+}
+
 /* A MAC move is commented for the first 16 on a switch, then every 1000th,
  * so a flapping bond does not bury the capture in comments. */
 static const char *sw_move_note(Sim *sim, Switch *sw, const uint8_t *mac, int from, int to)
@@ -490,6 +517,10 @@ static const char *sw_learn(Sim *sim, Switch *sw, const uint8_t *src, int dest, 
     FdbEntry *e = fdb_find(sw, mac_key(src));
     const char *note = NULL;
     if (e->key == 0) {
+        if (sw->fdb_used >= SWITCH_FDB_SIZE / 2) {
+            fdb_compact(sw, now);
+            e = fdb_find(sw, mac_key(src));
+        }
         if (sw->fdb_used >= SWITCH_FDB_SIZE / 2) {
             sw->fdb_full++;
             return NULL;
@@ -944,6 +975,7 @@ static void sw_port_rx(Sim *sim, Nic *nic, Frame *f)
 
 static void sw_fdb_flush(Switch *sw, int dest)
 {
+    sw->fdb_recheck_ps = 0; /* flushed entries can be compacted away */
     for (int i = 0; i < SWITCH_FDB_SIZE; i++)
         if (sw->fdb[i].key && sw->fdb[i].port == dest)
             sw->fdb[i].port = -1;

@@ -181,7 +181,8 @@ struct Switch {
     int n_ports;
     uint64_t aging_ps;
     FdbEntry fdb[SWITCH_FDB_SIZE];
-    int fdb_used;
+    int fdb_used;                       /* slots holding a key (aged or flushed ones too) */
+    uint64_t fdb_recheck_ps;            /* a full table cannot free a slot before this */
     uint64_t fdb_full;                  /* sources not learned: table full */
     uint64_t mac_moves;                 /* total flaps */
     uint64_t flood_frames;              /* frames that had to be flooded */

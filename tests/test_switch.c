@@ -302,9 +302,35 @@ static void switch_fdb_full_stops_learning_new_sources(void)
     lan_clear(&lan);
 }
 
+/* A full table whose entries have aged out learns again: the aged slots are
+ * compacted away when a new source finds the table full (they used to stay
+ * taken for the rest of the run). Aging 10 s; filling takes 4.1 s (1 ms per
+ * frame), so every entry is live until 10 s after the first. */
+static void switch_fdb_full_of_aged_entries_learns_again(void)
+{
+    const int limit = SWITCH_FDB_SIZE / 2;
+    Lan lan;
+    lan_init(&lan, 10 * PS_PER_S);
+    uint8_t src[6] = {0x02, 0x77, 0, 0, 0, 0};
+    for (int i = 0; i <= limit; i++) {
+        src[4] = (uint8_t)(i >> 8);
+        src[5] = (uint8_t)i;
+        lan_send(&lan, 0, mac_bcast, src);
+    }
+    CU_ASSERT_EQUAL(lan.sw->fdb_full, 1); /* live entries: nothing to free */
+    engine_run(&lan.sim->eng, lan.sim, engine_now(&lan.sim->eng) + 10 * PS_PER_S);
+    const uint8_t fresh[6] = {0x02, 0x88, 0, 0, 0, 1};
+    lan_send(&lan, 1, mac_bcast, fresh);
+    CU_ASSERT_EQUAL(lan.sw->fdb_full, 1);
+    CU_ASSERT_EQUAL(lookup(&lan, fresh), 1);
+    CU_ASSERT_EQUAL(lan.sw->fdb_used, 1);
+    lan_clear(&lan);
+}
+
 /* ---- registration -------------------------------------------------------- */
 
 static CU_TestInfo cases[] = {
+    {"switch_fdb_full_of_aged_entries_learns_again", switch_fdb_full_of_aged_entries_learns_again},
     {"switch_learns_source_then_forwards_only_to_its_port",
      switch_learns_source_then_forwards_only_to_its_port},
     {"switch_floods_unknown_unicast_to_other_ports_with_carrier",
